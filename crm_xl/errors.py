@@ -1,0 +1,43 @@
+"""Errors a user can act on: each problem names where it is and what is wrong.
+
+A :class:`CrmError` carries every problem found, not just the first, so a user fixes a
+scorecard file or a table in one pass. The CLI prints one line per problem.
+
+Example::
+
+    >>> err = CrmError([Problem("indicators[2].weight", "must be a number, got 'forty'")])
+    >>> print(err)
+    indicators[2].weight: must be a number, got 'forty'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem: ``where`` (a key path, ``sheet!cell``, ``row 7, column 'x'``) and ``message``."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+class CrmError(Exception):
+    """Input that crm_xl cannot use. ``problems`` lists every problem found."""
+
+    def __init__(self, problems: Iterable[Problem] | str, where: str = "") -> None:
+        if isinstance(problems, str):
+            problems = [Problem(where, problems)]
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    def prefixed(self, prefix: str) -> CrmError:
+        """The same problems with ``prefix`` (a file name, say) in front of each location."""
+        return CrmError(
+            Problem(f"{prefix}: {p.where}" if p.where else prefix, p.message) for p in self.problems
+        )

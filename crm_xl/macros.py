@@ -1,0 +1,37 @@
+"""The Python side of the workbook's buttons (xlwings ``RunPython``).
+
+The "Recalculate ratings" button of a ``crm-xl new --macros`` workbook runs its companion
+module's ``main()``, which calls :func:`recalculate_ratings` here. It runs inside Excel
+through xlwings and talks to the workbook only through ``xw.Book.caller()`` and xlwings'
+public Book/Range API; the computation is :func:`crm_xl.ratings_recalc.recalculate_ratings`,
+the same one ``crm-xl recalc`` runs without Excel.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _caller(book: Any = None) -> Any:
+    if book is not None:
+        return book
+    import xlwings as xw
+
+    return xw.Book.caller()
+
+
+def recalculate_ratings(book: Any = None) -> None:
+    """Recompute the latest period's ratings and self-assessment, one block per column.
+
+    A Model that does not validate is reported in a message box, every problem at its cell,
+    and nothing is written. ``book`` is an ``xlwings.Book`` (default: the caller).
+    """
+    from crm_xl.errors import CrmError
+    from crm_xl.ratings_recalc import XlwingsBackend
+    from crm_xl.ratings_recalc import recalculate_ratings as recalc
+
+    wb = _caller(book)
+    try:
+        recalc(XlwingsBackend(wb))
+    except CrmError as err:
+        wb.app.alert("\n".join(str(p) for p in err.problems), title="crm_xl")

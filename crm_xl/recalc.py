@@ -1,0 +1,318 @@
+"""``crm-xl recalc``: recompute a workbook's ``CRM_*`` cells without Excel, for CI.
+
+Every cell whose formula calls a ``CRM_*`` function — anywhere in the workbook — is
+evaluated with the same implementation Excel runs through xlwings (:mod:`crm_xl.functions`),
+together with the standard-Excel cells they depend on and the ones that depend on them
+(:mod:`crm_xl.evaluator`). Results are written as the cached values beside the formulas
+(the formulas stay), with the right cell type, so pandas, python-calamine, LibreOffice and
+Excel's protected view show the numbers. Nothing else in the file changes: the file is
+edited as an OOXML package (:mod:`crm_xl.ooxml`), only the ``<v>`` of result cells.
+
+* ``--check`` changes nothing and lists the cells whose stored values are stale (exit 1).
+* A function crm_xl does not support is reported with its cell; that cell is left as it
+  was — never a wrong number, never a silent skip.
+* The workbook is untrusted input: XML is parsed with defusedxml, archives are checked
+  against zip bombs, VBA is never run. A failure leaves the original untouched; Excel's
+  ``~$`` lock file stops the run unless ``--force``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crm_xl.errors import CrmError, Problem
+
+MAX_LISTED = 20  # stale cells listed per workbook in messages (all are in --json)
+
+
+@dataclass(frozen=True)
+class CellChange:
+    """A result cell whose stored (cached) value differs from the computed one."""
+
+    sheet: str
+    cell: str
+    stored: tuple[str, Any]  # (type, value): type is n, str, b, e or empty
+    computed: tuple[str, Any]
+
+    def describe(self) -> str:
+        return f"{self.sheet}!{self.cell}: stored {_show(self.stored)}, computed {_show(self.computed)}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "stored": {"type": self.stored[0], "value": self.stored[1]},
+            "computed": {"type": self.computed[0], "value": self.computed[1]},
+        }
+
+
+@dataclass
+class BookResult:
+    """What recalculating one workbook found and did."""
+
+    path: Path
+    evaluated: int = 0
+    changes: list[CellChange] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    written: Path | None = None
+    error: str | None = None
+
+    @property
+    def status(self) -> str:
+        if self.error:
+            return "error"
+        if self.problems:
+            return "problems"
+        if self.changes and self.written is None:
+            return "stale"
+        return "updated" if self.written else "up to date"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path),
+            "status": self.status,
+            "evaluated": self.evaluated,
+            "changed": [c.as_json() for c in self.changes],
+            "problems": [str(p) for p in self.problems],
+            "written": None if self.written is None else str(self.written),
+            "error": self.error,
+        }
+
+
+def _show(typed: tuple[str, Any]) -> str:
+    kind, value = typed
+    if kind == "empty":
+        return "nothing"
+    if kind == "n":
+        return f"{value:.10g}"
+    return repr(value)
+
+
+def typed(value: Any) -> tuple[str, Any]:
+    """An evaluated value as (cell type, value), the way a cached value is stored."""
+    from crm_xl.ooxml import ErrorValue
+
+    if value is None:
+        return ("empty", None)
+    if isinstance(value, bool):
+        return ("b", value)
+    if isinstance(value, (int, float)):
+        return ("n", float(value))
+    if isinstance(value, ErrorValue):
+        return ("e", value.code)
+    code = getattr(value, "code", None)  # the evaluator's own error type
+    if code is not None and not isinstance(value, str):
+        return ("e", str(code))
+    return ("str", str(value))
+
+
+def same(a: tuple[str, Any], b: tuple[str, Any]) -> bool:
+    """Stored and computed agree (numbers to Excel's 15 significant digits)."""
+    if a[0] != b[0]:
+        return (
+            a[0] in ("empty", "str") and b[0] in ("empty", "str") and (a[1] or "") == (b[1] or "")
+        )
+    if a[0] == "n":
+        return math.isclose(a[1], b[1], rel_tol=1e-15, abs_tol=0.0) or a[1] == b[1]
+    return a[1] == b[1]
+
+
+def _cached_value(kind: str, value: Any) -> Any:
+    """A computed (type, value) as what :meth:`Package.set_cached_values` stores."""
+    from crm_xl.ooxml import ErrorValue
+
+    if kind == "e":
+        return ErrorValue(value)
+    if kind == "empty":
+        return ""
+    return value
+
+
+def _check_model(path: Path, pkg: Any) -> list[Problem]:
+    """A crm_xl workbook's Model must validate before anything is computed from it."""
+    names = {k.lower() for k in pkg.defined_names()}
+    if "crm_ind_weight" not in names:
+        return []
+    from crm_xl.model_sheet import read_model
+
+    try:
+        read_model(path)
+    except CrmError as err:
+        return list(err.problems)
+    return []
+
+
+def recalc_book(
+    path: str | Path, out: str | Path | None = None, *, check: bool = False, force: bool = False
+) -> BookResult:
+    """Recalculate one workbook's ``CRM_*`` cells; see the module notes.
+
+    With ``check`` nothing is written. ``out`` writes the result to another file (the
+    original is not touched). Returns a :class:`BookResult`.
+    """
+    from crm_xl.evaluator import Workbook
+    from crm_xl.ooxml import Package
+    from crm_xl.period import check_not_open
+
+    path = Path(path)
+    result = BookResult(path)
+    if not path.exists():
+        raise CrmError("no such file", str(path))
+    if not check and out is None:
+        check_not_open(path, force)
+    pkg = Package.open(path)
+    model_problems = _check_model(path, pkg)
+    if model_problems:
+        result.problems = model_problems
+        return result
+    wb = Workbook.from_package(pkg)
+    targets = list(wb.cells_using("CRM_"))
+    values, problems = wb.recalculate(targets)
+    result.problems = [p if isinstance(p, Problem) else Problem("", str(p)) for p in problems]
+    result.evaluated = len(values)
+
+    by_sheet: dict[str, dict[str, Any]] = {}
+    for (sheet, cell), value in values.items():
+        by_sheet.setdefault(sheet, {})[cell] = value
+    updates: dict[str, dict[str, Any]] = {}
+    for sheet, cells in by_sheet.items():
+        stored = pkg.cached_values(sheet, list(cells))
+        for cell, value in cells.items():
+            new = typed(value)
+            old = stored.get(cell, ("empty", None))
+            if not same(old, new):
+                result.changes.append(CellChange(sheet, cell, old, new))
+                updates.setdefault(sheet, {})[cell] = _cached_value(*new)
+    for sheet, cells in updates.items():
+        if not check:
+            pkg.set_cached_values(sheet, cells)
+    # A crm_xl workbook whose result columns hold values (after the Recalculate ratings
+    # button replaced its formulas): the same recalculation the button runs, headless.
+    if not result.problems and "crm_lang" in {k.lower() for k in pkg.defined_names()}:
+        from crm_xl.ratings_recalc import PackageBackend, recalculate_ratings
+
+        backend = PackageBackend(path, pkg=pkg, formula_cells="skip", check=check)
+        recalculate_ratings(backend)
+        for sheet, cell, old, new in backend.changes:
+            result.changes.append(
+                CellChange(sheet, cell, typed(old), typed(None if new == "" else new))
+            )
+        if backend.changes:
+            updates.setdefault("__values__", {})
+    if check or not updates:
+        if out is not None and not check and not updates:
+            pkg.save(out)
+            result.written = Path(out)
+        return result
+    target = Path(out) if out is not None else path
+    pkg.save(target)
+    result.written = target
+    return result
+
+
+def find_books(folder: Path) -> list[Path]:
+    """Workbooks in ``folder`` and below (not Excel's ``~$`` lock files, not hidden files)."""
+    books = [
+        p
+        for p in sorted(folder.rglob("*"))
+        if p.suffix.lower() in (".xlsx", ".xlsm")
+        and p.is_file()
+        and not p.name.startswith(("~$", "."))
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts[:-1])
+    ]
+    return books
+
+
+def _run_one(args: tuple[str, bool, bool]) -> BookResult:
+    path, check, force = args
+    try:
+        return recalc_book(path, check=check, force=force)
+    except CrmError as err:
+        result = BookResult(Path(path))
+        result.error = "; ".join(str(p) for p in err.problems)
+        return result
+    except Exception as err:  # one broken workbook must not stop the others
+        result = BookResult(Path(path))
+        result.error = f"internal error: {type(err).__name__}: {err}"
+        return result
+
+
+def recalc_folder(
+    folder: str | Path,
+    *,
+    check: bool = False,
+    force: bool = False,
+    jobs: int | None = None,
+    progress: bool = True,
+) -> list[BookResult]:
+    """Recalculate every workbook under ``folder`` in parallel processes, with a progress bar."""
+    import os
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    folder = Path(folder)
+    books = find_books(folder)
+    if not books:
+        raise CrmError("no .xlsx or .xlsm workbooks here", str(folder))
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(books)))
+    results: dict[Path, BookResult] = {}
+    work = [(str(b), check, force) for b in books]
+    if jobs == 1:
+        for item in _progress(work, progress, len(books)):
+            r = _run_one(item)
+            results[r.path] = r
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(_run_one, item) for item in work]
+            for fut in _progress(as_completed(futures), progress, len(books)):
+                r = fut.result()
+                results[r.path] = r
+    return [results[Path(b)] for b in books]
+
+
+def _progress(items: Any, show: bool, total: int) -> Any:
+    if not show:
+        yield from items
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("recalculating"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("books", total=total)
+        for item in items:
+            yield item
+            bar.advance(task)
+
+
+def summary_table(results: list[BookResult], root: Path | None = None) -> Any:
+    """A rich Table: one row per workbook (status, cells evaluated, changed, problems)."""
+    from rich.table import Table
+
+    table = Table(title="crm-xl recalc")
+    for col, justify in (
+        ("workbook", "left"),
+        ("status", "left"),
+        ("evaluated", "right"),
+        ("changed", "right"),
+        ("problems", "right"),
+    ):
+        table.add_column(col, justify=justify)
+    for r in results:
+        name = (
+            str(r.path.relative_to(root)) if root and r.path.is_relative_to(root) else str(r.path)
+        )
+        table.add_row(
+            name,
+            r.status,
+            str(r.evaluated),
+            str(len(r.changes)),
+            str(len(r.problems) + bool(r.error)),
+        )
+    return table

@@ -1,0 +1,21 @@
+"""Files that ship inside the package: sample data, report templates, workbook templates.
+
+They are found through :mod:`importlib.resources`, so ``crm-xl`` works from any directory
+after ``pip install .`` (the repository's top-level ``templates/`` and ``workbooks/``
+folders are installed as ``crm_xl.templates`` and ``crm_xl.workbooks``).
+
+Example::
+
+    >>> sample_path("scorecard.toml").name
+    'scorecard.toml'
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+
+def sample_path(name: str) -> Path:
+    """Path of a built-in sample file (``crm_xl/data``): ``customers.csv``, ``scorecard.toml``."""
+    return Path(str(files("crm_xl.data") / name))

@@ -1,0 +1,179 @@
+"""crm-xl recalc: CRM_* cells recomputed without Excel, stored beside the formulas, nothing else touched."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from libreoffice import read_values
+from python_calamine import CalamineWorkbook
+
+from crm_xl.cli import main
+from crm_xl.ooxml import Formula, Package
+from crm_xl.rating import rate
+from crm_xl.recalc import recalc_book
+from crm_xl.resources import sample_path
+from crm_xl.scorecard import load_scorecard
+from crm_xl.tables import read_table
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def rows_of(path: Path, sheet: str) -> list[list]:
+    return (
+        CalamineWorkbook.from_path(str(path))
+        .get_sheet_by_name(sheet)
+        .to_python(skip_empty_area=False)
+    )
+
+
+def parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+@pytest.fixture
+def sample(tmp_path):
+    book = tmp_path / "crm_sample_en.xlsm"
+    shutil.copy(ROOT / "workbooks" / "crm_sample_en.xlsm", book)
+    return book
+
+
+def test_recalc_fills_the_crm_cells_with_crm_xl_numbers(sample):
+    before = parts(sample)
+    result = recalc_book(sample)
+    assert result.status == "updated" and not result.problems
+    ratings = rows_of(sample, "Ratings 2026-Q4")
+    expected = rate(
+        read_table(sample_path("customers.csv")), load_scorecard(sample_path("scorecard.toml"))
+    ).frame
+    assert [r[11] for r in ratings[3:63]] == pytest.approx(expected["score"].tolist())
+    assert [r[12] for r in ratings[3:63]] == expected["tier"].tolist()
+    # the Dashboard's standard formulas that depend on them were recomputed too
+    dash = rows_of(sample, "Dashboard")
+    counts = expected["tier"].value_counts()
+    assert [dash[4][1], dash[5][1], dash[6][1]] == [float(counts.get(t, 0)) for t in "ABC"]
+    assert dash[17][2] == pytest.approx(expected["score"].mean())
+    # only the sheets holding those cells changed; VBA, button, charts are as they were
+    after = parts(sample)
+    changed = sorted(n for n in before if before[n] != after[n])
+    pkg = Package.open(sample)
+    assert changed == sorted(
+        {pkg.sheet(s).part for s in ("Ratings 2026-Q4", "Self-assessment 2026-Q4", "Dashboard")}
+    )
+    assert set(after) == set(before)
+
+
+def test_a_second_run_changes_nothing_and_check_is_green(sample, capsys):
+    recalc_book(sample)
+    stamp = sample.read_bytes()
+    again = recalc_book(sample)
+    assert again.changes == [] and again.written is None
+    assert sample.read_bytes() == stamp
+    assert main(["recalc", "--check", str(sample)]) == 0
+    assert "0 up to date" in capsys.readouterr().out
+
+
+def test_check_lists_stale_cells_and_changes_nothing(sample, capsys):
+    before = sample.read_bytes()
+    assert main(["recalc", "--check", str(sample)]) == 1
+    out = capsys.readouterr().out
+    assert (
+        "Ratings 2026-Q4!" in out
+        and "stored nothing, computed" in out
+        and "more stale cells" in out
+    )
+    assert sample.read_bytes() == before
+
+
+def test_json_output(sample, capsys):
+    assert main(["recalc", "--json", "-o", str(sample.with_name("out.xlsm")), str(sample)]) == 0
+    (entry,) = json.loads(capsys.readouterr().out)
+    assert entry["status"] == "updated" and entry["written"].endswith("out.xlsm")
+    first = entry["changed"][0]
+    assert set(first) == {"sheet", "cell", "stored", "computed"}
+
+
+def test_output_file_leaves_the_original(sample):
+    before = sample.read_bytes()
+    out = sample.with_name("copy.xlsm")
+    recalc_book(sample, out)
+    assert sample.read_bytes() == before and out.exists()
+
+
+def test_libreoffice_shows_the_stored_values_without_recalculating(sample):
+    recalc_book(sample)
+    got = read_values(sample, "Ratings 2026-Q4", ["L4", "M4", "O4"])  # read as stored
+    assert got["M4"] == "A" and got["O4"] == 7.0 and got["L4"] == pytest.approx(79.6236764705882)
+
+
+def test_unsupported_function_is_reported_and_its_cell_left_alone(sample, capsys):
+    pkg = Package.open(sample)
+    pkg.set_cells("Guide", {"C1": Formula("CRM_NPS(D1:D3)+FOOBAR(1)")})
+    pkg.save(sample)
+    assert main(["recalc", str(sample)]) == 1
+    err = capsys.readouterr().err
+    assert "Guide!C1" in err and "FOOBAR" in err
+    assert Package.open(sample).cached_values("Guide", ["C1"])["C1"][0] == "empty"
+
+
+def test_excel_lock_file_stops_the_run(sample, capsys):
+    lock = sample.with_name("~$" + sample.name)
+    lock.write_bytes(b"")
+    before = sample.read_bytes()
+    assert main(["recalc", str(sample)]) == 1
+    assert "Excel has this workbook open" in capsys.readouterr().err
+    assert sample.read_bytes() == before
+    assert main(["recalc", "--force", str(sample)]) == 0
+
+
+def test_a_broken_model_is_reported_at_its_cell(sample, capsys):
+    pkg = Package.open(sample)
+    pkg.set_cells("Model", {"F6": "forty"})
+    pkg.save(sample)
+    before = sample.read_bytes()
+    assert main(["recalc", str(sample)]) == 1
+    assert "Model!F6: must be a number, got 'forty'" in capsys.readouterr().err
+    assert sample.read_bytes() == before
+
+
+def test_folder_mode(tmp_path, capsys):
+    folder = tmp_path / "books"
+    (folder / "sub").mkdir(parents=True)
+    shutil.copy(ROOT / "workbooks" / "crm_sample_zh.xlsx", folder / "a.xlsx")
+    shutil.copy(ROOT / "workbooks" / "crm_template_en.xlsx", folder / "sub" / "b.xlsx")
+    (folder / "~$a.xlsx").write_bytes(b"lock")  # Excel's lock file is not a workbook
+    assert main(["recalc", "--check", str(folder)]) == 1  # the sample's results are not stored yet
+    assert main(["recalc", "--force", "--jobs", "2", str(folder)]) == 0
+    assert main(["recalc", "--check", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "a.xlsx" in out and "b.xlsx" in out and "up to date" in out
+
+
+def test_after_the_button_recalc_computes_the_same_cells(tmp_path):
+    """The button (xlwings backend) leaves values in the result columns; crm-xl recalc then
+    recomputes those values headless, and a stale one is found by --check."""
+    import openpyxl
+    import xlwings_double
+
+    from crm_xl.macros import recalculate_ratings
+
+    clicked = tmp_path / "clicked.xlsx"
+    book = xlwings_double.Book(ROOT / "workbooks" / "crm_sample_en.xlsx")
+    recalculate_ratings(book)  # what clicking the button does in Excel
+    book.wb.save(clicked)
+    assert not isinstance(
+        openpyxl.load_workbook(clicked)["Ratings 2026-Q4"]["L4"].value, str | type(None)
+    )
+
+    assert recalc_book(clicked, check=True).changes == []  # CI agrees with the button
+    wb = openpyxl.load_workbook(clicked)
+    wb["Ratings 2026-Q4"]["E4"] = 10  # the first customer's spend changes, nobody clicks
+    wb.save(clicked)
+    stale = recalc_book(clicked, check=True)
+    assert {c.cell for c in stale.changes} >= {"L4", "P4"}
+    recalc_book(clicked)
+    assert recalc_book(clicked, check=True).changes == []
