@@ -67,6 +67,25 @@ class Period:
         """The period in defined names: ``2026Q4``, ``2026H1``, ``202603``, ``2026``."""
         return self.text.replace("-", "")
 
+    def next(self) -> Period:
+        """The period after this one, of the same kind.
+
+        Example::
+
+            >>> [str(Period.parse(p).next()) for p in ("2026-Q4", "2026-H1", "2026-12", "2026")]
+            ['2027-Q1', '2026-H2', '2027-01', '2027']
+        """
+        year, _, part = self.text.partition("-")
+        y = int(year)
+        if not part:
+            return Period.parse(str(y + 1))
+        kind, n = (part[0], int(part[1:])) if part[0] in "QH" else ("", int(part))
+        if n == {"Q": 4, "H": 2, "": 12}[kind]:
+            y, n = y + 1, 1
+        else:
+            n += 1
+        return Period.parse(f"{y}-{kind}{n}" if kind else f"{y}-{n:02d}")
+
     def __str__(self) -> str:
         return self.text
 

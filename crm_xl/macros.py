@@ -35,3 +35,27 @@ def recalculate_ratings(book: Any = None) -> None:
         recalc(XlwingsBackend(wb))
     except CrmError as err:
         wb.app.alert("\n".join(str(p) for p in err.problems), title="crm_xl")
+
+
+def new_period(book: Any = None) -> None:
+    """Add the next period's blank sheets to the workbook open in Excel (2026-Q4 → 2027-Q1).
+
+    The same steps as ``crm-xl new-period`` (:func:`crm_xl.period.add_period_to`), done
+    through xlwings on the open workbook; a message box says what was added, or why not.
+    Save the workbook afterwards as usual. ``book`` is an ``xlwings.Book`` (default: the
+    caller).
+    """
+    from crm_xl.errors import CrmError
+    from crm_xl.period import XlwingsSheets, add_period_to
+
+    wb = _caller(book)
+    try:
+        done = add_period_to(XlwingsSheets(wb))
+    except CrmError as err:
+        wb.app.alert("\n".join(str(p) for p in err.problems), title="crm_xl")
+        return
+    wb.app.alert(
+        f"{done.period}: added the sheets {', '.join(done.sheets[:2])} "
+        f"(customer list and model carried over from {done.previous}).",
+        title="crm_xl",
+    )

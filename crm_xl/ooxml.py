@@ -79,7 +79,7 @@ from defusedxml.common import (
 from crm_xl.errors import CrmError
 from crm_xl.tables import check_archive
 
-__all__ = ["DefinedName", "ErrorValue", "Formula", "Package", "SheetInfo"]
+__all__ = ["DefinedName", "ErrorValue", "Formula", "Package", "SheetInfo", "check_sheet_name"]
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STRICT_MAIN_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
@@ -134,9 +134,42 @@ WORKBOOK_ORDER = (
     "extLst",
 )
 
+# --- sheet names ------------------------------------------------------------------------
+
+
+def check_sheet_name(name: str, existing: Iterable[str] = ()) -> None:
+    """Raise :class:`CrmError` unless ``name`` is a sheet name Excel accepts beside ``existing``.
+
+    Excel's rules: 1 to 31 characters, none of ``: \\ / ? * [ ]``, not starting or ending
+    with ``'``, not ``History`` (Excel reserves it), and not the name of another sheet
+    compared case-insensitively.
+
+    Example::
+
+        >>> check_sheet_name("Ratings 2027-Q1", ["Guide", "ratings 2027-q1"])
+        Traceback (most recent call last):
+        ...
+        crm_xl.errors.CrmError: sheet name 'Ratings 2027-Q1': the workbook already has a sheet named 'ratings 2027-q1'
+    """
+    where = f"sheet name {name!r}"
+    if not isinstance(name, str) or not name:
+        raise CrmError("a sheet name must be non-empty text", where)
+    if len(name) > MAX_SHEET_NAME:
+        raise CrmError(f"is {len(name)} characters long; Excel allows at most 31", where)
+    if any(ch in SHEET_NAME_FORBIDDEN for ch in name):
+        raise CrmError("must not contain any of : \\ / ? * [ ]", where)
+    if name.startswith("'") or name.endswith("'"):
+        raise CrmError("must not start or end with an apostrophe (')", where)
+    if _XML_ILLEGAL.search(name):
+        raise CrmError("must not contain control characters", where)
+    if name.casefold() == "history":
+        raise CrmError("'History' is reserved by Excel", where)
+    for other in existing:
+        if other.casefold() == name.casefold():
+            raise CrmError(f"the workbook already has a sheet named '{other}'", where)
+
+
 # --- value types ------------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class Formula:
     """A formula for :meth:`Package.set_cells`, with an optional cached result.
@@ -1026,11 +1059,8 @@ class Package:
         return info
 
     def check_sheet_name(self, name: str) -> None:
-        """Raise :class:`CrmError` unless ``name`` is a sheet name Excel accepts here.
-
-        Excel's rules: 1 to 31 characters, none of ``: \\ / ? * [ ]``, not starting or
-        ending with ``'``, not ``History`` (Excel reserves it), and not the name of
-        another sheet compared case-insensitively.
+        """Raise :class:`CrmError` unless ``name`` is a sheet name Excel accepts here
+        (see :func:`check_sheet_name`).
 
         Example::
 
@@ -1039,22 +1069,7 @@ class Package:
             ...
             crm_xl.errors.CrmError: sheet name 'Q1/Q2': must not contain any of : \\ / ? * [ ]
         """
-        where = f"sheet name {name!r}"
-        if not isinstance(name, str) or not name:
-            raise CrmError("a sheet name must be non-empty text", where)
-        if len(name) > MAX_SHEET_NAME:
-            raise CrmError(f"is {len(name)} characters long; Excel allows at most 31", where)
-        if any(ch in SHEET_NAME_FORBIDDEN for ch in name):
-            raise CrmError("must not contain any of : \\ / ? * [ ]", where)
-        if name.startswith("'") or name.endswith("'"):
-            raise CrmError("must not start or end with an apostrophe (')", where)
-        if _XML_ILLEGAL.search(name):
-            raise CrmError("must not contain control characters", where)
-        if name.casefold() == "history":
-            raise CrmError("'History' is reserved by Excel", where)
-        for info in self.sheets():
-            if info.name.casefold() == name.casefold():
-                raise CrmError(f"the workbook already has a sheet named '{info.name}'", where)
+        check_sheet_name(name, [info.name for info in self.sheets()])
 
     def add_sheet(
         self,

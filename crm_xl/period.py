@@ -19,10 +19,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from crm_xl import layout
-from crm_xl.errors import CrmError
+from crm_xl.errors import CrmError, Problem
 from crm_xl.layout import Period
 
 _PERIOD_NAME = re.compile(
@@ -35,7 +35,7 @@ _REF = re.compile(r"^'?(?P<sheet>(?:[^']|'')+?)'?!(?P<ref>\$?[A-Z]+\$?\d+(?::\$?
 class NewPeriod:
     """What :func:`add_period` did."""
 
-    book: Path
+    book: Path | None  # None when done inside Excel (the New period macro)
     period: Period
     previous: Period
     sheets: list[str]
@@ -81,63 +81,75 @@ def _strip_code_name(xml: bytes) -> bytes:
     return re.sub(rb'(<sheetPr\b[^>]*?)\s+codeName="[^"]*"', rb"\1", xml, count=1)
 
 
-def _dashboard_formulas(pkg: Any, sheet: str) -> dict[str, str]:
-    """Cell → formula text of a worksheet (read-only, for retargeting)."""
-    from defusedxml import ElementTree
+class SheetsBackend(Protocol):
+    """What adding a period needs of a workbook: the file (:class:`PackageSheets`, for
+    ``crm-xl new-period``) or the workbook open in Excel (:class:`XlwingsSheets`, for the
+    macro). The steps themselves are :func:`add_period_to`, shared by both."""
 
-    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-    root = ElementTree.fromstring(pkg.part(pkg.sheet(sheet).part))
-    out = {}
-    for c in root.iter(f"{ns}c"):
-        f = c.find(f"{ns}f")
-        if f is not None and f.text and f.get("t") not in ("shared", "array"):
-            out[c.get("r")] = f.text
-    return out
+    def names(self) -> dict[str, str]:
+        """Workbook-level defined names → their text, without ``=``."""
+
+    def sheet_names(self) -> list[str]: ...
+
+    def copy_sheet(self, source: str, title: str, after: str) -> None:
+        """Copy a worksheet with everything on it (styles, validation, formats)."""
+
+    def formulas(self, sheet: str) -> dict[str, str]:
+        """Cell → formula text (``=…``) of the ordinary (not array) formulas of a sheet."""
+
+    def formula_cells(self, sheet: str, cells: list[str]) -> set[str]:
+        """Those of ``cells`` that hold a formula (array-formula cells included)."""
+
+    def values(self, sheet: str, cells: list[str]) -> dict[str, Any]: ...
+
+    def set_cells(self, sheet: str, values: dict[str, Any]) -> None:
+        """Set cells: text, numbers, ``Formula`` or None (cleared, style kept)."""
+
+    def set_name(self, name: str, text: str) -> None: ...
 
 
-def add_period(
-    book: str | Path, period: str, *, departments: str | Path | None = None, force: bool = False
-) -> NewPeriod:
-    """Add ``period``'s blank sheets to ``book`` (see the module notes); returns what was done."""
-    from crm_xl.ooxml import Formula, Package
+def add_period_to(backend: SheetsBackend, new: Period | None = None) -> NewPeriod:
+    """Add period ``new`` (default: the one after the latest) through ``backend``.
 
-    book = Path(book)
-    if not book.exists():
-        raise CrmError("no such file", str(book))
-    check_not_open(book, force)
-    new = Period.parse(period)
-    pkg = Package.open(book)
-    names = pkg.defined_names()
+    The latest period's Self-assessment and Ratings sheets are copied; in the copies the
+    answers and the customers' figures are cleared (the customer list stays), and result
+    cells that hold values rather than formulas (after a click on the button) are cleared
+    too, so no number of the old period is shown as the new one's. New defined names point
+    at the copies; the Dashboard moves to the new period and its trend table gains a row.
+    """
+    from crm_xl.ooxml import Formula, check_sheet_name
+
+    names = backend.names()
     lower = {k.lower(): (k, v) for k, v in names.items()}
     if layout.LANG_NAME not in lower:
         raise CrmError(
-            "not a crm_xl workbook (it has no crm_lang name): create one with crm-xl new", str(book)
+            "not a crm_xl workbook (it has no crm_lang name): create one with crm-xl new"
         )
-    lang = lower[layout.LANG_NAME][1][0].strip('"')
+    lang = lower[layout.LANG_NAME][1].strip('"')
     periods = sorted(Period.from_key(m["key"]) for k in names if (m := _PERIOD_NAME.match(k)))
     if not periods:
-        raise CrmError("the workbook has no period yet (no crm_<period>_ratings name)", str(book))
+        raise CrmError("the workbook has no period yet (no crm_<period>_ratings name)")
+    latest = periods[-1]
+    new = new if new is not None else latest.next()
     if any(p.key == new.key for p in periods):
         raise CrmError(
             f"period {new} already exists: choose another --period (the workbook has "
-            f"{', '.join(map(str, periods))})",
-            str(book),
+            f"{', '.join(map(str, periods))})"
         )
-    latest = periods[-1]
     if new < latest:
         raise CrmError(
             f"{new} comes before the workbook's latest period {latest}: new-period adds the next "
-            "period (sheets, Dashboard and trend follow the order of time)",
-            str(book),
+            "period (sheets, Dashboard and trend follow the order of time)"
         )
-    sa_sheet, _ = _split_ref(lower[layout.name(latest, "sa_scores").lower()][1][0])
-    r_sheet, _ = _split_ref(lower[layout.name(latest, "ratings").lower()][1][0])
+    sa_sheet, _ = _split_ref(lower[layout.name(latest, "sa_scores").lower()][1])
+    r_sheet, _ = _split_ref(lower[layout.name(latest, "ratings").lower()][1])
     new_sa, new_r = layout.self_assessment_sheet(new, lang), layout.ratings_sheet(new, lang)
-    for title in (new_sa, new_r):
-        pkg.check_sheet_name(title)
+    existing = backend.sheet_names()
+    check_sheet_name(new_sa, existing)
+    check_sheet_name(new_r, [*existing, new_sa])
 
-    pkg.clone_sheet(sa_sheet, new_sa, after=r_sheet, transform=_strip_code_name)
-    pkg.clone_sheet(r_sheet, new_r, after=new_sa, transform=_strip_code_name)
+    backend.copy_sheet(sa_sheet, new_sa, after=r_sheet)
+    backend.copy_sheet(r_sheet, new_r, after=new_sa)
 
     # the copies: new titles, answers and figures cleared, the customer list kept
     rows = layout.form_rows()
@@ -150,51 +162,62 @@ def add_period(
     for r in range(rows["plan_first"], rows["plan_last"] + 1):
         for col in "ABCD":
             clear[f"{col}{r}"] = None
-    pkg.set_cells(new_sa, clear)
+    for what in ("sa_points", "sa_composite"):
+        key = layout.name(latest, what).lower()
+        if key in lower:
+            cells = _cells(_split_ref(lower[key][1])[1])
+            held = backend.formula_cells(new_sa, cells)
+            clear.update({c: None for c in cells if c not in held})
+    backend.set_cells(new_sa, clear)
 
     kept = {"customer_id", "name", "region", "channel"}
     clear = {"A1": layout.ratings_title(new, lang)}
+    results = []
     for c in layout.RATINGS_INPUTS:
         if c.key in kept:
             continue
         key = layout.name(latest, c.key).lower()
         if key in lower:
-            for cell in _cells(_split_ref(lower[key][1][0])[1]):
+            for cell in _cells(_split_ref(lower[key][1])[1]):
                 clear[cell] = None
-    pkg.set_cells(new_r, clear)
+    prefix = f"crm_{latest.key}_".lower()
+    inputs = {layout.name(latest, c.key).lower() for c in layout.RATINGS_INPUTS}
+    for lname, (_, text) in lower.items():
+        if lname.startswith(prefix) and lname not in inputs and not lname.endswith("_ratings"):
+            sheet, ref = _split_ref(text)
+            if sheet == r_sheet:
+                results.extend(_cells(ref))
+    held = backend.formula_cells(new_r, results)
+    clear.update({c: None for c in results if c not in held and c not in clear})
+    backend.set_cells(new_r, clear)
 
     # defined names of the new period: the latest period's, pointing at the new sheets
-    prefix = f"crm_{latest.key}_".lower()
-    for lname, (name, (text, local)) in lower.items():
-        if lname.startswith(prefix) and local is None:
+    for lname, (name, text) in lower.items():
+        if lname.startswith(prefix):
             sheet, ref = _split_ref(text)
             target = {sa_sheet: new_sa, r_sheet: new_r}.get(sheet)
             if target is None:
                 continue
             what = name[len(prefix) :]
             absolute = re.sub(r"([A-Z]+)(\d+)", r"$\1$\2", ref)
-            pkg.set_defined_name(layout.name(new, what), f"{_quoted(target)}!{absolute}")
+            backend.set_name(layout.name(new, what), f"{_quoted(target)}!{absolute}")
     known = [p.key for p in periods] + [new.key]
-    pkg.set_defined_name(
+    backend.set_name(
         "crm_periods", '"' + ",".join(sorted(known, key=lambda k: Period.from_key(k))) + '"'
     )
 
     # the Dashboard: current period, its formulas, one more trend row
     sheets_changed = [new_sa, new_r]
     if "crm_current_period" in lower and "crm_trend" in lower:
-        dash, current = _split_ref(lower["crm_current_period"][1][0])
-        _, trend = _split_ref(lower["crm_trend"][1][0])
+        dash, current = _split_ref(lower["crm_current_period"][1])
+        _, trend = _split_ref(lower["crm_trend"][1])
         trend_cells = set(_cells(trend))
-        updates: dict[str, Any] = {}
+        updates: dict[str, Any] = {current: str(new)}
         old_tag, new_tag = f"crm_{latest.key}_", f"crm_{new.key}_"
-        if new == max([*periods, new]):  # the Dashboard follows the newest period
-            updates[current] = str(new)
-            for cell, text in _dashboard_formulas(pkg, dash).items():
-                if cell not in trend_cells and old_tag.lower() in text.lower():
-                    updates[cell] = Formula(
-                        re.sub(re.escape(old_tag), new_tag, text, flags=re.IGNORECASE)
-                    )
-        values = _read_values(book, dash, sorted(trend_cells))
+        for cell, text in backend.formulas(dash).items():
+            if cell not in trend_cells and old_tag.lower() in text.lower():
+                updates[cell] = Formula(re.sub(re.escape(old_tag), new_tag, text, flags=re.I))
+        values = backend.values(dash, sorted(trend_cells))
         rows_free = sorted(
             {
                 int(re.sub(r"[A-Z]+", "", c))
@@ -207,16 +230,205 @@ def add_period(
 
             for col, value in trend_row(new).items():
                 updates[f"{col}{rows_free[0]}"] = Formula(value) if value.startswith("=") else value
-        if updates:
-            pkg.set_cells(dash, updates)
-            sheets_changed.append(dash)
-    pkg.request_full_calc_on_load()  # the copied formulas have no cached values yet
-    pkg.save(book)
+        backend.set_cells(dash, updates)
+        sheets_changed.append(dash)
+    return NewPeriod(None, new, latest, sheets_changed)
 
-    result = NewPeriod(book, new, latest, sheets_changed)
+
+class PackageSheets:
+    """:class:`SheetsBackend` over the file, edited as an OOXML package (nothing re-saved)."""
+
+    def __init__(self, book: Path) -> None:
+        from crm_xl.ooxml import Package
+
+        self.book = book
+        self.pkg = Package.open(book)
+
+    def names(self) -> dict[str, str]:
+        return {k: text for k, (text, local) in self.pkg.defined_names().items() if local is None}
+
+    def sheet_names(self) -> list[str]:
+        return [info.name for info in self.pkg.sheets()]
+
+    def copy_sheet(self, source: str, title: str, after: str) -> None:
+        self.pkg.clone_sheet(source, title, after=after, transform=_strip_code_name)
+
+    def formulas(self, sheet: str) -> dict[str, str]:
+        from defusedxml import ElementTree
+
+        ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+        root = ElementTree.fromstring(self.pkg.part(self.pkg.sheet(sheet).part))
+        out = {}
+        for c in root.iter(f"{ns}c"):
+            f = c.find(f"{ns}f")
+            if f is not None and f.text and f.get("t") not in ("shared", "array"):
+                out[c.get("r")] = "=" + f.text
+        return out
+
+    def formula_cells(self, sheet: str, cells: list[str]) -> set[str]:
+        return set(self.pkg.cached_values(sheet, cells)) if cells else set()
+
+    def values(self, sheet: str, cells: list[str]) -> dict[str, Any]:
+        return _read_values(self.book, sheet, cells)  # the file on disk: not yet changed
+
+    def set_cells(self, sheet: str, values: dict[str, Any]) -> None:
+        self.pkg.set_cells(sheet, values)
+
+    def set_name(self, name: str, text: str) -> None:
+        self.pkg.set_defined_name(name, text)
+
+
+class XlwingsSheets:
+    """:class:`SheetsBackend` inside Excel: xlwings' public Book/Sheet/Range/Names API.
+
+    Blank cells are cleared one column run at a time (one call per run, not per cell);
+    text goes in behind an apostrophe so that Excel keeps ``2027-03`` as text, not a date.
+    """
+
+    def __init__(self, book: Any) -> None:
+        self.book = book
+
+    def names(self) -> dict[str, str]:
+        out = {}
+        for name in self.book.names:
+            if "!" in name.name:  # local to a sheet ('Sheet'!name)
+                continue
+            refers = name.refers_to
+            out[name.name] = refers[1:] if refers.startswith("=") else refers
+        return out
+
+    def sheet_names(self) -> list[str]:
+        return [sheet.name for sheet in self.book.sheets]
+
+    def copy_sheet(self, source: str, title: str, after: str) -> None:
+        self.book.sheets[source].copy(after=self.book.sheets[after], name=title)
+        # Excel copies the workbook names that point at the source as names local to the
+        # copy; they would shadow nothing we use but confuse the Name Manager: drop them
+        local = (f"{title}!", f"{_quoted(title)}!")
+        for name in list(self.book.names):
+            if name.name.startswith(local):
+                name.delete()
+
+    def _block(self, sheet: str, cells: list[str]) -> tuple[Any, int, int]:
+        from openpyxl.utils import get_column_letter
+        from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+        at = [coordinate_from_string(c) for c in cells]
+        cols = [column_index_from_string(c) for c, _ in at]
+        rows = [r for _, r in at]
+        ref = f"{get_column_letter(min(cols))}{min(rows)}:{get_column_letter(max(cols))}{max(rows)}"
+        return self.book.sheets[sheet].range(ref), min(rows), min(cols)
+
+    @staticmethod
+    def _grid(value: Any) -> list[list[Any]]:
+        if not isinstance(value, (list, tuple)):
+            return [[value]]
+        return [list(r) if isinstance(r, (list, tuple)) else [r] for r in value]
+
+    def formulas(self, sheet: str) -> dict[str, str]:
+        from openpyxl.utils import get_column_letter
+
+        rng = self.book.sheets[sheet].used_range
+        out = {}
+        for i, row in enumerate(self._grid(rng.formula)):
+            for j, text in enumerate(row):
+                if isinstance(text, str) and text.startswith("="):
+                    out[f"{get_column_letter(rng.column + j)}{rng.row + i}"] = text
+        return out
+
+    def formula_cells(self, sheet: str, cells: list[str]) -> set[str]:
+        from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+        if not cells:
+            return set()
+        rng, r0, c0 = self._block(sheet, cells)
+        grid = self._grid(rng.formula)
+        held = set()
+        for cell in cells:
+            col, row = coordinate_from_string(cell)
+            text = grid[row - r0][column_index_from_string(col) - c0]
+            if isinstance(text, str) and text.startswith("="):
+                held.add(cell)
+        return held
+
+    def values(self, sheet: str, cells: list[str]) -> dict[str, Any]:
+        from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+        if not cells:
+            return {}
+        rng, r0, c0 = self._block(sheet, cells)
+        grid = rng.options(ndim=2, empty=None).value
+        out = {}
+        for cell in cells:
+            col, row = coordinate_from_string(cell)
+            out[cell] = grid[row - r0][column_index_from_string(col) - c0]
+        return out
+
+    def set_cells(self, sheet: str, values: dict[str, Any]) -> None:
+        from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+        from crm_xl.ooxml import Formula
+
+        ws = self.book.sheets[sheet]
+        blanks = sorted(
+            (
+                column_index_from_string(coordinate_from_string(c)[0]),
+                coordinate_from_string(c)[1],
+                c,
+            )
+            for c, v in values.items()
+            if v is None
+        )
+        run: list[tuple[int, int, str]] = []
+        for item in [*blanks, None]:  # contiguous runs down a column: one call each
+            if run and (item is None or item[0] != run[-1][0] or item[1] != run[-1][1] + 1):
+                first, last = run[0][2], run[-1][2]
+                ws.range(first if first == last else f"{first}:{last}").clear_contents()
+                run = []
+            if item is not None:
+                run.append(item)
+        for cell, v in values.items():
+            if v is None:
+                continue
+            if isinstance(v, Formula):
+                ws.range(cell).formula = "=" + v.text
+            elif isinstance(v, str):
+                ws.range(cell).value = "'" + v
+            else:
+                ws.range(cell).value = v
+
+    def set_name(self, name: str, text: str) -> None:
+        self.book.names.add(name, "=" + text)
+
+
+def add_period(
+    book: str | Path, period: str, *, departments: str | Path | None = None, force: bool = False
+) -> NewPeriod:
+    """Add ``period``'s blank sheets to ``book`` (see the module notes); returns what was done.
+
+    The file is changed in one atomic save; on any error it is left as it was.
+    """
+    book = Path(book)
+    if not book.exists():
+        raise CrmError("no such file", str(book))
+    check_not_open(book, force)
+    new = Period.parse(period)
+    backend = PackageSheets(book)
+    try:
+        result = add_period_to(backend, new)
+    except CrmError as err:  # name the file where a problem has no place of its own
+        raise CrmError(Problem(p.where or str(book), p.message) for p in err.problems) from None
+    backend.pkg.request_full_calc_on_load()  # the copied formulas have no cached values yet
+    backend.pkg.save(book)
+    result.book = book
     if departments is not None:
-        result.forms = write_department_forms(book, new, lang, departments, force=force)
+        result.forms = write_department_forms(book, new, _lang(backend), departments, force=force)
     return result
+
+
+def _lang(backend: SheetsBackend) -> str:
+    names = {k.lower(): v for k, v in backend.names().items()}
+    return names.get(layout.LANG_NAME, '"zh"').strip('"')
 
 
 def _read_values(book: Path, sheet: str, cells: list[str]) -> dict[str, Any]:

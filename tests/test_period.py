@@ -228,3 +228,89 @@ def test_new_period_inside_a_workbook_saved_by_excel(fixture, tmp_path):
     assert read_values(out, "Self-assessment 2027-Q1", ["A1"]) == {
         "A1": "Customer management self-assessment 2027-Q1"
     }
+
+
+# -- the New period macro: the same steps through xlwings ------------------------------------
+def _cells_of(ws) -> dict[str, object]:
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    out = {}
+    for row in ws.iter_rows():
+        for c in row:
+            v = c.value
+            if isinstance(v, ArrayFormula):
+                v = ("array", v.ref, v.text)
+            if v is not None:
+                out[c.coordinate] = v
+    return out
+
+
+@pytest.mark.parametrize("clicked", [False, True], ids=["formulas", "after-a-click"])
+def test_new_period_macro_and_command_give_the_same_workbook(tmp_path, clicked):
+    import xlwings_double
+
+    from crm_xl import macros
+
+    headless, in_excel = tmp_path / "headless.xlsx", tmp_path / "excel.xlsx"
+    shutil.copy(ROOT / "workbooks" / "crm_sample_en.xlsx", in_excel)
+    if clicked:  # after Recalculate ratings the result columns hold values, not formulas
+        book = xlwings_double.Book(in_excel)
+        macros.recalculate_ratings(book)
+        book.save(in_excel)
+    shutil.copy(in_excel, headless)
+
+    add_period(headless, "2027-Q1")
+    book = xlwings_double.Book(in_excel)
+    macros.new_period(book)  # no period given: the one after the latest
+    assert book.app.alerts == [
+        "2027-Q1: added the sheets Self-assessment 2027-Q1, Ratings 2027-Q1 "
+        "(customer list and model carried over from 2026-Q4)."
+    ]
+    book.save(in_excel)
+
+    a, b = openpyxl.load_workbook(headless), openpyxl.load_workbook(in_excel)
+    assert a.sheetnames == b.sheetnames
+    assert a.sheetnames[2:5] == [
+        "Self-assessment 2026-Q4",
+        "Ratings 2026-Q4",
+        "Self-assessment 2027-Q1",
+    ]
+    for title in ("Self-assessment 2027-Q1", "Ratings 2027-Q1", "Dashboard"):
+        assert _cells_of(a[title]) == _cells_of(b[title]), title
+    names = lambda wb: {n: d.attr_text for n, d in wb.defined_names.items()}  # noqa: E731
+    assert names(a) == names(b)
+
+    # and what both did, checked against the previous period by hand
+    old, new = b["Ratings 2026-Q4"], b["Ratings 2027-Q1"]
+    assert new["A1"].value == "Customer ratings 2027-Q1"
+    assert b["Self-assessment 2027-Q1"]["A1"].value == "Customer management self-assessment 2027-Q1"
+    assert [new.cell(r, 1).value for r in range(4, 64)] == [
+        old.cell(r, 1).value for r in range(4, 64)
+    ]
+    assert all(new.cell(r, c).value is None for r in range(4, 64) for c in range(5, 12))  # E:K
+    score = new["L4"].value
+    if clicked:  # the old period's numbers are not carried over as the new one's
+        assert isinstance(old["L4"].value, float)
+        assert all(new.cell(r, c).value is None for r in range(4, 64) for c in range(12, 23))
+    else:
+        assert score.text.startswith("=CRM_MULTISCORE(")
+    assert b["Dashboard"]["B2"].value == "2027-Q1"
+    assert b["Dashboard"]["B5"].value == "=COUNTIF(crm_2027Q1_tier,A5)"
+    assert b["Dashboard"]["A19"].value == "2027-Q1"
+    assert names(b)["crm_2027Q1_score"] == "'Ratings 2027-Q1'!$L$4:$L$203"
+    assert names(b)["crm_periods"] == '"2026Q4,2027Q1"'
+
+
+def test_new_period_macro_reports_instead_of_raising(tmp_path):
+    import xlwings_double
+
+    from crm_xl import macros
+
+    path = tmp_path / "plain.xlsx"
+    wb = openpyxl.Workbook()
+    wb.save(path)
+    book = xlwings_double.Book(path)
+    macros.new_period(book)
+    assert book.app.alerts == [
+        "not a crm_xl workbook (it has no crm_lang name): create one with crm-xl new"
+    ]
