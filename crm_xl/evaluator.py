@@ -2468,6 +2468,18 @@ def _add_formula(
         wb.set_formula(sheet, row, col, ftext, "normal", None, value, vtype)
 
 
+def _scan(
+    regex: re.Pattern[str], body: str, start: int, n: int, row_end: str, chunk: int = 1 << 20
+) -> Any:
+    """``regex.findall(body, start, n)`` a row-aligned megabyte at a time: the same matches,
+    without holding a tuple per cell of a 100,000-row sheet at once (peak memory halves)."""
+    while start < n:
+        end = body.find(row_end, start + chunk, n) if start + chunk < n else -1
+        end = n if end < 0 else end + len(row_end)
+        yield from regex.findall(body, start, end)
+        start = end
+
+
 def _read_sheet(wb: Workbook, sheet: SheetData, data: bytes, part: str, sst: list[str]) -> None:
     _check_xml(data, part, wb.source)
     text = data.decode("utf-8-sig")
@@ -2477,10 +2489,12 @@ def _read_sheet(wb: Workbook, sheet: SheetData, data: bytes, part: str, sst: lis
     if start < 0:
         return
     end = text.find(f"</{p}sheetData>", start)
-    body = text[start : end if end >= 0 else len(text)]
-    if "<![CDATA[" in body or "<!--" in body:
+    end = end if end >= 0 else len(text)
+    body = text  # scanned between start and end, not sliced: no second copy of the sheet
+    if text.find("<![CDATA[", start, end) >= 0 or text.find("<!--", start, end) >= 0:
         body = _normalised_sheet_data(data)
         pat = _patterns(body, "sheetData")
+        start, end = 0, len(body)
     cells, styles, dates = sheet.cells, sheet.styles, wb._date_styles
     shared: dict[str, tuple[str, str]] = {}
     dependents: list[tuple[FormulaInfo, str]] = []
@@ -2503,7 +2517,7 @@ def _read_sheet(wb: Workbook, sheet: SheetData, data: bytes, part: str, sst: lis
         _ctag,
         attrs,
         content2,
-    ) in pat.cells.findall(body):
+    ) in _scan(pat.cells, body, start, end, f"</{p}row>"):
         if letters:
             col = colmap.get(letters) or _col(letters)
             if digits != last_digits:

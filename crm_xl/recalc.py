@@ -131,6 +131,31 @@ def _cached_value(kind: str, value: Any) -> Any:
     return value
 
 
+def _stored(wb: Any, pkg: Any, sheet: str, cells: list[str]) -> dict[str, tuple[str, Any]]:
+    """The values the file stores for these formula cells, as (type, value).
+
+    The evaluator read them already with each formula; only cells of array ranges (which
+    carry no formula of their own) are looked up in the package, a second pass over the
+    sheet that most workbooks never need.
+    """
+    from crm_xl.evaluator import parse_cell
+
+    formulas = wb.sheet(sheet).formulas
+    out: dict[str, tuple[str, Any]] = {}
+    rest = []
+    for cell in cells:
+        info = formulas.get(parse_cell(cell))
+        if info is None or info.kind not in ("normal", "shared"):
+            rest.append(cell)
+        elif info.cached_type == "e":
+            out[cell] = ("e", str(info.cached_value))
+        else:
+            out[cell] = (info.cached_type, info.cached_value)
+    if rest:
+        out.update(pkg.cached_values(sheet, rest))
+    return out
+
+
 def _check_model(path: Path, pkg: Any) -> list[Problem]:
     """A crm_xl workbook's Model must validate before anything is computed from it."""
     names = {k.lower() for k in pkg.defined_names()}
@@ -179,13 +204,14 @@ def recalc_book(
         by_sheet.setdefault(sheet, {})[cell] = value
     updates: dict[str, dict[str, Any]] = {}
     for sheet, cells in by_sheet.items():
-        stored = pkg.cached_values(sheet, list(cells))
+        stored = _stored(wb, pkg, sheet, list(cells))
         for cell, value in cells.items():
             new = typed(value)
             old = stored.get(cell, ("empty", None))
             if not same(old, new):
                 result.changes.append(CellChange(sheet, cell, old, new))
                 updates.setdefault(sheet, {})[cell] = _cached_value(*new)
+    del wb, values, by_sheet  # the cell model is no longer needed: free it before writing
     for sheet, cells in updates.items():
         if not check:
             pkg.set_cached_values(sheet, cells)

@@ -177,3 +177,46 @@ def test_after_the_button_recalc_computes_the_same_cells(tmp_path):
     assert {c.cell for c in stale.changes} >= {"L4", "P4"}
     recalc_book(clicked)
     assert recalc_book(clicked, check=True).changes == []
+
+
+# -- lossless on every workbook saved by real Excel ------------------------------------------
+def _excel_made() -> list[str]:
+    from conftest import EXCEL_MADE
+
+    return sorted(p.name for p in EXCEL_MADE.glob("*.xls[xm]"))
+
+
+@pytest.mark.parametrize("name", _excel_made())
+def test_recalc_changes_only_the_result_bytes_of_an_excel_made_workbook(name, tmp_path):
+    """A CRM_* cell added to each fixture Excel saved (charts, images, buttons, VBA,
+    comments, validation, shared and array formulas, calcChain …); after recalc every part
+    is byte-for-byte as it was, and in the cell's sheet only that cell's value differs."""
+    import re
+
+    from conftest import EXCEL_MADE
+
+    book = tmp_path / name
+    pkg = Package.open(EXCEL_MADE / name)
+    sheet = next(s for s in pkg.sheets() if s.kind == "worksheet")
+    # seed 000's worked case: 85×40% + 75×30% + 10×20% + 70×10% = 65.5
+    pkg.set_cells(sheet.name, {"XFA1": Formula("CRM_SCORE({85,75,10,70},{40,30,20,10})")})
+    pkg.save(book)
+    before = parts(book)
+
+    result = recalc_book(book)
+
+    assert [str(p) for p in result.problems] == []
+    assert [(c.sheet, c.cell, c.computed) for c in result.changes] == [
+        (sheet.name, "XFA1", ("n", 65.5))
+    ]
+    after = parts(book)
+    assert set(after) == set(before)
+    changed = [n for n in before if before[n] != after[n]]
+    assert changed == [sheet.part]
+    # the sheet: the same bytes once the new cell's <v> is taken out
+    cell = re.compile(
+        rb'(<(?:\w+:)?c r="XFA1"[^>]*>.*?</(?:\w+:)?f>)(<(?:\w+:)?v>65\.5</(?:\w+:)?v>)'
+    )
+    assert cell.search(after[sheet.part]), "the result is stored beside its formula"
+    assert cell.sub(rb"\1", after[sheet.part]) == before[sheet.part]
+    assert rows_of(book, sheet.name)[0][-1] == 65.5  # what a reader sees, no recalculation
