@@ -1,10 +1,12 @@
 """The Python side of the workbook's buttons (xlwings ``RunPython``).
 
 The "Recalculate ratings" button of a ``crm-xl new --macros`` workbook runs its companion
-module's ``main()``, which calls :func:`recalculate_ratings` here. It runs inside Excel
-through xlwings and talks to the workbook only through ``xw.Book.caller()`` and xlwings'
-public Book/Range API; the computation is :func:`crm_xl.ratings_recalc.recalculate_ratings`,
-the same one ``crm-xl recalc`` runs without Excel.
+module's ``main()``, which calls :func:`recalculate_ratings` here; the companion's
+``new_period()`` calls :func:`new_period`. Both run inside Excel through xlwings and talk
+to the workbook only through ``xw.Book.caller()`` and xlwings' public Book/Range API. The
+work itself is shared with the headless mode: :func:`crm_xl.ratings_recalc.recalculate_ratings`
+(what ``crm-xl recalc`` runs) and :func:`crm_xl.period.add_period_to` (what ``crm-xl
+new-period`` runs); only the backend differs.
 """
 
 from __future__ import annotations

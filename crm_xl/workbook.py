@@ -1001,7 +1001,12 @@ def write_shipped(folder: str | Path) -> list[Path]:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    import sys
+    import argparse
 
-    for written in write_shipped(sys.argv[1] if len(sys.argv) > 1 else "workbooks"):
+    parser = argparse.ArgumentParser(
+        prog="python -m crm_xl.workbook",
+        description="Regenerate the ready-made workbooks shipped in workbooks/.",
+    )
+    parser.add_argument("folder", nargs="?", default="workbooks")
+    for written in write_shipped(parser.parse_args().folder):
         print(written)

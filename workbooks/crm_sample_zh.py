@@ -2,6 +2,8 @@
 
 The workbook's "重新计算评级" button runs xlwings' RunPython with
 "import crm_sample_zh; crm_sample_zh.main()": keep this file next to the workbook.
+new_period() adds the next period's blank sheets to the open workbook; bind it to a
+button of your own with RunPython "import crm_sample_zh; crm_sample_zh.new_period()".
 Written by crm-xl new --macros; crm_xl does the work.
 """
 
@@ -12,9 +14,16 @@ def main():
     crm_xl.macros.recalculate_ratings()
 
 
+def new_period():
+    crm_xl.macros.new_period()
+
+
 if __name__ == "__main__":
-    # run from a terminal while the workbook is open in Excel: same as clicking the button
+    # from a terminal while the workbook is open in Excel: same as clicking the button
+    # (python crm_sample_zh.py), or the New period action (python crm_sample_zh.py new-period)
+    import sys
+
     import xlwings as xw
 
     xw.Book("crm_sample_zh.xlsm").set_mock_caller()
-    main()
+    new_period() if sys.argv[1:] == ["new-period"] else main()
