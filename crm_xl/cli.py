@@ -184,6 +184,10 @@ def _cmd_new(args: argparse.Namespace) -> int:
             args.book, period, lang=args.lang, customers=customers, force=args.force
         )
         print(f"created {path} ({period}, {len(customers)} customers)")
+    # store the formulas' results, so the numbers show in any reader before Excel recalculates
+    from crm_xl.workbook import store_results
+
+    store_results(path)
     return 0
 
 
@@ -192,6 +196,10 @@ def _cmd_new_period(args: argparse.Namespace) -> int:
 
     done = add_period(args.book, args.period, departments=args.departments, force=args.force)
     print(f"added {done.period} to {done.book} after {done.previous}: {', '.join(done.sheets)}")
+    for warning in done.warnings:
+        print(
+            f"warning: result not stored (Excel computes it on opening): {warning}", file=sys.stderr
+        )
     for form in done.forms:
         print(f"wrote {form}")
     return 0

@@ -40,6 +40,7 @@ class NewPeriod:
     previous: Period
     sheets: list[str]
     forms: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # cells whose results were not stored
 
 
 def _split_ref(text: str) -> tuple[str, str]:
@@ -418,9 +419,15 @@ def add_period(
         result = add_period_to(backend, new)
     except CrmError as err:  # name the file where a problem has no place of its own
         raise CrmError(Problem(p.where or str(book), p.message) for p in err.problems) from None
-    backend.pkg.request_full_calc_on_load()  # the copied formulas have no cached values yet
+    backend.pkg.request_full_calc_on_load()  # Excel recomputes everything on opening
     backend.pkg.save(book)
     result.book = book
+    # the copies still hold the old period's stored results: store the new ones, so that
+    # readers other than Excel do not show last period's numbers as this period's
+    from crm_xl.recalc import recalc_book
+
+    stored = recalc_book(book, force=True, sheets=set(result.sheets))
+    result.warnings = [str(p) for p in stored.problems] + ([stored.error] if stored.error else [])
     if departments is not None:
         result.forms = write_department_forms(book, new, _lang(backend), departments, force=force)
     return result

@@ -19,6 +19,7 @@ edited as an OOXML package (:mod:`crm_xl.ooxml`), only the ``<v>`` of result cel
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -171,12 +172,19 @@ def _check_model(path: Path, pkg: Any) -> list[Problem]:
 
 
 def recalc_book(
-    path: str | Path, out: str | Path | None = None, *, check: bool = False, force: bool = False
+    path: str | Path,
+    out: str | Path | None = None,
+    *,
+    check: bool = False,
+    force: bool = False,
+    sheets: Collection[str] | None = None,
 ) -> BookResult:
     """Recalculate one workbook's ``CRM_*`` cells; see the module notes.
 
     With ``check`` nothing is written. ``out`` writes the result to another file (the
-    original is not touched). Returns a :class:`BookResult`.
+    original is not touched). ``sheets`` limits the work to the cells of those sheets
+    (``crm-xl new-period``: the new sheets, never the earlier periods'). Returns a
+    :class:`BookResult`.
     """
     from crm_xl.evaluator import Workbook
     from crm_xl.ooxml import Package
@@ -195,13 +203,16 @@ def recalc_book(
         return result
     wb = Workbook.from_package(pkg)
     targets = list(wb.cells_using("CRM_"))
+    if sheets is not None:
+        targets = [t for t in targets if t[0] in sheets]
     values, problems = wb.recalculate(targets)
     result.problems = [p if isinstance(p, Problem) else Problem("", str(p)) for p in problems]
     result.evaluated = len(values)
 
     by_sheet: dict[str, dict[str, Any]] = {}
     for (sheet, cell), value in values.items():
-        by_sheet.setdefault(sheet, {})[cell] = value
+        if sheets is None or sheet in sheets:
+            by_sheet.setdefault(sheet, {})[cell] = value
     updates: dict[str, dict[str, Any]] = {}
     for sheet, cells in by_sheet.items():
         stored = _stored(wb, pkg, sheet, list(cells))
@@ -217,7 +228,9 @@ def recalc_book(
             pkg.set_cached_values(sheet, cells)
     # A crm_xl workbook whose result columns hold values (after the Recalculate ratings
     # button replaced its formulas): the same recalculation the button runs, headless.
-    if not result.problems and "crm_lang" in {k.lower() for k in pkg.defined_names()}:
+    if not result.problems and {"crm_lang", "crm_ind_weight"} <= {
+        k.lower() for k in pkg.defined_names()
+    }:
         from crm_xl.ratings_recalc import PackageBackend, recalculate_ratings
 
         backend = PackageBackend(path, pkg=pkg, formula_cells="skip", check=check)

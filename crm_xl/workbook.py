@@ -980,6 +980,8 @@ def write_shipped(folder: str | Path) -> list[Path]:
     """(Re)write the ready-made workbooks into ``folder``; returns their paths.
 
     Each ``.xlsx`` also gets its macro-enabled ``.xlsm`` twin with the companion ``.py``.
+    Their formula results are stored (:func:`crm_xl.recalc.recalc_book`), so they show
+    their numbers in any reader and ``crm-xl recalc --check workbooks/`` passes.
     """
     from crm_xl.macro_workbook import new_macro_workbook
 
@@ -997,7 +999,22 @@ def write_shipped(folder: str | Path) -> list[Path]:
             timestamp=SHIPPED_TIMESTAMP,
             **kwargs,
         )
+    for path in written:
+        if path.suffix in (".xlsx", ".xlsm"):
+            store_results(path)
     return written
+
+
+def store_results(path: str | Path) -> None:
+    """Compute a new workbook's formulas and store their results in the file (no Excel),
+    so it shows its numbers in any reader, LibreOffice, pandas and Excel's protected view
+    alike. A template that does not recalculate cleanly is a bug: it raises."""
+    from crm_xl.recalc import recalc_book
+
+    result = recalc_book(path, force=True)
+    if result.problems or result.error:
+        problems = "; ".join(map(str, result.problems)) or result.error
+        raise CrmError(f"the new workbook does not recalculate: {problems}", str(path))
 
 
 if __name__ == "__main__":  # pragma: no cover

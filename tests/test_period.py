@@ -240,7 +240,9 @@ def _cells_of(ws) -> dict[str, object]:
             v = c.value
             if isinstance(v, ArrayFormula):
                 v = ("array", v.ref, v.text)
-            if v is not None:
+            elif isinstance(v, float):  # openpyxl (the double's save) prints 16 digits, not 17
+                v = float(f"{v:.15g}")
+            if v not in (None, ""):  # "": a blank result stored beside its formula
                 out[c.coordinate] = v
     return out
 

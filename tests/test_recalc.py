@@ -35,11 +35,21 @@ def parts(path: Path) -> dict[str, bytes]:
         return {n: z.read(n) for n in z.namelist()}
 
 
+def fresh_sample(path: Path) -> Path:
+    """The shipped sample workbook as the generator writes it, before its results are
+    stored (the shipped copies have theirs): the state of a workbook whose inputs changed."""
+    from crm_xl.macro_workbook import new_macro_workbook
+    from crm_xl.workbook import SHIPPED_PERIOD, new_workbook, shipped_workbooks
+
+    kwargs = shipped_workbooks()[path.with_suffix(".xlsx").name]
+    if path.suffix == ".xlsm":
+        return new_macro_workbook(path, SHIPPED_PERIOD, **kwargs)[0]
+    return new_workbook(path, SHIPPED_PERIOD, **kwargs)
+
+
 @pytest.fixture
 def sample(tmp_path):
-    book = tmp_path / "crm_sample_en.xlsm"
-    shutil.copy(ROOT / "workbooks" / "crm_sample_en.xlsm", book)
-    return book
+    return fresh_sample(tmp_path / "crm_sample_en.xlsm")
 
 
 def test_recalc_fills_the_crm_cells_with_crm_xl_numbers(sample):
@@ -143,7 +153,7 @@ def test_a_broken_model_is_reported_at_its_cell(sample, capsys):
 def test_folder_mode(tmp_path, capsys):
     folder = tmp_path / "books"
     (folder / "sub").mkdir(parents=True)
-    shutil.copy(ROOT / "workbooks" / "crm_sample_zh.xlsx", folder / "a.xlsx")
+    fresh_sample(folder / "crm_sample_zh.xlsx").rename(folder / "a.xlsx")
     shutil.copy(ROOT / "workbooks" / "crm_template_en.xlsx", folder / "sub" / "b.xlsx")
     (folder / "~$a.xlsx").write_bytes(b"lock")  # Excel's lock file is not a workbook
     assert main(["recalc", "--check", str(folder)]) == 1  # the sample's results are not stored yet
@@ -220,3 +230,20 @@ def test_recalc_changes_only_the_result_bytes_of_an_excel_made_workbook(name, tm
     assert cell.search(after[sheet.part]), "the result is stored beside its formula"
     assert cell.sub(rb"\1", after[sheet.part]) == before[sheet.part]
     assert rows_of(book, sheet.name)[0][-1] == 65.5  # what a reader sees, no recalculation
+
+
+def test_the_shipped_workbooks_pass_check_as_a_team_ci_would(capsys):
+    """Issue 5's "done when": `crm-xl recalc --check workbooks/` in a CI is green."""
+    assert main(["recalc", "--check", "--jobs", "1", str(ROOT / "workbooks")]) == 0
+    assert capsys.readouterr().out.count("up to date") == 8
+
+
+def test_a_new_workbook_has_its_results_stored(tmp_path, capsys):
+    book = tmp_path / "crm_new.xlsx"
+    customers = sample_path("customers.csv")
+    args = ["new", str(book), "--period", "2027-Q1", "--lang", "en", "--customers", str(customers)]
+    assert main(args) == 0
+    assert main(["recalc", "--check", str(book)]) == 0
+    rows = rows_of(book, "Ratings 2027-Q1")
+    expected = rate(read_table(customers), load_scorecard(sample_path("scorecard.toml")))
+    assert [r[11] for r in rows[3:63]] == pytest.approx(expected.frame["score"].tolist())

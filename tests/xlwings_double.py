@@ -195,6 +195,12 @@ class Book:
     def __init__(self, path: Path) -> None:
         self.fullname = str(path)
         self.wb = openpyxl.load_workbook(path, keep_vba=Path(path).suffix == ".xlsm")
+        # openpyxl reads the other cells of an array formula as plain values (their stored
+        # results); in Excel they are part of the formula: blank them here
+        for ws in self.wb.worksheets:
+            for (row, col), _ in _array_formulas(ws).items():
+                if not isinstance(ws.cell(row, col).value, ArrayFormula):
+                    ws.cell(row, col).value = None
         self.wb._block_writes = 0
         self.sheets = _Sheets(self.wb)
         self.app = _App()
