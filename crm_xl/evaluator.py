@@ -2480,8 +2480,11 @@ def _scan(
         start = end
 
 
-def _read_sheet(wb: Workbook, sheet: SheetData, data: bytes, part: str, sst: list[str]) -> None:
-    _check_xml(data, part, wb.source)
+def _read_sheet(
+    wb: Workbook, sheet: SheetData, data: bytes, part: str, sst: list[str], checked: bool = False
+) -> None:
+    if not checked:
+        _check_xml(data, part, wb.source)
     text = data.decode("utf-8-sig")
     pat = _patterns(text, "worksheet")
     p = pat.prefix
@@ -2704,7 +2707,12 @@ def _read_package(wb: Workbook, pkg: Any) -> Workbook:
             continue
         sheet = wb.add_sheet(info.name)
         by_position[info.index] = sheet
-        _read_sheet(wb, sheet, pkg.part(info.part), info.part, sst)
+        # the package proves the part safe once and remembers it: writing the results
+        # back later (set_cached_values) does not parse the sheet a second time
+        check = getattr(pkg, "_check_xml", None)
+        if check is not None:
+            check(info.part)
+        _read_sheet(wb, sheet, pkg.part(info.part), info.part, sst, checked=check is not None)
     for info in infos:
         sheet = by_position.get(info.index)
         if sheet is not None:
