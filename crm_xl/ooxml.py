@@ -1678,7 +1678,8 @@ class Package:
         c_name = prefix + b"c"
         close = b"</" + c_name + b">"
         v_skip, v_cut = len(prefix) + 3, -len(prefix) - 4  # <v> and </v>
-        out: list[bytes] = []
+        out: list[Any] = []
+        mv = memoryview(data)  # slices of it are views: the unchanged XML is copied once, by join
         pos = 0
         changed = row_num = 0
         prev: bytes | None = None  # the previous cell's reference in this row
@@ -1720,7 +1721,7 @@ class Package:
             changed += 1
             if odd:
                 out += (
-                    data[pos : m.start()],
+                    mv[pos : m.start()],
                     _new_cell(c_name, attrs, tm, t, new_t, body, new_v, pats),
                 )
                 pos = m.end()
@@ -1734,34 +1735,34 @@ class Package:
                         if m.start(3) >= 0
                         else m.start(2)
                     )
-                    out += (data[pos:at], b' t="' + new_t + b'"')
+                    out += (mv[pos:at], b' t="' + new_t + b'"')
                     pos = at
                 elif new_t is None:  # a number: t= goes
                     ts, te = m.span(5)
                     cut = ts - 3  # t="
                     while data[cut - 1 : cut].isspace():
                         cut -= 1
-                    out.append(data[pos:cut])
+                    out.append(mv[pos:cut])
                     pos = te + 1
                 else:
                     ts, te = m.span(5)
-                    out += (data[pos:ts], new_t)
+                    out += (mv[pos:ts], new_t)
                     pos = te
             if body is None:  # <c .../> becomes <c ...><v>..</v></c>
                 slash = m.end(2) - 1
                 while data[slash - 1 : slash].isspace():  # openpyxl writes <c r="A1" />
                     slash -= 1
-                out += (data[pos:slash], b">", new_v, close)
+                out += (mv[pos:slash], b">", new_v, close)
                 pos = m.end()
             elif v is not None:
                 vs, ve = m.span(9)
-                out += (data[pos:vs], new_v)
+                out += (mv[pos:vs], new_v)
                 pos = ve
             else:
                 at = m.end(8) if f is not None else m.start(7)
-                out += (data[pos:at], new_v)
+                out += (mv[pos:at], new_v)
                 pos = at
-        out.append(data[pos:])
+        out.append(mv[pos:])
         missing: dict[int, dict[int, bytes]] = {}
         for ref, new_v in want.items():
             cell = _B_REF.fullmatch(ref)

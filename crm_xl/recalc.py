@@ -18,6 +18,7 @@ edited as an OOXML package (:mod:`crm_xl.ooxml`), only the ``<v>`` of result cel
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -222,7 +223,9 @@ def recalc_book(
             if not same(old, new):
                 result.changes.append(CellChange(sheet, cell, old, new))
                 updates.setdefault(sheet, {})[cell] = _cached_value(*new)
-    del wb, values, by_sheet  # the cell model is no longer needed: free it before writing
+    # the cell model (it holds reference cycles) is no longer needed: free it before writing
+    del wb, values, by_sheet, targets
+    gc.collect()
     for sheet, cells in updates.items():
         if not check:
             pkg.set_cached_values(sheet, cells)
