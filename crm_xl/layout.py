@@ -17,6 +17,7 @@ Example::
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from crm_xl.errors import CrmError
@@ -304,3 +305,37 @@ FORM_COL_WEIGHT, FORM_COL_POINTS = "E", "F"
 
 # -- the Dashboard --------------------------------------------------------------------------
 TREND_CAPACITY = 12  # periods listed in the trend table (and its chart)
+
+
+# -- defined names of a period ----------------------------------------------------------------
+PERIOD_RATINGS_NAME = re.compile(
+    r"^crm_(?P<key>\d{4}(?:Q[1-4]|H[12]|0[1-9]|1[0-2])?)_ratings$", re.IGNORECASE
+)
+"""``crm_2026Q4_ratings``: one per period; the periods of a workbook are read from them."""
+
+_REF = re.compile(r"^'?(?P<sheet>(?:[^']|'')+?)'?!(?P<ref>\$?[A-Z]+\$?\d+(?::\$?[A-Z]+\$?\d+)?)$")
+
+
+def split_ref(text: str) -> tuple[str, str]:
+    """A defined name's reference as (sheet, range without ``$``).
+
+    Example::
+
+        >>> split_ref("='评级 2026-Q4'!$L$4:$L$203")
+        ('评级 2026-Q4', 'L4:L203')
+    """
+    m = _REF.match(text.strip().lstrip("="))
+    if not m:
+        raise CrmError(f"cannot read the reference {text!r}")
+    return m["sheet"].replace("''", "'"), m["ref"].replace("$", "")
+
+
+def periods_of(names: Iterable[str]) -> list[Period]:
+    """The periods a workbook has, oldest first, from its defined names.
+
+    Example::
+
+        >>> [str(p) for p in periods_of(["crm_2027Q1_ratings", "crm_lang", "crm_2026Q4_ratings"])]
+        ['2026-Q4', '2027-Q1']
+    """
+    return sorted(Period.from_key(m["key"]) for n in names if (m := PERIOD_RATINGS_NAME.match(n)))

@@ -23,12 +23,7 @@ from typing import Any, Protocol
 
 from crm_xl import layout
 from crm_xl.errors import CrmError, Problem
-from crm_xl.layout import Period
-
-_PERIOD_NAME = re.compile(
-    r"^crm_(?P<key>\d{4}(?:Q[1-4]|H[12]|0[1-9]|1[0-2])?)_ratings$", re.IGNORECASE
-)
-_REF = re.compile(r"^'?(?P<sheet>(?:[^']|'')+?)'?!(?P<ref>\$?[A-Z]+\$?\d+(?::\$?[A-Z]+\$?\d+)?)$")
+from crm_xl.layout import Period, split_ref
 
 
 @dataclass
@@ -41,13 +36,6 @@ class NewPeriod:
     sheets: list[str]
     forms: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # cells whose results were not stored
-
-
-def _split_ref(text: str) -> tuple[str, str]:
-    m = _REF.match(text.strip())
-    if not m:
-        raise CrmError(f"cannot read the reference {text!r}")
-    return m["sheet"].replace("''", "'"), m["ref"].replace("$", "")
 
 
 def _quoted(sheet: str) -> str:
@@ -127,7 +115,7 @@ def add_period_to(backend: SheetsBackend, new: Period | None = None) -> NewPerio
             "not a crm_xl workbook (it has no crm_lang name): create one with crm-xl new"
         )
     lang = lower[layout.LANG_NAME][1].strip('"')
-    periods = sorted(Period.from_key(m["key"]) for k in names if (m := _PERIOD_NAME.match(k)))
+    periods = layout.periods_of(names)
     if not periods:
         raise CrmError("the workbook has no period yet (no crm_<period>_ratings name)")
     latest = periods[-1]
@@ -142,8 +130,8 @@ def add_period_to(backend: SheetsBackend, new: Period | None = None) -> NewPerio
             f"{new} comes before the workbook's latest period {latest}: new-period adds the next "
             "period (sheets, Dashboard and trend follow the order of time)"
         )
-    sa_sheet, _ = _split_ref(lower[layout.name(latest, "sa_scores").lower()][1])
-    r_sheet, _ = _split_ref(lower[layout.name(latest, "ratings").lower()][1])
+    sa_sheet, _ = split_ref(lower[layout.name(latest, "sa_scores").lower()][1])
+    r_sheet, _ = split_ref(lower[layout.name(latest, "ratings").lower()][1])
     new_sa, new_r = layout.self_assessment_sheet(new, lang), layout.ratings_sheet(new, lang)
     existing = backend.sheet_names()
     check_sheet_name(new_sa, existing)
@@ -166,7 +154,7 @@ def add_period_to(backend: SheetsBackend, new: Period | None = None) -> NewPerio
     for what in ("sa_points", "sa_composite"):
         key = layout.name(latest, what).lower()
         if key in lower:
-            cells = _cells(_split_ref(lower[key][1])[1])
+            cells = _cells(split_ref(lower[key][1])[1])
             held = backend.formula_cells(new_sa, cells)
             clear.update({c: None for c in cells if c not in held})
     backend.set_cells(new_sa, clear)
@@ -179,13 +167,13 @@ def add_period_to(backend: SheetsBackend, new: Period | None = None) -> NewPerio
             continue
         key = layout.name(latest, c.key).lower()
         if key in lower:
-            for cell in _cells(_split_ref(lower[key][1])[1]):
+            for cell in _cells(split_ref(lower[key][1])[1]):
                 clear[cell] = None
     prefix = f"crm_{latest.key}_".lower()
     inputs = {layout.name(latest, c.key).lower() for c in layout.RATINGS_INPUTS}
     for lname, (_, text) in lower.items():
         if lname.startswith(prefix) and lname not in inputs and not lname.endswith("_ratings"):
-            sheet, ref = _split_ref(text)
+            sheet, ref = split_ref(text)
             if sheet == r_sheet:
                 results.extend(_cells(ref))
     held = backend.formula_cells(new_r, results)
@@ -195,7 +183,7 @@ def add_period_to(backend: SheetsBackend, new: Period | None = None) -> NewPerio
     # defined names of the new period: the latest period's, pointing at the new sheets
     for lname, (name, text) in lower.items():
         if lname.startswith(prefix):
-            sheet, ref = _split_ref(text)
+            sheet, ref = split_ref(text)
             target = {sa_sheet: new_sa, r_sheet: new_r}.get(sheet)
             if target is None:
                 continue
@@ -210,8 +198,8 @@ def add_period_to(backend: SheetsBackend, new: Period | None = None) -> NewPerio
     # the Dashboard: current period, its formulas, one more trend row
     sheets_changed = [new_sa, new_r]
     if "crm_current_period" in lower and "crm_trend" in lower:
-        dash, current = _split_ref(lower["crm_current_period"][1])
-        _, trend = _split_ref(lower["crm_trend"][1])
+        dash, current = split_ref(lower["crm_current_period"][1])
+        _, trend = split_ref(lower["crm_trend"][1])
         trend_cells = set(_cells(trend))
         updates: dict[str, Any] = {current: str(new)}
         old_tag, new_tag = f"crm_{latest.key}_", f"crm_{new.key}_"
@@ -465,7 +453,7 @@ def _form_weights(book: Path) -> list[float]:
     names = {k.lower(): v for k, v in pkg.defined_names().items()}
     if "crm_form_weight" not in names:
         return [item.weight for item in layout.FORM_ITEMS]
-    sheet, ref = _split_ref(names["crm_form_weight"][0])
+    sheet, ref = split_ref(names["crm_form_weight"][0])
     values = _read_values(book, sheet, _cells(ref))
     weights = [values[c] for c in _cells(ref)]
     if not all(isinstance(w, (int, float)) and not isinstance(w, bool) for w in weights):

@@ -17,18 +17,12 @@ never written.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from crm_xl import layout
 from crm_xl.errors import CrmError
-from crm_xl.layout import Period
-
-_PERIOD_NAME = re.compile(
-    r"^crm_(?P<key>\d{4}(?:Q[1-4]|H[12]|0[1-9]|1[0-2])?)_ratings$", re.IGNORECASE
-)
-_REF = re.compile(r"^'?(?P<sheet>(?:[^']|'')+?)'?!(?P<ref>\$?[A-Z]+\$?\d+(?::\$?[A-Z]+\$?\d+)?)$")
+from crm_xl.layout import Period, split_ref
 
 
 class Backend(Protocol):
@@ -51,16 +45,8 @@ class RatingsResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def split_ref(text: str) -> tuple[str, str]:
-    """``'评级 2026-Q4'!$L$4:$L$203`` → (sheet, ``L4:L203``)."""
-    m = _REF.match(text.strip().lstrip("="))
-    if not m:
-        raise CrmError(f"cannot read the reference {text!r}")
-    return m["sheet"].replace("''", "'"), m["ref"].replace("$", "")
-
-
 def latest_period(names: dict[str, str]) -> Period:
-    periods = sorted(Period.from_key(m["key"]) for n in names if (m := _PERIOD_NAME.match(n)))
+    periods = layout.periods_of(names)
     if not periods:
         raise CrmError(
             "no period in this workbook (no crm_<period>_ratings name): is it a crm_xl workbook?"
