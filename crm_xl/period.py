@@ -36,6 +36,7 @@ class NewPeriod:
     sheets: list[str]
     forms: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # cells whose results were not stored
+    lang: str = "zh"
 
 
 def _quoted(sheet: str) -> str:
@@ -221,7 +222,7 @@ def add_period_to(backend: SheetsBackend, new: Period | None = None) -> NewPerio
                 updates[f"{col}{rows_free[0]}"] = Formula(value) if value.startswith("=") else value
         backend.set_cells(dash, updates)
         sheets_changed.append(dash)
-    return NewPeriod(None, new, latest, sheets_changed)
+    return NewPeriod(None, new, latest, sheets_changed, lang=lang)
 
 
 class PackageSheets:
@@ -234,7 +235,9 @@ class PackageSheets:
         self.pkg = Package.open(book)
 
     def names(self) -> dict[str, str]:
-        return {k: text for k, (text, local) in self.pkg.defined_names().items() if local is None}
+        from crm_xl.ratings_recalc import workbook_names
+
+        return workbook_names(self.pkg)
 
     def sheet_names(self) -> list[str]:
         return [info.name for info in self.pkg.sheets()]
@@ -278,13 +281,9 @@ class XlwingsSheets:
         self.book = book
 
     def names(self) -> dict[str, str]:
-        out = {}
-        for name in self.book.names:
-            if "!" in name.name:  # local to a sheet ('Sheet'!name)
-                continue
-            refers = name.refers_to
-            out[name.name] = refers[1:] if refers.startswith("=") else refers
-        return out
+        from crm_xl.ratings_recalc import xlwings_workbook_names
+
+        return xlwings_workbook_names(self.book)
 
     def sheet_names(self) -> list[str]:
         return [sheet.name for sheet in self.book.sheets]
@@ -414,16 +413,14 @@ def add_period(
     # readers other than Excel do not show last period's numbers as this period's
     from crm_xl.recalc import recalc_book
 
-    stored = recalc_book(book, force=True, sheets=set(result.sheets))
-    result.warnings = [str(p) for p in stored.problems] + ([stored.error] if stored.error else [])
+    try:  # the period is added and saved: a problem here is a warning, not a failure
+        stored = recalc_book(book, force=True, sheets=set(result.sheets))
+        result.warnings = [str(p) for p in stored.problems]
+    except CrmError as err:
+        result.warnings = [str(p) for p in err.problems]
     if departments is not None:
-        result.forms = write_department_forms(book, new, _lang(backend), departments, force=force)
+        result.forms = write_department_forms(book, new, result.lang, departments, force=force)
     return result
-
-
-def _lang(backend: SheetsBackend) -> str:
-    names = {k.lower(): v for k, v in backend.names().items()}
-    return names.get(layout.LANG_NAME, '"zh"').strip('"')
 
 
 def _read_values(book: Path, sheet: str, cells: list[str]) -> dict[str, Any]:

@@ -134,6 +134,23 @@ def recalculate_ratings(backend: Backend) -> RatingsResult:
 
 
 # -- the backends ----------------------------------------------------------------------------
+def workbook_names(pkg: Any) -> dict[str, str]:
+    """A package's workbook-level defined names → their text (sheet-local ones left out)."""
+    return {name: text for name, (text, local) in pkg.defined_names().items() if local is None}
+
+
+def xlwings_workbook_names(book: Any) -> dict[str, str]:
+    """The same through xlwings: ``book.names`` lists sheet-local names as ``'Sheet'!name``
+    (Excel makes some when a sheet is copied); they are left out, as in the package."""
+    out = {}
+    for name in book.names:
+        if "!" in name.name:
+            continue
+        refers = name.refers_to  # e.g. ='评级 2026-Q4'!$L$4:$L$203
+        out[name.name] = refers[1:] if refers.startswith("=") else refers
+    return out
+
+
 class PackageBackend:
     """Without Excel: reads with python-calamine, writes through the OOXML package.
 
@@ -162,9 +179,7 @@ class PackageBackend:
         self.changes: list[tuple[str, str, Any, Any]] = []  # (sheet, cell, stored, computed)
 
     def names(self) -> dict[str, str]:
-        return {
-            name: text for name, (text, local) in self.pkg.defined_names().items() if local is None
-        }
+        return workbook_names(self.pkg)
 
     def read(self, sheet: str, ref: str) -> list[list[Any]]:
         from openpyxl.utils.cell import range_boundaries
@@ -237,11 +252,7 @@ class XlwingsBackend:
         self.book = book
 
     def names(self) -> dict[str, str]:
-        out = {}
-        for name in self.book.names:
-            refers = name.refers_to  # e.g. ='评级 2026-Q4'!$L$4:$L$203
-            out[name.name] = refers[1:] if refers.startswith("=") else refers
-        return out
+        return xlwings_workbook_names(self.book)
 
     def read(self, sheet: str, ref: str) -> list[list[Any]]:
         return self.book.sheets[sheet].range(ref).options(ndim=2, empty=None).value
