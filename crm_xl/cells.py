@@ -110,19 +110,21 @@ def show(result: Result, blank: np.ndarray | None = None) -> Any:
     ``blank`` marks cells whose inputs were all empty: they show ``""``.
     """
     values = np.asarray(result.values, dtype=float)
-    reasons = result.reasons
     shape = values.shape
-    out = np.empty(values.size, dtype=object)
-    flat_values, flat_reasons = values.reshape(-1), reasons.reshape(-1)
-    flat_blank = None if blank is None else np.broadcast_to(blank, shape).reshape(-1)
-    for i, v in enumerate(flat_values):
-        if flat_blank is not None and flat_blank[i]:
-            out[i] = ""
-        elif np.isnan(v):
+    flat_values = values.reshape(-1)
+    out = flat_values.astype(object)  # Python floats; the cells without a value follow
+    no_value = np.isnan(flat_values)
+    flat_blank = (
+        None if blank is None else np.broadcast_to(np.asarray(blank, dtype=bool), shape).reshape(-1)
+    )
+    if flat_blank is not None:
+        no_value &= ~flat_blank
+        out[flat_blank] = ""
+    if no_value.any():
+        flat_reasons = result.reasons.reshape(-1)
+        for i in np.flatnonzero(no_value):
             why = flat_reasons[i]
             out[i] = error_text(why) if why is not None else error_text("no value", NO_DATA)
-        else:
-            out[i] = float(v)
     if values.ndim == 0 or values.size == 1:
         return out[0]
     return out.reshape(shape if values.ndim == 2 else (-1, 1)).tolist()

@@ -144,7 +144,7 @@ _WEIGHTS_HINT = "fix them, or set the normalize argument to TRUE to rescale them
 
 
 def _blank_rows(rows: list[list[Any]]) -> list[bool]:
-    return [all(is_empty(c) for c in row) for row in rows]
+    return [all(map(is_empty, row)) for row in rows]  # stops at a row's first value
 
 
 # -- composite scores -------------------------------------------------------------------------

@@ -43,6 +43,14 @@ EXCEL_ERRORS = frozenset(
 )
 
 
+#: Element types that convert to float exactly as the element-wise loop would (None -> NaN);
+#: bool and numpy.bool_ are not among them: they are refused, not read as 1/0.
+_NUMERIC_TYPES = frozenset(
+    {float, int, type(None), np.float64, np.float32, np.float16, np.int64, np.int32}
+    | {np.int16, np.int8, np.uint64, np.uint32, np.uint16, np.uint8}
+)
+
+
 def _describe(x: Any) -> str:
     if isinstance(x, (bool, np.bool_)):
         return f"{'TRUE' if x else 'FALSE'} is a logical value, not a number"
@@ -91,6 +99,10 @@ def as_numbers(x: Any, name: str = "value") -> tuple[np.ndarray, np.ndarray | No
 
     arr = np.asarray(x, dtype=object)
     flat = arr.reshape(-1)
+    # What Excel hands over is nearly always floats and blanks (None): converted in one go.
+    # Only an element of another type (text, a boolean, a date) needs the loop below.
+    if _NUMERIC_TYPES.issuperset(map(type, flat)):
+        return arr.astype(float), None, index
     out = np.empty(flat.shape, dtype=float)
     reasons = None
     for i, v in enumerate(flat):
