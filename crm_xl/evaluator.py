@@ -57,10 +57,12 @@ from __future__ import annotations
 import bisect
 import contextlib
 import datetime as dt
+import functools
 import gc
 import inspect
 import itertools
 import math
+import operator
 import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -548,24 +550,34 @@ class Workbook:
     def cells_using(self, prefix: str = "CRM_") -> list[tuple[str, str]]:
         """Formula cells whose formula calls a function whose name starts with ``prefix``
         (a function called through a defined name counts too)."""
+        return [
+            (b.sheet.name, cell_name(r, b.col))
+            for b in self._blocks_using(prefix)
+            for r in range(b.r0, b.r1 + 1)
+        ]
+
+    def _blocks_using(self, prefix: str) -> list[_Block]:
+        """:meth:`cells_using` as the blocks that hold those cells."""
         self._build()
         want = prefix.upper()
         out = []
         calls = re.compile(rf"(?<![\w.]){re.escape(want)}[\w.]*\s*\(", re.I)
+        seen: dict[int, bool] = {}  # blocks of one formula share a syntax tree: look once
         for sheet in self.sheets:
             for block in sheet.blocks:
                 if block.split is not None:
                     continue
                 if block.node is not None:
-                    hit = any(n.startswith(want) for n in self._functions_in(block.node, sheet))
+                    hit = seen.get(id(block.node))
+                    if hit is None:
+                        found = self._functions_in(block.node, sheet)
+                        hit = seen[id(block.node)] = any(n.startswith(want) for n in found)
                 else:  # not parsed: look at the text, so the problem is still reported
                     info = sheet.formulas.get((block.r0, block.col))
                     text = info.text_at(cell_name(block.r0, block.col)) if info else ""
                     hit = bool(calls.search(text))
                 if hit:
-                    out += [
-                        (sheet.name, cell_name(r, block.col)) for r in range(block.r0, block.r1 + 1)
-                    ]
+                    out.append(block)
         return out
 
     def is_date(self, sheet: str, cell: str) -> bool:
@@ -642,29 +654,65 @@ class Workbook:
             b = v.block if v.__class__ is _Pending else self._block_at(sh, row, col)
             if b is not None:
                 blocks[id(b)] = b
-        order = self._plan(list(blocks.values()), dependents=True)
-        self._run(order)
+        order, problems = self._recalculate_blocks(list(blocks.values()))
         values: dict[tuple[str, str], Any] = {}
-        roots: dict[int, tuple[EvaluationError, int]] = {}
         for block in order:
             name = block.sheet.name
+            keys, found = self._block_results(block)
+            for (row, col), v in zip(keys, found, strict=True):
+                values[(name, cell_name(row, col))] = v
+        return values, problems
+
+    def _recalculate_blocks(self, blocks: list[_Block]) -> tuple[list[_Block], list[Problem]]:
+        """:meth:`recalculate` for blocks: the blocks computed (in order) and the problems;
+        :meth:`_block_results` gives each block's values."""
+        self._build()
+        with _no_gc():
+            order = self._plan(blocks, dependents=True)
+            self._run(order)
+        roots: dict[int, tuple[EvaluationError, int]] = {}
+        for block in order:
             cells = block.sheet.cells
-            r1, c1, r2, c2 = block.out
-            for col in range(c1, c2 + 1):
-                letters = fx.col_letters(col)
-                for row in range(r1, r2 + 1):
-                    v = cells.get((row, col), EMPTY)
-                    if v.__class__ is not _Pending:
-                        values[(name, letters + str(row))] = v
-                        continue
-                    err = v.failed or self._problems.get((block.sheet.index, row, col))
-                    if err is None:
-                        continue
-                    root = err.root if isinstance(err, _DependsOn) else err
-                    prev = roots.get(id(root), (root, 0))
-                    own = root is block.problem or root.where in (block.where(row), block.where())
-                    roots[id(root)] = (root, prev[1] + (0 if own else 1))
-        return values, _grouped_problems(list(roots.values()))
+            keys = _out_keys(block)
+            if _Pending not in set(map(type, map(cells.get, keys, itertools.repeat(EMPTY)))):
+                continue  # every cell has its value: no problem to collect
+            for row, col in keys:
+                v = cells.get((row, col), EMPTY)
+                if v.__class__ is not _Pending:
+                    continue
+                err = v.failed or self._problems.get((block.sheet.index, row, col))
+                if err is None:
+                    continue
+                root = err.root if isinstance(err, _DependsOn) else err
+                prev = roots.get(id(root), (root, 0))
+                own = root is block.problem or root.where in (block.where(row), block.where())
+                roots[id(root)] = (root, prev[1] + (0 if own else 1))
+        return order, _grouped_problems(list(roots.values()))
+
+    def _block_results(self, block: _Block) -> tuple[list[tuple[int, int]], list[Any]]:
+        """The cells a computed block fills that have a value (column by column), and those
+        values (cells with a problem are left out)."""
+        keys = _out_keys(block)
+        found = list(map(block.sheet.cells.get, keys, itertools.repeat(EMPTY)))
+        if _Pending in set(map(type, found)):
+            kept = [(k, v) for k, v in zip(keys, found, strict=True) if v.__class__ is not _Pending]
+            keys, found = [k for k, _ in kept], [v for _, v in kept]
+        return keys, found
+
+    def _release(self) -> None:
+        """Drop the cell model (the caller is done with it): its reference cycles are
+        freed now, without a pass of the garbage collector over a million objects."""
+        for sheet in self.sheets:
+            sheet.cells.clear()
+            sheet.formulas.clear()
+            sheet.styles.clear()
+            sheet.owner.clear()
+            sheet.col_index.clear()
+            for block in sheet.blocks:
+                block.deps = block.split = block.spans = block.vector = block.code = None
+            sheet.blocks.clear()
+        self._compiled.clear()
+        self._problems.clear()
 
     # -- building blocks ---------------------------------------------------------------------
 
@@ -687,18 +735,34 @@ class Workbook:
         for col in sorted(by_col):
             rows = by_col[col]
             rows.sort()
+            infos = list(map(formulas.__getitem__, zip(rows, itertools.repeat(col))))
+            # fits[i]: formula i is formula i-1 one row down (one look at the whole column)
+            fits = _fits_previous([info._text for info in infos], rows)
             run: _Block | None = None
             template: Any = None
             si: str | None = None
             last = -2
-            for row in rows:
-                info = formulas[(row, col)]
+            chained = False  # the run's last row has the run's formula text (fits[] applies)
+            # kinds that may continue a run everywhere: a run of fits is taken in one step
+            plain = {info.kind for info in infos} <= {"normal", "shared"}
+            n, i = len(rows), 0
+            while i < n:
+                row, info = rows[i], infos[i]
+                i += 1
                 kind = info.kind
                 if run is not None and row == last + 1 and kind in ("normal", "shared"):
                     text = info._text
-                    if (si is not None and info.si == si) or (
-                        template is not None and text is not None and _fits(template, text, row)
+                    if si is not None and info.si == si:
+                        join, chained = True, False
+                    elif (
+                        template is not None
+                        and text is not None
+                        and (fits[i - 1] if chained else _fits(template, text, row))
                     ):
+                        join = chained = True
+                    else:
+                        join = False
+                    if join:
                         cells[(row, col)] = run.marker
                         last = row
                         continue
@@ -711,6 +775,16 @@ class Workbook:
                 if kind in ("normal", "shared"):
                     run, last, si = block, row, info.si
                     template = _template(info._text, row) if info._text is not None else None
+                    chained = template is not None
+                    if chained and plain and i < n and fits[i]:
+                        # the rows below that fit join the run: markers in one go
+                        try:
+                            stop = fits.index(False, i)
+                        except ValueError:
+                            stop = n
+                        below = zip(rows[i:stop], itertools.repeat(col))
+                        cells.update(zip(below, itertools.repeat(block.marker)))
+                        last, i = rows[stop - 1], stop
             if run is not None:
                 run.r1 = last
                 run.out = (run.r0, col, last, col)
@@ -1201,6 +1275,15 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
+def _out_keys(block: _Block) -> list[tuple[int, int]]:
+    """The (row, col) of the cells a block fills, column by column."""
+    r1, c1, r2, c2 = block.out
+    rows = range(r1, r2 + 1)
+    if c1 == c2:
+        return list(zip(rows, itertools.repeat(c1, len(rows)), strict=True))
+    return [(r, c) for c in range(c1, c2 + 1) for r in rows]
+
+
 def _final(v: Any) -> Any:
     """A cell's value as the caller sees it (an empty result shows 0, as in Excel)."""
     cls = v.__class__
@@ -1350,6 +1433,110 @@ def _template(text: str, row: int) -> Any:
 def _fits(template: Any, text: str, row: int) -> bool:
     fmt, offsets = template
     return fmt.format(*[row + d for d in offsets]) == text
+
+
+_DIGIT = "\x01"  # stands for a digit in a skeleton (XML text cannot hold it)
+_TO_SKELETON = str.maketrans("0123456789", _DIGIT * 10)
+
+
+def _fits_previous(texts: list[str | None], rows: list[int]) -> list[bool]:
+    """For a column's formulas (sorted rows): ``fits[i]`` is what
+    ``_fits(_template(texts[i-1], rows[i-1]), texts[i], rows[i])`` says, computed for the
+    whole column at once. False where a text is None or the rows are not consecutive.
+
+    Texts whose digits sit at the same places (one *skeleton*: the text with every digit
+    replaced) form segments, compared column by column of digits with numpy: relative row
+    numbers must be one more than the row above (written without leading zeros), every
+    other run of digits the same string. Where the skeleton changes (row 99 to row 100) the
+    pair is checked by :func:`_fits` itself.
+
+    Example::
+
+        >>> _fits_previous(["B2*0.5", "B3*0.5", "B4*0.50", None], [2, 3, 4, 5])
+        [False, True, False, False]
+        >>> _fits_previous(["A9+1", "A10+1", "A11+1"], [9, 10, 11])
+        [False, True, True]
+    """
+    import numpy as np
+
+    n = len(texts)
+    fits = [False] * n
+    if n < 2:
+        return fits
+    plain = ["" if t is None else t for t in texts]
+    skel = "\x00".join(plain).translate(_TO_SKELETON).split("\x00")
+    has_text = np.array([t is not None for t in texts])
+    pair = has_text[1:] & has_text[:-1] & (np.diff(np.array(rows)) == 1)
+    same = pair & np.array(list(map(str.__eq__, skel[1:], skel[:-1])), dtype=bool)
+    for i in np.flatnonzero(pair & ~same).tolist():  # the skeleton changes: one by one
+        template = _template(plain[i], rows[i])
+        fits[i + 1] = template is not None and _fits(template, plain[i + 1], rows[i + 1])
+    # segments a..b (b > a) where every row has the skeleton of the row above
+    edges = np.flatnonzero(np.diff(np.concatenate(([False], same, [False])).astype(np.int8)))
+    for a, b in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True):
+        fits[a + 1 : b + 1] = _segment_fits(plain[a : b + 1], skel[a])
+    return fits
+
+
+def _segment_fits(texts: list[str], skeleton: str) -> list[bool]:
+    """fits for rows 1.. of texts that share ``skeleton`` (digits at the same places);
+    C-level ``map`` over each run of digits, down the segment."""
+    m = len(texts)
+    runs = [r.span() for r in re.finditer(_DIGIT + "+", skeleton)]
+    rel = _relative_fields(re.sub(_DIGIT + "+", _DIGIT, skeleton))
+    if rel is None:
+        return [False] * (m - 1)
+    if _segment_all_fits(texts, runs, rel):
+        return [True] * (m - 1)
+    ok: Any = itertools.repeat(True, m - 1)
+    eq, land = operator.eq, operator.and_
+    for (start, end), relative in zip(runs, rel, strict=True):
+        col = list(map(operator.itemgetter(slice(start, end)), texts))
+        if not relative:
+            ok = map(land, ok, map(eq, col[1:], col[:-1]))
+            continue
+        nums = list(map(int, col))
+        # one more than the row above, and written as Excel writes a number (no leading 0)
+        ok = map(land, ok, map(eq, nums[1:], map(operator.add, nums[:-1], itertools.repeat(1))))
+        ok = map(land, ok, map(eq, map(str, nums[1:]), col[1:]))
+    return list(ok)
+
+
+def _segment_all_fits(texts: list[str], runs: list[tuple[int, int]], rel: tuple[bool, ...]) -> bool:
+    """The usual case, a whole segment filled down, in one comparison: every text is the
+    first one with its relative row numbers counting up one by one."""
+    first, m = texts[0], len(texts)
+    parts: list[Any] = []
+    pos = 0
+    for (start, end), relative in zip(runs, rel, strict=True):
+        if relative:
+            parts += (
+                itertools.repeat(first[pos:start]),
+                map(str, itertools.count(int(first[start:end]))),
+            )
+            pos = end
+    if not parts:
+        return texts.count(first) == m
+    parts.append(itertools.repeat(first[pos:]))
+    expected = list(itertools.islice(map("".join, zip(*parts, strict=False)), m))  # endless
+    return expected == texts
+
+
+@functools.lru_cache(maxsize=256)
+def _relative_fields(skeleton: str) -> tuple[bool, ...] | None:
+    """Which digit runs of a skeleton (one ``_DIGIT`` a run) are relative row numbers, as
+    :func:`_template` decides; None when :func:`_template` gives no template."""
+    if '"' in skeleton or "'" in skeleton or "[" in skeleton:
+        return None
+    if re.search(r":\$?" + _DIGIT, skeleton):
+        return None
+    pieces = skeleton.split(_DIGIT)
+    return tuple(
+        _REF_TAIL.search(before) is not None
+        and not before.endswith("$")
+        and not (after[:1].isalnum() or after[:1] in "_.(!")
+        for before, after in itertools.pairwise(pieces)
+    )
 
 
 # --- the compiler ---------------------------------------------------------------------------

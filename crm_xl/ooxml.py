@@ -356,7 +356,7 @@ def _refuse_external(context, base, sysid, pubid):
     raise ExternalReferenceForbidden(context, base, sysid, pubid)
 
 
-def _xml_check(data: bytes) -> None:
+def _xml_check(data: bytes, namespaces: bool = True) -> None:
     """Prove ``data`` well-formed, namespace-correct XML without DTDs or entity declarations.
 
     The checks of ``defusedxml.ElementTree.fromstring(data, forbid_dtd=True)`` (the same
@@ -364,7 +364,7 @@ def _xml_check(data: bytes) -> None:
     no tree is built: a 100 MB worksheet takes under a second instead of about twelve.
     Raises ``ParseError`` or a ``DefusedXmlException``.
     """
-    parser = expat.ParserCreate(namespace_separator="}")
+    parser = expat.ParserCreate(namespace_separator="}") if namespaces else expat.ParserCreate()
     parser.StartDoctypeDeclHandler = _refuse_dtd
     parser.EntityDeclHandler = _refuse_entity
     parser.UnparsedEntityDeclHandler = _refuse_unparsed_entity
@@ -373,6 +373,27 @@ def _xml_check(data: bytes) -> None:
         parser.Parse(data, True)
     except expat.ExpatError as err:
         raise ParseError(str(err)) from None
+
+
+def check_utf8(data: bytes, name: str, source: str) -> None:
+    """CrmError unless the part declares UTF-8 (or nothing): crm_xl reads and edits UTF-8."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or re.match(
+        rb"(\xef\xbb\xbf)?<\?xml[^>]*encoding=[\"'](?!utf-8)", data, re.I
+    ):
+        raise CrmError(f"part {name} is not UTF-8; crm_xl edits UTF-8 parts only", source)
+
+
+_FORBIDDEN_BYTES = bytes(range(9)) + b"\x0b\x0c" + bytes(range(14, 32))
+
+
+def has_forbidden_chars(data: bytes) -> bool:
+    """True when UTF-8 ``data`` holds a character XML 1.0 does not allow (C0 controls other
+    than tab, newline and carriage return; U+FFFE, U+FFFF). One C-level pass."""
+    return (
+        len(data.translate(None, _FORBIDDEN_BYTES)) != len(data)
+        or b"\xef\xbf\xbe" in data
+        or b"\xef\xbf\xbf" in data
+    )
 
 
 _TOKEN = re.compile(
@@ -887,15 +908,18 @@ class Package:
         data = self._parts[name]
         if self._valid.get(name) is data:
             return
-        if data.startswith((b"\xff\xfe", b"\xfe\xff")) or re.match(
-            rb"(\xef\xbb\xbf)?<\?xml[^>]*encoding=[\"'](?!utf-8)", data, re.I
-        ):
-            raise CrmError(f"part {name} is not UTF-8; crm_xl edits UTF-8 parts only", self.source)
+        check_utf8(data, name, self.source)
         try:
             _xml_check(data)
         except (ParseError, DefusedXmlException) as err:
             raise CrmError(f"part {name} is not usable XML: {err}", self.source) from None
         self._valid[name] = data
+
+    def _proved(self, name: str, data: bytes) -> None:
+        """Take ``data``, the part ``name`` as it is now, as checked: a reader that scans it
+        anyway proved it as :meth:`_check_xml` would (:mod:`crm_xl.row_shapes`)."""
+        if self._parts.get(name) is data:
+            self._valid[name] = data
 
     def _tree(self, name: str, max_depth: int = 64, shallow: Iterable[str] = ()) -> _Node:
         self._check_xml(name)
@@ -1672,22 +1696,31 @@ class Package:
             return 0
         pats = _sheet_patterns(prefix)
         start, end = layout.content
+        edit = _CellEditor(data, pats, kinds, _once(self._shared_strings))
+        targeted = _edit_targeted(data, start, end, pats, want, edit)
+        if targeted is not None:
+            # only the result cells were visited; each new cell is proved well-formed below
+            new, changed = targeted
+            if changed:
+                try:
+                    _xml_check(edit.new_cells(), namespaces=False)
+                except (ParseError, DefusedXmlException) as err:  # a bug here, never the input
+                    raise AssertionError(
+                        f"editing {info.part} produced broken XML: {err}"
+                    ) from None
+                self._parts[info.part] = new
+                self._valid[info.part] = new
+            return changed
         areas = _array_areas(data, start, end, pats)
         in_array = _array_lookup(areas)
-        strings = _once(self._shared_strings)
-        c_name = prefix + b"c"
-        close = b"</" + c_name + b">"
-        v_skip, v_cut = len(prefix) + 3, -len(prefix) - 4  # <v> and </v>
-        out: list[Any] = []
-        mv = memoryview(data)  # slices of it are views: the unchanged XML is copied once, by join
-        pos = 0
-        changed = row_num = 0
+        row_num = 0
         prev: bytes | None = None  # the previous cell's reference in this row
-        pop, kind_of, inline_tag = want.pop, kinds.get, pats.inline_tag
+        pop = want.pop
         for m in _cells_regex(data, start, end, pats, areas).finditer(data, start, end):
-            row_attrs, attrs, ref, s, t, rest, body, f, v, tail = m.groups()
+            attrs, ref, f = m.group(2, 3, 8)
             if ref is None:
                 if attrs is None:
+                    row_attrs = m.group(1)
                     if row_attrs is not None:
                         rm = _R_ATTR.search(row_attrs)
                         row_num = int(rm.group(1) or rm.group(2)) if rm else row_num + 1
@@ -1700,69 +1733,7 @@ class Package:
                 continue
             if f is None and not in_array(ref):
                 raise CrmError(NOT_A_FORMULA, f"{where}!{spelled.get(ref, ref.decode())}")
-            new_t = kind_of(ref)
-            odd = (t is None and rest and b"t=" in attrs) or (tail and inline_tag in tail)
-            if odd:  # t= not where Excel writes it, or an inline string: the slow way
-                tm = _T_ATTR.search(attrs)
-                t = None if tm is None else tm.group(1) if tm.group(1) is not None else tm.group(2)
-            same_t = t == new_t or (t == b"n" and new_t is None)
-            if same_t and v is not None:
-                if v == new_v:
-                    continue  # the same value: not a byte changes
-                if new_t is None:  # numbers: the same float written another way ("2.0")?
-                    try:
-                        old_n = float(v[v.index(b">") + 1 : v.rindex(b"<")])
-                    except ValueError:
-                        old_n = None
-                    if old_n is not None and old_n == float(new_v[v_skip:v_cut]):
-                        continue
-                elif _cached_of(t, v, pats, strings) == _cached_of(new_t, new_v, pats, strings):
-                    continue
-            changed += 1
-            if odd:
-                out += (
-                    mv[pos : m.start()],
-                    _new_cell(c_name, attrs, tm, t, new_t, body, new_v, pats),
-                )
-                pos = m.end()
-                continue
-            if not same_t:
-                if t is None:  # add t= after s= (else r=), where Excel writes it
-                    at = (
-                        m.end(4)
-                        if s is not None
-                        else m.end(3) + 1
-                        if m.start(3) >= 0
-                        else m.start(2)
-                    )
-                    out += (mv[pos:at], b' t="' + new_t + b'"')
-                    pos = at
-                elif new_t is None:  # a number: t= goes
-                    ts, te = m.span(5)
-                    cut = ts - 3  # t="
-                    while data[cut - 1 : cut].isspace():
-                        cut -= 1
-                    out.append(mv[pos:cut])
-                    pos = te + 1
-                else:
-                    ts, te = m.span(5)
-                    out += (mv[pos:ts], new_t)
-                    pos = te
-            if body is None:  # <c .../> becomes <c ...><v>..</v></c>
-                slash = m.end(2) - 1
-                while data[slash - 1 : slash].isspace():  # openpyxl writes <c r="A1" />
-                    slash -= 1
-                out += (mv[pos:slash], b">", new_v, close)
-                pos = m.end()
-            elif v is not None:
-                vs, ve = m.span(9)
-                out += (mv[pos:vs], new_v)
-                pos = ve
-            else:
-                at = m.end(8) if f is not None else m.start(7)
-                out += (mv[pos:at], new_v)
-                pos = at
-        out.append(mv[pos:])
+            edit(m, ref, new_v)
         missing: dict[int, dict[int, bytes]] = {}
         for ref, new_v in want.items():
             cell = _B_REF.fullmatch(ref)
@@ -1770,11 +1741,12 @@ class Package:
                 raise CrmError(NOT_A_FORMULA, f"{where}!{spelled.get(ref, ref.decode())}")
             new_t = kinds.get(ref)
             t_attr = b' t="' + new_t + b'"' if new_t else b""
-            xml = b"<" + c_name + b' r="' + ref + b'"' + t_attr + b">" + new_v + close
+            xml = b"<" + edit.c_name + b' r="' + ref + b'"' + t_attr + b">" + new_v + edit.close
             missing.setdefault(int(cell.group(2)), {})[_col_of(cell.group(1))] = xml
+        changed = edit.changed
         if not changed and not missing:
             return 0
-        new = b"".join(out) if changed else data
+        new = edit.apply() if changed else data
         if missing:
             new = _insert_missing_cells(new, missing, pats)
             changed += sum(len(cols) for cols in missing.values())
@@ -2578,6 +2550,188 @@ def _cached_of(
         except (ValueError, IndexError):
             return ("empty", None)
     return ("str", _xstring_decode(text))
+
+
+class _CellEditor:
+    """Gives cells new cached values: the edits of one worksheet part, applied in one join.
+
+    Called with each result cell's match of :func:`_cells_regex`, in the order of the part,
+    it records only the bytes that change (the ``<v>``, the ``t=``); a cell that already
+    stores the same value with the same type is left byte for byte.
+    """
+
+    def __init__(
+        self,
+        data: bytes,
+        pats: _SheetPatterns,
+        kinds: Mapping[bytes, bytes],
+        strings: Callable[[], list[str]],
+    ):
+        self.data, self.pats, self.kind_of, self.strings = data, pats, kinds.get, strings
+        self.c_name = pats.prefix + b"c"
+        self.close = b"</" + self.c_name + b">"
+        self.v_skip, self.v_cut = len(pats.prefix) + 3, -len(pats.prefix) - 4  # <v>, </v>
+        self.edits: list[Edit] = []  # in the order of the part, never overlapping
+        self.cells: list[tuple[int, int, int]] = []  # edited cell: start, end, first edit
+
+    @property
+    def changed(self) -> int:
+        return len(self.cells)
+
+    def __call__(self, m: re.Match[bytes], ref: bytes, new_v: bytes) -> None:
+        data, pats = self.data, self.pats
+        attrs, s, t, rest, body, f, v, tail = m.group(2, 4, 5, 6, 7, 8, 9, 10)
+        new_t = self.kind_of(ref)
+        odd = (t is None and rest and b"t=" in attrs) or (tail and pats.inline_tag in tail)
+        tm = None
+        if odd:  # t= not where Excel writes it, or an inline string: the slow way
+            tm = _T_ATTR.search(attrs)
+            t = None if tm is None else tm.group(1) if tm.group(1) is not None else tm.group(2)
+        same_t = t == new_t or (t == b"n" and new_t is None)
+        if same_t and v is not None:
+            if v == new_v:
+                return  # the same value: not a byte changes
+            if new_t is None:  # numbers: the same float written another way ("2.0")?
+                try:
+                    old_n = float(v[v.index(b">") + 1 : v.rindex(b"<")])
+                except ValueError:
+                    old_n = None
+                if old_n is not None and old_n == float(new_v[self.v_skip : self.v_cut]):
+                    return
+            elif _cached_of(t, v, pats, self.strings) == _cached_of(
+                new_t, new_v, pats, self.strings
+            ):
+                return
+        edits = self.edits
+        self.cells.append((m.start(), m.end(), len(edits)))
+        if odd:
+            new_cell = _new_cell(self.c_name, attrs, tm, t, new_t, body, new_v, pats)
+            edits.append((m.start(), m.end(), new_cell))
+            return
+        if not same_t:
+            if t is None:  # add t= after s= (else r=), where Excel writes it
+                at = m.end(4) if s is not None else m.end(3) + 1 if m.start(3) >= 0 else m.start(2)
+                edits.append((at, at, b' t="' + new_t + b'"'))
+            elif new_t is None:  # a number: t= goes
+                ts, te = m.span(5)
+                cut = ts - 3  # t="
+                while data[cut - 1 : cut].isspace():
+                    cut -= 1
+                edits.append((cut, te + 1, b""))
+            else:
+                edits.append((*m.span(5), new_t))
+        if body is None:  # <c .../> becomes <c ...><v>..</v></c>
+            slash = m.end(2) - 1
+            while data[slash - 1 : slash].isspace():  # openpyxl writes <c r="A1" />
+                slash -= 1
+            edits.append((slash, m.end(), b">" + new_v + self.close))
+        elif v is not None:
+            edits.append((*m.span(9), new_v))
+        else:
+            at = m.end(8) if f is not None else m.start(7)
+            edits.append((at, at, new_v))
+
+    def apply(self) -> bytes:
+        """The part with every recorded edit (one copy of the unchanged bytes)."""
+        mv, out, pos = memoryview(self.data), [], 0
+        for start, end, new in self.edits:
+            out += (mv[pos:start], new)
+            pos = end
+        out.append(mv[pos:])
+        return b"".join(out)
+
+    def new_cells(self) -> bytes:
+        """The edited cells as they now read, side by side in one element (to parse)."""
+        data, edits = self.data, self.edits
+        pieces = [b"<r>"]
+        bounds = [c[2] for c in self.cells[1:]] + [len(edits)]
+        for (cs, ce, first), last in zip(self.cells, bounds, strict=True):
+            pos = cs
+            for start, end, new in edits[first:last]:
+                pieces += (data[pos:start], new)
+                pos = end
+            pieces.append(data[pos:ce])
+        pieces.append(b"</r>")
+        return b"".join(pieces)
+
+
+def _edit_targeted(
+    data: bytes,
+    start: int,
+    end: int,
+    pats: _SheetPatterns,
+    want: dict[bytes, bytes],
+    edit: _CellEditor,
+) -> tuple[bytes, int] | None:
+    """Edit the result cells found by position, without visiting the others.
+
+    Rows and cells are looked up by their ``r`` (``<row r="12"``, ``<c r="F12"``) with
+    ``bytes.find`` from row to row; each one found is matched by the same expression the
+    full scan uses, and edited the same way. Returns (new part, cells changed), or None —
+    and nothing is edited — when the sheet is not written the plain way this needs (comments
+    or CDATA, an ``r`` that is missing or not the first attribute, a result cell without
+    ``<f>`` such as the other cells of an array formula): then the full scan does it all.
+    """
+    if data.find(b"<!", start, end) >= 0:  # comments or CDATA: the scan knows how to skip them
+        return None
+    p = pats.prefix
+    cell_open = b"<" + p + b'c r="'
+    lean = _lean_cell_regex(p)
+    regex: re.Pattern[bytes] | None = None
+    try:
+        order = _by_position(want)
+    except ValueError:
+        return None
+    found: list[re.Match[bytes]] = []
+    cursor = start
+    for ref in order:
+        # rows are in order and cells in column order: each result cell is after the last
+        at = data.find(cell_open + ref + b'"', cursor, end)
+        if at < 0:
+            return None
+        m = lean.match(data, at, end)
+        if m is None:
+            regex = regex or _cells_regex(data, start, end, pats, [])
+            m = regex.match(data, at, end)
+            if m is None or m.group(3) != ref or m.group(8) is None:
+                return None
+        cursor = m.end()
+        found.append(m)
+    for m, ref in zip(found, order, strict=True):
+        edit(m, ref, want[ref])
+    if not edit.changed:
+        return data, 0
+    return edit.apply(), edit.changed
+
+
+def _lean_cell_regex(prefix: bytes) -> re.Pattern[bytes]:
+    """A formula cell written the plain way (``<c r=".." s=".." t="..">``, ``<f>``, ``<v>``,
+    nothing else), with the groups of :func:`_cells_regex` (group 1 never takes part)."""
+    found = _LEAN.get(prefix)
+    if found is None:
+        p = re.escape(prefix)
+        found = _LEAN[prefix] = re.compile(
+            rb"(?:<(?!)()|<" + p + rb"c)"
+            rb'( r="([A-Z]{1,3}[1-9][0-9]{0,6})"( s="[0-9]+")?(?: t="([a-zA-Z]+)")?())>'
+            rb"((<" + p + rb"f(?:>[^<]*</" + p + rb"f>| [^>]*?(?:/>|>[^<]*</" + p + rb"f>)))"
+            rb"(<" + p + rb"v>[^<]*</" + p + rb"v>)?())</" + p + rb"c>"
+        )
+    return found
+
+
+_LEAN: dict[bytes, re.Pattern[bytes]] = {}
+
+
+def _by_position(refs: Iterable[bytes]) -> list[bytes]:
+    """Plain references (``b"F12"``) sorted by row, then column; ValueError for others."""
+    refs = list(refs)
+    letters = list(map(bytes.rstrip, refs, itertools.repeat(b"0123456789")))
+    rows = list(map(int, map(bytes.lstrip, refs, itertools.repeat(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"))))
+    numbers = {x: _col_of(x) for x in set(letters)}
+    if b"" in numbers or not all(map(bytes.isalpha, numbers)):
+        raise ValueError("not a plain reference")
+    cols = list(map(numbers.__getitem__, letters))
+    return [ref for _, _, ref in sorted(zip(rows, cols, refs, strict=True))]
 
 
 def _new_cell(

@@ -18,21 +18,22 @@ edited as an OOXML package (:mod:`crm_xl.ooxml`), only the ``<v>`` of result cel
 
 from __future__ import annotations
 
-import gc
 import math
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from crm_xl.errors import CrmError, Problem
 
 MAX_LISTED = 20  # stale cells listed per workbook in messages (all are in --json)
 
 
-@dataclass(frozen=True)
-class CellChange:
-    """A result cell whose stored (cached) value differs from the computed one."""
+class CellChange(NamedTuple):
+    """A result cell whose stored (cached) value differs from the computed one.
+
+    A named tuple, not a dataclass: a first recalculation makes one per result cell.
+    """
 
     sheet: str
     cell: str
@@ -95,6 +96,8 @@ def _show(typed: tuple[str, Any]) -> str:
 
 def typed(value: Any) -> tuple[str, Any]:
     """An evaluated value as (cell type, value), the way a cached value is stored."""
+    if value.__class__ is float:
+        return ("n", value)
     from crm_xl.ooxml import ErrorValue
 
     if value is None:
@@ -124,6 +127,8 @@ def same(a: tuple[str, Any], b: tuple[str, Any]) -> bool:
 
 def _cached_value(kind: str, value: Any) -> Any:
     """A computed (type, value) as what :meth:`Package.set_cached_values` stores."""
+    if kind == "n":
+        return value
     from crm_xl.ooxml import ErrorValue
 
     if kind == "e":
@@ -133,29 +138,38 @@ def _cached_value(kind: str, value: Any) -> Any:
     return value
 
 
-def _stored(wb: Any, pkg: Any, sheet: str, cells: list[str]) -> dict[str, tuple[str, Any]]:
-    """The values the file stores for these formula cells, as (type, value).
+def _stale(
+    pkg: Any, sheet: Any, keys: list[tuple[int, int]], values: list[Any]
+) -> list[CellChange]:
+    """The cells of one computed block whose stored value differs from the computed one.
 
-    The evaluator read them already with each formula; only cells of array ranges (which
-    carry no formula of their own) are looked up in the package, a second pass over the
-    sheet that most workbooks never need.
+    What the file stores came with each formula when the sheet was read; only the cells of
+    array ranges (which carry no formula of their own) are looked up in the package.
     """
-    from crm_xl.evaluator import parse_cell
+    from crm_xl.evaluator import cell_name
 
-    formulas = wb.sheet(sheet).formulas
-    out: dict[str, tuple[str, Any]] = {}
-    rest = []
-    for cell in cells:
-        info = formulas.get(parse_cell(cell))
+    formulas = sheet.formulas
+    changes = []
+    elsewhere: list[tuple[str, Any]] = []
+    for key, value in zip(keys, values, strict=True):
+        info = formulas.get(key)
         if info is None or info.kind not in ("normal", "shared"):
-            rest.append(cell)
-        elif info.cached_type == "e":
-            out[cell] = ("e", str(info.cached_value))
-        else:
-            out[cell] = (info.cached_type, info.cached_value)
-    if rest:
-        out.update(pkg.cached_values(sheet, rest))
-    return out
+            elsewhere.append((cell_name(*key), value))
+            continue
+        ctype, cached = info.cached_type, info.cached_value
+        if value.__class__ is float and ctype == "n" and value == cached:
+            continue  # up to date: the common case in CI, decided without a tuple
+        old = ("e", str(cached)) if ctype == "e" else (ctype, cached)
+        new = typed(value)
+        if not same(old, new):
+            changes.append(CellChange(sheet.name, cell_name(*key), old, new))
+    if elsewhere:
+        stored = pkg.cached_values(sheet.name, [cell for cell, _ in elsewhere])
+        for cell, value in elsewhere:
+            old, new = stored.get(cell, ("empty", None)), typed(value)
+            if not same(old, new):
+                changes.append(CellChange(sheet.name, cell, old, new))
+    return changes
 
 
 def _check_model(path: Path, pkg: Any) -> list[Problem]:
@@ -203,29 +217,23 @@ def recalc_book(
         result.problems = model_problems
         return result
     wb = Workbook.from_package(pkg)
-    targets = list(wb.cells_using("CRM_"))
+    blocks = wb._blocks_using("CRM_")
     if sheets is not None:
-        targets = [t for t in targets if t[0] in sheets]
-    values, problems = wb.recalculate(targets)
+        blocks = [b for b in blocks if b.sheet.name in sheets]
+    order, problems = wb._recalculate_blocks(blocks)
     result.problems = [p if isinstance(p, Problem) else Problem("", str(p)) for p in problems]
-    result.evaluated = len(values)
-
-    by_sheet: dict[str, dict[str, Any]] = {}
-    for (sheet, cell), value in values.items():
-        if sheets is None or sheet in sheets:
-            by_sheet.setdefault(sheet, {})[cell] = value
     updates: dict[str, dict[str, Any]] = {}
-    for sheet, cells in by_sheet.items():
-        stored = _stored(wb, pkg, sheet, list(cells))
-        for cell, value in cells.items():
-            new = typed(value)
-            old = stored.get(cell, ("empty", None))
-            if not same(old, new):
-                result.changes.append(CellChange(sheet, cell, old, new))
-                updates.setdefault(sheet, {})[cell] = _cached_value(*new)
-    # the cell model (it holds reference cycles) is no longer needed: free it before writing
-    del wb, values, by_sheet, targets
-    gc.collect()
+    for block in order:
+        keys, values = wb._block_results(block)
+        result.evaluated += len(keys)
+        if sheets is not None and block.sheet.name not in sheets:
+            continue
+        for change in _stale(pkg, block.sheet, keys, values):
+            result.changes.append(change)
+            updates.setdefault(change.sheet, {})[change.cell] = _cached_value(*change.computed)
+    # the cell model is no longer needed: drop it before writing (peak memory)
+    wb._release()
+    del wb, order, blocks
     for sheet, cells in updates.items():
         if not check:
             pkg.set_cached_values(sheet, cells)

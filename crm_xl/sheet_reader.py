@@ -210,15 +210,15 @@ def _add_formula(
     sheet: SheetData,
     row: int,
     col: int,
-    fmatch: re.Match[str],
+    fa: dict[str, str],
+    ftext: str,
     cm: str | None,
     value: Any,
     vtype: str,
     shared: dict[str, tuple[str, str]],
     dependents: list[tuple[FormulaInfo, str]],
 ) -> None:
-    fa = _attrs(fmatch.group(1)) if fmatch.group(1) else {}
-    ftext = _xml_text(fmatch.group(2) or "")
+    """One formula cell with ``<f>`` attributes ``fa`` and (decoded) text ``ftext``."""
     ftype = fa.get("t", "normal")
     if ftype == "shared":
         si = fa.get("si", "")
@@ -250,26 +250,106 @@ def _scan(
 
 
 def _read_sheet(
-    wb: Workbook, sheet: SheetData, data: bytes, part: str, sst: list[str], checked: bool = False
+    wb: Workbook, sheet: SheetData, data: bytes, part: str, sst: list[str], pkg: Any = None
 ) -> None:
-    if not checked:
-        _check_xml(data, part, wb.source)
-    text = data.decode("utf-8-sig")
+    """Read one worksheet part into ``sheet``, proving it well-formed XML without DTDs.
+
+    A small part is checked by expat first (by ``pkg``, which remembers it, when given). A
+    big one is proved by the row-shape reader as it reads (:mod:`crm_xl.row_shapes`):
+    only what that reader leaves is parsed by expat, and the whole part only when the
+    proof has a doubt (the part may still be fine: expat then decides).
+    """
+    from crm_xl.ooxml import check_utf8
+
+    def full_check() -> None:
+        check = getattr(pkg, "_check_xml", None)
+        if check is not None:
+            check(part)  # the package remembers it: writing results back does not check again
+        else:
+            _check_xml(data, part, wb.source)
+
+    big = len(data) >= SHAPES_MIN_CHARS
+    if not big:
+        full_check()
+    else:
+        check_utf8(data, part, wb.source)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        full_check()  # expat says where
+        raise
     pat = _patterns(text, "worksheet")
     p = pat.prefix
     start = text.find(f"<{p}sheetData")
     if start < 0:
+        if big:
+            full_check()
         return
     end = text.find(f"</{p}sheetData>", start)
     end = end if end >= 0 else len(text)
     body = text  # scanned between start and end, not sliced: no second copy of the sheet
     if text.find("<![CDATA[", start, end) >= 0 or text.find("<!--", start, end) >= 0:
+        if big:
+            full_check()
+            big = False
         body = _normalised_sheet_data(data)
         pat = _patterns(body, "sheetData")
         start, end = 0, len(body)
-    cells, styles, dates = sheet.cells, sheet.styles, wb._date_styles
     shared: dict[str, tuple[str, str]] = {}
     dependents: list[tuple[FormulaInfo, str]] = []
+    if big:
+        from xml.etree.ElementTree import ParseError
+
+        from defusedxml.common import DefusedXmlException
+
+        from crm_xl.ooxml import _xml_check, has_forbidden_chars
+        from crm_xl.row_shapes import read_shaped_rows
+
+        # a big table: its rows of the commonest shapes are read in bulk, column by column;
+        # what is left (other rows) is read cell by cell below
+        rest, doubt = read_shaped_rows(
+            wb, sheet, body, start, end, pat.prefix, sst, shared, dependents
+        )
+        if doubt is None and not has_forbidden_chars(data):
+            try:
+                _xml_check((text[:start] + rest + text[end:]).encode())
+            except (ParseError, DefusedXmlException):
+                doubt = "the rest of the part"
+        if doubt is None:
+            proved = getattr(pkg, "_proved", None)
+            if proved is not None:
+                proved(part, data)
+        else:
+            full_check()  # raises when the part is not usable XML
+        body, start, end = rest, 0, len(rest)  # the general reader passes over the markers
+    _read_cells(wb, sheet, body, start, end, pat, sst, shared, dependents)
+    for info, si in dependents:
+        master = shared.get(si)
+        if master is not None:
+            info._master = master
+        else:
+            info._text = ""
+
+
+SHAPES_MIN_CHARS = 256 * 1024
+"""sheetData of at least this many characters (about 5,000 cells) is read by row shapes
+(:mod:`crm_xl.row_shapes`); a smaller one cell by cell. Tests set it to 0 to compare both."""
+
+
+def _read_cells(
+    wb: Workbook,
+    sheet: SheetData,
+    body: str,
+    start: int,
+    end: int,
+    pat: _Patterns,
+    sst: list[str],
+    shared: dict[str, tuple[str, str]],
+    dependents: list[tuple[FormulaInfo, str]],
+) -> None:
+    """Every row and cell of ``body[start:end]``, one by one."""
+    p = pat.prefix
+    cells, styles, dates = sheet.cells, sheet.styles, wb._date_styles
     formulas = sheet.formulas
     colmap = _COLS
     row = col = max_row = max_col = 0
@@ -344,19 +424,15 @@ def _read_sheet(
                     continue
                 cells[key] = value
             else:
-                _add_formula(wb, sheet, row, col, fmatch, cm, value, vtype, shared, dependents)
+                fa = _attrs(fmatch.group(1)) if fmatch.group(1) else {}
+                ftext = _xml_text(fmatch.group(2) or "")
+                _add_formula(wb, sheet, row, col, fa, ftext, cm, value, vtype, shared, dependents)
         else:
             continue
         if row > max_row:
             max_row = row
         if col > max_col:
             max_col = col
-    for info, si in dependents:
-        master = shared.get(si)
-        if master is not None:
-            info._master = master
-        else:
-            info._text = ""
     sheet.max_row = max(sheet.max_row, max_row)
     sheet.max_col = max(sheet.max_col, max_col)
 
@@ -477,12 +553,7 @@ def read_package(wb: Workbook, pkg: Any) -> Workbook:
             continue
         sheet = wb.add_sheet(info.name)
         by_position[info.index] = sheet
-        # the package proves the part safe once and remembers it: writing the results
-        # back later (set_cached_values) does not parse the sheet a second time
-        check = getattr(pkg, "_check_xml", None)
-        if check is not None:
-            check(info.part)
-        _read_sheet(wb, sheet, pkg.part(info.part), info.part, sst, checked=check is not None)
+        _read_sheet(wb, sheet, pkg.part(info.part), info.part, sst, pkg)
     for info in infos:
         sheet = by_position.get(info.index)
         if sheet is not None:
