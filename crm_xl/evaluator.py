@@ -518,8 +518,8 @@ class Workbook:
         sheet.formulas[(row, col)] = info
         sheet.max_row = max(sheet.max_row, row)
         sheet.max_col = max(sheet.max_col, col)
-        if cached is not None:
-            sheet.cells[(row, col)] = cached
+        # the cached value stays with the formula: the cell itself gets the formula's own
+        # (pending) value when the blocks are built, whatever is cached
         return info
 
     def add_name(self, name: str, text: str, sheet_index: int | None = None) -> None:

@@ -1699,11 +1699,12 @@ class Package:
         edit = _CellEditor(data, pats, kinds, _once(self._shared_strings))
         targeted = _edit_targeted(data, start, end, pats, want, edit)
         if targeted is not None:
-            # only the result cells were visited; each new cell is proved well-formed below
+            # only the result cells were visited: what was put in them is proved well-formed
+            # (the rest of the part is as it was, and it was proved when it was read)
             new, changed = targeted
             if changed:
                 try:
-                    _xml_check(edit.new_cells(), namespaces=False)
+                    _xml_check(edit.new_elements(), namespaces=False)
                 except (ParseError, DefusedXmlException) as err:  # a bug here, never the input
                     raise AssertionError(
                         f"editing {info.part} produced broken XML: {err}"
@@ -1904,6 +1905,8 @@ class Package:
                     info.compress_type = zipfile.ZIP_DEFLATED
                 info.file_size = len(data)
                 with archive.open(info, "w") as member:
+                    if _ParallelDeflate.suits(info, member):
+                        member._compressor = _ParallelDeflate()  # a big sheet: every core
                     member.write(data)
                 # zipfile turns an external_attr of 0 (what Excel writes) into 0o600 << 16;
                 # the attribute is only in the central directory, written on close.
@@ -1950,6 +1953,53 @@ class Package:
                 os.fsync(dir_fd)
             finally:
                 os.close(dir_fd)
+
+
+class _ParallelDeflate:
+    """A compressor for :class:`zipfile.ZipFile` members that deflates a big part on every
+    core: the part is cut into 1 MiB pieces, each compressed in a thread (zlib releases
+    the GIL) with the 32 KiB before it as its dictionary and ending on a byte boundary
+    (``Z_SYNC_FLUSH``), so the pieces joined are one ordinary deflate stream, as small as
+    a serial one (the method pigz uses). The zip member computes the CRC and sizes as
+    usual; this object only stands in for the ``zlib.compressobj`` it would make.
+    """
+
+    MIN_SIZE = 4 << 20  # smaller parts are deflated as zipfile does, in one thread
+    PIECE = 1 << 20
+    WINDOW = 32 << 10
+
+    def __init__(self, level: int = zlib.Z_DEFAULT_COMPRESSION):
+        self.level = level
+
+    @classmethod
+    def suits(cls, info: zipfile.ZipInfo, member: Any) -> bool:
+        """Worth it, and possible: a big deflated part, several cores, and a zipfile whose
+        member takes its compressor from ``_compressor`` (CPython 3.10 to 3.14 do)."""
+        return (
+            info.file_size >= cls.MIN_SIZE
+            and info.compress_type == zipfile.ZIP_DEFLATED
+            and (os.cpu_count() or 1) > 1
+            and getattr(member, "_compressor", None) is not None
+        )
+
+    def _piece(self, data: Any, at: int) -> bytes:
+        window = bytes(data[max(0, at - self.WINDOW) : at])
+        if window:
+            c = zlib.compressobj(self.level, zlib.DEFLATED, -15, 8, zlib.Z_DEFAULT_STRATEGY, window)
+        else:
+            c = zlib.compressobj(self.level, zlib.DEFLATED, -15)
+        return c.compress(data[at : at + self.PIECE]) + c.flush(zlib.Z_SYNC_FLUSH)
+
+    def compress(self, data: Any) -> bytes:
+        from concurrent.futures import ThreadPoolExecutor
+
+        view = memoryview(data)
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+            pieces = pool.map(lambda at: self._piece(view, at), range(0, len(view), self.PIECE))
+            return b"".join(pieces)
+
+    def flush(self) -> bytes:
+        return zlib.compressobj(self.level, zlib.DEFLATED, -15).flush()  # the final block
 
 
 # --- helpers for set_cells --------------------------------------------------------------
@@ -2640,6 +2690,11 @@ class _CellEditor:
         out.append(mv[pos:])
         return b"".join(out)
 
+    def new_elements(self) -> bytes:
+        """The elements the edits put in (``<v>``s, whole cells), side by side in one
+        element: what to parse to prove this editor's own output well-formed."""
+        return b"".join([b"<r>", *(new for _, _, new in self.edits if new[:1] == b"<"), b"</r>"])
+
     def new_cells(self) -> bytes:
         """The edited cells as they now read, side by side in one element (to parse)."""
         data, edits = self.data, self.edits
@@ -2663,75 +2718,79 @@ def _edit_targeted(
     want: dict[bytes, bytes],
     edit: _CellEditor,
 ) -> tuple[bytes, int] | None:
-    """Edit the result cells found by position, without visiting the others.
+    """Edit the result cells without a Python step for every other cell.
 
-    Rows and cells are looked up by their ``r`` (``<row r="12"``, ``<c r="F12"``) with
-    ``bytes.find`` from row to row; each one found is matched by the same expression the
-    full scan uses, and edited the same way. Returns (new part, cells changed), or None —
-    and nothing is edited — when the sheet is not written the plain way this needs (comments
-    or CDATA, an ``r`` that is missing or not the first attribute, a result cell without
-    ``<f>`` such as the other cells of an array formula): then the full scan does it all.
+    One pass of the regular expression engine picks the formula cells written the plain
+    way in the result cells' columns (:func:`_lean_cell_regex`); a result cell written
+    otherwise is looked up by its ``r`` with ``bytes.find`` and matched by the full scan's
+    expression. Each is edited as the full scan edits it. Returns (new part, cells
+    changed), or None when the sheet is not written the way this needs (comments, CDATA,
+    a result cell that cannot be found by its ``r``, or one without ``<f>`` such as the
+    other cells of an array formula): then the caller runs the full scan with a new editor.
     """
-    if data.find(b"<!", start, end) >= 0:  # comments or CDATA: the scan knows how to skip them
+    if data.find(b"<!", start, end) >= 0 or data.find(b"<?", start, end) >= 0:
+        return None  # comments, CDATA, processing instructions: the scan knows how to skip them
+    letters = {ref.rstrip(b"0123456789") for ref in want}
+    if b"" in letters or not all(map(bytes.isalpha, letters)):
         return None
-    p = pats.prefix
-    cell_open = b"<" + p + b'c r="'
-    lean = _lean_cell_regex(p)
-    regex: re.Pattern[bytes] | None = None
-    try:
-        order = _by_position(want)
-    except ValueError:
-        return None
-    found: list[re.Match[bytes]] = []
-    cursor = start
-    for ref in order:
-        # rows are in order and cells in column order: each result cell is after the last
-        at = data.find(cell_open + ref + b'"', cursor, end)
-        if at < 0:
-            return None
-        m = lean.match(data, at, end)
-        if m is None:
-            regex = regex or _cells_regex(data, start, end, pats, [])
-            m = regex.match(data, at, end)
+    lean = _lean_cell_regex(pats.prefix, tuple(sorted(letters)))
+    get = want.get
+    found = [(m, ref) for m in lean.finditer(data, start, end) if (ref := m.group(3)) in want]
+    if len(found) < len(want):  # some written otherwise: look them up one by one
+        regex = _cells_regex(data, start, end, pats, [])
+        cell_open = b"<" + pats.prefix + b'c r="'
+        for ref in want.keys() - {ref for _, ref in found}:
+            at = data.find(cell_open + ref + b'"', start, end)
+            m = regex.match(data, at, end) if at >= 0 else None
             if m is None or m.group(3) != ref or m.group(8) is None:
                 return None
-        cursor = m.end()
-        found.append(m)
-    for m, ref in zip(found, order, strict=True):
-        edit(m, ref, want[ref])
+            found.append((m, ref))
+        found.sort(key=lambda pair: pair[0].start())
+    kind_of, v_skip, v_cut = edit.kind_of, edit.v_skip, edit.v_cut
+    cells, edits = edit.cells, edit.edits
+    for m, ref in found:
+        new_v = get(ref)
+        v = m.group(9)
+        if m.re is lean and v is not None and m.group(5) is None and kind_of(ref) is None:
+            # a number that stays a number, the usual case: what the editor does, inline
+            if v == new_v:
+                continue
+            try:
+                if float(v[v_skip:v_cut]) == float(new_v[v_skip:v_cut]):
+                    continue
+            except ValueError:
+                pass
+            cells.append((m.start(), m.end(), len(edits)))
+            edits.append((*m.span(9), new_v))
+            continue
+        edit(m, ref, new_v)
     if not edit.changed:
         return data, 0
     return edit.apply(), edit.changed
 
 
-def _lean_cell_regex(prefix: bytes) -> re.Pattern[bytes]:
-    """A formula cell written the plain way (``<c r=".." s=".." t="..">``, ``<f>``, ``<v>``,
-    nothing else), with the groups of :func:`_cells_regex` (group 1 never takes part)."""
-    found = _LEAN.get(prefix)
+def _lean_cell_regex(prefix: bytes, letters: tuple[bytes, ...]) -> re.Pattern[bytes]:
+    """Formula cells written the plain way (``<c r=".." s=".." t="..">``, ``<f>``, ``<v>``,
+    nothing else) in the columns ``letters``, with the groups of :func:`_cells_regex`
+    (group 1 never takes part). The engine skips other cells after the column letters."""
+    key = (prefix, letters)
+    found = _LEAN.get(key)
     if found is None:
         p = re.escape(prefix)
-        found = _LEAN[prefix] = re.compile(
+        cols = b"|".join(letters)
+        found = re.compile(
             rb"(?:<(?!)()|<" + p + rb"c)"
-            rb'( r="([A-Z]{1,3}[1-9][0-9]{0,6})"( s="[0-9]+")?(?: t="([a-zA-Z]+)")?())>'
+            rb'( r="((?:' + cols + rb')[1-9][0-9]{0,6})"( s="[0-9]+")?(?: t="([a-zA-Z]+)")?())>'
             rb"((<" + p + rb"f(?:>[^<]*</" + p + rb"f>| [^>]*?(?:/>|>[^<]*</" + p + rb"f>)))"
             rb"(<" + p + rb"v>[^<]*</" + p + rb"v>)?())</" + p + rb"c>"
         )
+        if len(_LEAN) > 64:
+            _LEAN.clear()
+        _LEAN[key] = found
     return found
 
 
-_LEAN: dict[bytes, re.Pattern[bytes]] = {}
-
-
-def _by_position(refs: Iterable[bytes]) -> list[bytes]:
-    """Plain references (``b"F12"``) sorted by row, then column; ValueError for others."""
-    refs = list(refs)
-    letters = list(map(bytes.rstrip, refs, itertools.repeat(b"0123456789")))
-    rows = list(map(int, map(bytes.lstrip, refs, itertools.repeat(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"))))
-    numbers = {x: _col_of(x) for x in set(letters)}
-    if b"" in numbers or not all(map(bytes.isalpha, numbers)):
-        raise ValueError("not a plain reference")
-    cols = list(map(numbers.__getitem__, letters))
-    return [ref for _, _, ref in sorted(zip(rows, cols, refs, strict=True))]
+_LEAN: dict[tuple[bytes, tuple[bytes, ...]], re.Pattern[bytes]] = {}
 
 
 def _new_cell(

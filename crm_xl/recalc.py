@@ -146,29 +146,40 @@ def _stale(
     What the file stores came with each formula when the sheet was read; only the cells of
     array ranges (which carry no formula of their own) are looked up in the package.
     """
-    from crm_xl.evaluator import cell_name
+    from crm_xl.formula import col_letters
 
-    formulas = sheet.formulas
-    changes = []
+    formulas, name = sheet.formulas, sheet.name
+    changes: list[CellChange] = []
+    add = changes.append
+    letters: dict[int, str] = {}
     elsewhere: list[tuple[str, Any]] = []
+    isclose = math.isclose
     for key, value in zip(keys, values, strict=True):
         info = formulas.get(key)
+        row, col = key
         if info is None or info.kind not in ("normal", "shared"):
-            elsewhere.append((cell_name(*key), value))
+            elsewhere.append((f"{col_letters(col)}{row}", value))
             continue
         ctype, cached = info.cached_type, info.cached_value
-        if value.__class__ is float and ctype == "n" and value == cached:
-            continue  # up to date: the common case in CI, decided without a tuple
+        if value.__class__ is float:  # a number: the common case, decided here
+            if ctype == "n" and (
+                value == cached or isclose(cached, value, rel_tol=1e-15, abs_tol=0.0)
+            ):
+                continue
+            new: tuple[str, Any] = ("n", value)
+        else:
+            new = typed(value)
         old = ("e", str(cached)) if ctype == "e" else (ctype, cached)
-        new = typed(value)
-        if not same(old, new):
-            changes.append(CellChange(sheet.name, cell_name(*key), old, new))
+        if new[0] != "n" and same(old, new):
+            continue
+        cell = (letters.get(col) or letters.setdefault(col, col_letters(col))) + str(row)
+        add(CellChange(name, cell, old, new))
     if elsewhere:
-        stored = pkg.cached_values(sheet.name, [cell for cell, _ in elsewhere])
+        stored = pkg.cached_values(name, [cell for cell, _ in elsewhere])
         for cell, value in elsewhere:
             old, new = stored.get(cell, ("empty", None)), typed(value)
             if not same(old, new):
-                changes.append(CellChange(sheet.name, cell, old, new))
+                add(CellChange(name, cell, old, new))
     return changes
 
 
@@ -228,9 +239,13 @@ def recalc_book(
         result.evaluated += len(keys)
         if sheets is not None and block.sheet.name not in sheets:
             continue
-        for change in _stale(pkg, block.sheet, keys, values):
-            result.changes.append(change)
-            updates.setdefault(change.sheet, {})[change.cell] = _cached_value(*change.computed)
+        changes = _stale(pkg, block.sheet, keys, values)
+        if changes:
+            result.changes += changes
+            cells = updates.setdefault(block.sheet.name, {})
+            for change in changes:
+                kind, value = change.computed
+                cells[change.cell] = value if kind == "n" else _cached_value(kind, value)
     # the cell model is no longer needed: drop it before writing (peak memory)
     wb._release()
     del wb, order, blocks

@@ -38,6 +38,7 @@ __all__ = ["read_shaped_rows"]
 SAMPLES = 48  # rows looked at to learn the shapes
 MAX_SHAPES = 4  # expressions tried at most (each is one pass over what is left)
 MAX_ROW_CHARS = 1 << 16  # a longer sample row is not learnt from
+PIECE_CHARS = 1 << 21  # the sheet is read this much at a time
 
 _ATTR = re.compile(r' ([A-Za-z_][\w:.-]*)="([^"<&]*)"')
 
@@ -187,17 +188,17 @@ def _learn(sample: str, p: str) -> tuple[str, tuple[_Position, ...], frozenset[s
     return builder.build()
 
 
-def _samples(body: str, p: str) -> Iterator[str]:
-    """Rows to learn from: the first ones and some spread evenly over the sheet."""
-    n = len(body)
+def _samples(body: str, start: int, end: int, p: str) -> Iterator[str]:
+    """Rows to learn from: the first ones and some spread evenly over ``body[start:end]``."""
     row_open, row_close = f"<{p}row ", f"</{p}row>"
-    starts = [0] * (SAMPLES // 2) + [n * k // (SAMPLES // 2) for k in range(SAMPLES // 2)]
-    pos = 0
+    half = SAMPLES // 2
+    starts = [start] * half + [start + (end - start) * k // half for k in range(half)]
+    pos = start
     for i, at in enumerate(starts):
-        begin = body.find(row_open, pos if i < SAMPLES // 2 else at)
+        begin = body.find(row_open, pos if i < half else at, end)
         if begin < 0:
             continue
-        stop = body.find(row_close, begin, begin + MAX_ROW_CHARS)
+        stop = body.find(row_close, begin, min(end, begin + MAX_ROW_CHARS))
         if stop < 0:
             continue
         stop += len(row_close)
@@ -205,10 +206,10 @@ def _samples(body: str, p: str) -> Iterator[str]:
         yield body[begin:stop]
 
 
-def _shapes(body: str, p: str) -> list[_Shape]:
+def _shapes(body: str, start: int, end: int, p: str) -> list[_Shape]:
     learnt: dict[str, _Shape] = {}
     seen: Counter[str] = Counter()
-    for sample in _samples(body, p):
+    for sample in _samples(body, start, end, p):
         shape = _learn(sample, p)
         if shape is not None:
             pattern, positions, prefixes = shape
@@ -237,8 +238,8 @@ def read_shaped_rows(
     """Read the rows of ``body[start:end]`` (the ``<sheetData>`` element of the worksheet
     ``body``) that have one of the sheet's common shapes into ``sheet``.
 
-    Returns ``(rest, doubt)``: ``rest`` is ``body[start:end]`` with each row read replaced
-    by :data:`MARKER`, for the general reader; ``doubt`` is None when every row read is
+    Returns ``(rest, doubt)``: ``rest`` is ``body`` with each row read replaced by
+    :data:`MARKER`, for the general reader (and ``body`` itself when no row was read); ``doubt`` is None when every row read is
     proved well-formed, else why not. ``shared`` and ``dependents`` collect shared formulas
     as :func:`crm_xl.sheet_reader._read_cells` does.
 
@@ -246,32 +247,46 @@ def read_shaped_rows(
     elements whose tags, attributes (no ``&``, no duplicates) and nesting are well-formed;
     what it cannot see is checked on the values it captured — entity references, ``]]>``,
     and the namespace prefixes of attribute names (declared before ``<sheetData>``). Then
-    ``head + rest + tail`` parsed by expat (markers in element content only, or it fails)
+    ``rest`` parsed by expat (markers in element content only, or it fails)
     proves the whole part: a well-formed element put in place of an empty one in content
     leaves a document well-formed. Characters XML forbids are the caller's check (one
     pass over the bytes).
     """
-    rest = body[start:end]
     # rows without r= are numbered by the row before them: they need every row, in order
-    if rest.count(f"<{p}row") != rest.count(f'<{p}row r="'):
-        return rest, None
+    if body.count(f"<{p}row", start, end) != body.count(f'<{p}row r="', start, end):
+        return body, None
     doubt: str | None = None
     head = body[:start]
-    for shape in _shapes(rest, p):
-        matched: list[tuple[str, ...]] = []
-        keep = matched.append
+    shapes = _shapes(body, start, end, p)
+    if not shapes:
+        return body, None
+    pieces = [head]
+    row_end = f"</{p}row>"
+    pos = start
+    while pos < end:
+        # a piece of the sheet at a time (ending after a row): the groups of the rows read
+        # are converted and freed before the next piece, so they never fill memory at once
+        stop = body.find(row_end, pos + PIECE_CHARS, end) if pos + PIECE_CHARS < end else -1
+        stop = end if stop < 0 else stop + len(row_end)
+        piece = body[pos:stop]
+        pos = stop
+        for shape in shapes:
+            matched: list[tuple[str, ...]] = []
+            keep = matched.append
 
-        def take(m: re.Match[str], keep: Callable[[Any], None] = keep) -> str:
-            keep(m.groups())
-            return MARKER
+            def take(m: re.Match[str], keep: Callable[[Any], None] = keep) -> str:
+                keep(m.groups())
+                return MARKER
 
-        rest = shape.regex.sub(take, rest)
-        if matched:
-            doubt = doubt or _store(wb, sheet, shape, matched, sst, shared, dependents)
-            undeclared = [x for x in shape.prefixes if not _declared(x, head)]
-            if undeclared:
-                doubt = doubt or f"namespace prefix {undeclared[0]!r} is not declared"
-    return rest, doubt
+            piece = shape.regex.sub(take, piece)
+            if matched:
+                doubt = doubt or _store(wb, sheet, shape, matched, sst, shared, dependents)
+                undeclared = [x for x in shape.prefixes if not _declared(x, head)]
+                if undeclared:
+                    doubt = doubt or f"namespace prefix {undeclared[0]!r} is not declared"
+        pieces.append(piece)
+    pieces.append(body[end:])
+    return "".join(pieces), doubt
 
 
 def _declared(prefix: str, head: str) -> bool:
@@ -324,6 +339,7 @@ def _store(
     """The values of the rows one shape matched, column by column; returns why they are
     not proved well-formed (see :func:`read_shaped_rows`), or None."""
     columns = list(zip(*matched, strict=True))
+    matched.clear()  # the rows' tuples: their strings live on in the columns
     doubt = _attrs_doubt(columns[1])
     for pos in shape.positions:
         for group in (pos.v, pos.f, pos.fa):
@@ -423,10 +439,6 @@ def _formulas(
     if pos.fa is None:  # <f>text</f>: an ordinary formula, the common case
         infos = list(map(FormulaInfo, texts, repeat("normal"), repeat(None), values, types))
         sheet.formulas.update(zip(keys, infos, strict=True))
-        if types[0] == "n" and types[-1] == "n" and "empty" not in types:
-            sheet.cells.update(zip(keys, values, strict=True))
-        else:
-            sheet.cells.update((k, v) for k, v in zip(keys, values, strict=True) if v is not None)
         return keys[-1][0]
     parsed: dict[str, dict[str, str]] = {}  # a column's <f> attributes repeat: parse each once
     cms = columns[pos.cm] if pos.cm is not None else repeat(None, n)

@@ -307,12 +307,13 @@ def _read_sheet(
 
         # a big table: its rows of the commonest shapes are read in bulk, column by column;
         # what is left (other rows) is read cell by cell below
-        rest, doubt = read_shaped_rows(
-            wb, sheet, body, start, end, pat.prefix, sst, shared, dependents
+        body, doubt = read_shaped_rows(
+            wb, sheet, text, start, end, pat.prefix, sst, shared, dependents
         )
+        del text  # the rows read are in the model now; the rest is all that is left to read
         if doubt is None and not has_forbidden_chars(data):
             try:
-                _xml_check((text[:start] + rest + text[end:]).encode())
+                _xml_check(body.encode())
             except (ParseError, DefusedXmlException):
                 doubt = "the rest of the part"
         if doubt is None:
@@ -321,7 +322,10 @@ def _read_sheet(
                 proved(part, data)
         else:
             full_check()  # raises when the part is not usable XML
-        body, start, end = rest, 0, len(rest)  # the general reader passes over the markers
+        # the general reader reads what is left (it passes over the markers)
+        start = body.find(f"<{p}sheetData")
+        end = body.find(f"</{p}sheetData>", start)
+        end = end if end >= 0 else len(body)
     _read_cells(wb, sheet, body, start, end, pat, sst, shared, dependents)
     for info, si in dependents:
         master = shared.get(si)
@@ -399,8 +403,6 @@ def _read_cells(
         if ftext:  # <f>text</f><v>value</v>: an ordinary formula
             value, vtype = _cell_value(t or None, fv, None, sst) if fv else (None, "empty")
             formulas[key] = FormulaInfo(_xml_text(ftext), "normal", None, value, vtype)
-            if value is not None:
-                cells[key] = value
         elif v:
             if not t or t == "n":
                 cells[key] = float(v)
