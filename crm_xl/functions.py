@@ -144,7 +144,13 @@ _WEIGHTS_HINT = "fix them, or set the normalize argument to TRUE to rescale them
 
 
 def _blank_rows(rows: list[list[Any]]) -> list[bool]:
-    return [all(map(is_empty, row)) for row in rows]  # stops at a row's first value
+    # a row whose first cell holds a number is not blank: decided without a call
+    return [
+        False
+        if (first := row[0] if row else None).__class__ is float and first == first
+        else all(map(is_empty, row))
+        for row in rows
+    ]
 
 
 # -- composite scores -------------------------------------------------------------------------

@@ -212,11 +212,21 @@ def recalc_book(
     (``crm-xl new-period``: the new sheets, never the earlier periods'). Returns a
     :class:`BookResult`.
     """
+    from crm_xl.evaluator import _no_gc
+
+    # the cell model is a million objects without garbage cycles of any size: the cyclic
+    # collector's passes over them would only cost time (it runs again after)
+    with _no_gc():
+        return _recalc_book(Path(path), out, check, force, sheets)
+
+
+def _recalc_book(
+    path: Path, out: str | Path | None, check: bool, force: bool, sheets: Collection[str] | None
+) -> BookResult:
     from crm_xl.evaluator import Workbook
     from crm_xl.ooxml import Package
     from crm_xl.period import check_not_open
 
-    path = Path(path)
     result = BookResult(path)
     if not path.exists():
         raise CrmError("no such file", str(path))
@@ -251,7 +261,7 @@ def recalc_book(
     del wb, order, blocks
     for sheet, cells in updates.items():
         if not check:
-            pkg.set_cached_values(sheet, cells)
+            pkg.set_cached_values(sheet, cells, changed_only=True)  # compared in _stale
     # A crm_xl workbook whose result columns hold values (after the Recalculate ratings
     # button replaced its formulas): the same recalculation the button runs, headless.
     if not result.problems and {"crm_lang", "crm_ind_weight"} <= {

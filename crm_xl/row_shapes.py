@@ -299,7 +299,7 @@ _CHAR_REF = re.compile(r"&#(?:x([0-9a-fA-F]+)|([0-9]+));")
 
 def _text_doubt(texts: tuple[str, ...]) -> str | None:
     """Why a column of element texts (or attribute lists) is not well-formed XML, if so."""
-    joined = "".join(set(texts))
+    joined = "".join(texts)
     if "]]>" in joined:
         return "']]>' in text"
     if "&" not in joined:
@@ -434,7 +434,8 @@ def _formulas(
     texts: Any = repeat("", n)
     if pos.f is not None:
         texts = columns[pos.f]
-        if "&" in "".join(set(texts)) or "_x" in "".join(set(texts)):
+        joined = "".join(texts)
+        if "&" in joined or "_x" in joined:
             texts = map(_xml_text, texts)  # entities or _xHHHH_ escapes to decode
     if pos.fa is None:  # <f>text</f>: an ordinary formula, the common case
         infos = list(map(FormulaInfo, texts, repeat("normal"), repeat(None), values, types))
