@@ -2441,11 +2441,17 @@ def _vectoriser(book: Workbook, sheet: SheetData, node: fx.Node) -> Callable[[_B
         ):
             return False
         cells, marker, r0, col = block.sheet.cells, block.marker, block.r0, block.col
-        for i, row in enumerate(result):
-            key = (r0 + i, col)
+        keys = list(zip(range(r0, r0 + n), itertools.repeat(col, n), strict=True))
+        flat = list(map(operator.itemgetter(0), result))
+        if (
+            list(map(cells.get, keys)).count(marker) == n
+            and set(map(type, flat)) == {float}
+            and all(map(_isfinite, flat))
+        ):
+            cells.update(zip(keys, flat, strict=True))  # finite floats are their own values
+            return True
+        for key, x in zip(keys, flat, strict=True):
             if cells.get(key) is marker:
-                x = row[0]
-                # a finite float, the usual result, is its own cell value
                 cells[key] = x if x.__class__ is float and _isfinite(x) else _final(_from_py(x))
         return True
 

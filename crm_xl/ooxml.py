@@ -1704,15 +1704,15 @@ class Package:
             return 0
         pats = _sheet_patterns(prefix)
         start, end = layout.content
-        edit = _CellEditor(data, pats, kinds, _once(self._shared_strings))
-        targeted = _edit_targeted(data, start, end, pats, want, edit, changed_only)
+        strings = _once(self._shared_strings)
+        targeted = _edit_targeted(data, start, end, pats, want, kinds, strings, changed_only)
         if targeted is not None:
             # only the result cells were visited: what was put in them is proved well-formed
             # (the rest of the part is as it was, and it was proved when it was read)
-            new, changed = targeted
+            new, changed, inserted = targeted
             if changed:
                 try:
-                    _xml_check(edit.new_elements(), namespaces=False)
+                    _xml_check(inserted, namespaces=False)
                 except (ParseError, DefusedXmlException) as err:  # a bug here, never the input
                     raise AssertionError(
                         f"editing {info.part} produced broken XML: {err}"
@@ -1720,7 +1720,7 @@ class Package:
                 self._parts[info.part] = new
                 self._valid[info.part] = new
             return changed
-        edit = _CellEditor(data, pats, kinds, _once(self._shared_strings))  # start afresh
+        edit = _CellEditor(data, pats, kinds, strings)
         areas = _array_areas(data, start, end, pats)
         in_array = _array_lookup(areas)
         row_num = 0
@@ -2715,9 +2715,9 @@ class _CellEditor:
         return b"".join(out)
 
     def new_elements(self) -> bytes:
-        """The elements the edits put in (``<v>``s, whole cells), side by side in one
-        element: what to parse to prove this editor's own output well-formed."""
-        return b"".join([b"<r>", *(new for _, _, new in self.edits if new[:1] == b"<"), b"</r>"])
+        """The elements the edits put in (``<v>``s, whole cells), side by side: what to
+        parse to prove this editor's own output well-formed."""
+        return b"".join(new for _, _, new in self.edits if new[:1] == b"<")
 
 
 def _edit_targeted(
@@ -2726,26 +2726,87 @@ def _edit_targeted(
     end: int,
     pats: _SheetPatterns,
     want: dict[bytes, bytes],
-    edit: _CellEditor,
+    kinds: dict[bytes, bytes],
+    strings: Callable[[], list[str]],
     changed_only: bool = False,
-) -> tuple[bytes, int] | None:
+) -> tuple[bytes, int, bytes] | None:
     """Edit the result cells without a Python step for every other cell.
 
-    One pass of the regular expression engine picks the formula cells written the plain
-    way in the result cells' columns (:func:`_lean_cell_regex`); a result cell written
-    otherwise is looked up by its ``r`` with ``bytes.find`` and matched by the full scan's
-    expression. Each is edited as the full scan edits it. Returns (new part, cells
-    changed), or None when the sheet is not written the way this needs (comments, CDATA,
-    a result cell that cannot be found by its ``r``, or one without ``<f>`` such as the
-    other cells of an array formula): then the caller runs the full scan with a new editor.
+    First the usual case, all at once: the result cells written the plain way whose value
+    keeps its type only get a new ``<v>`` — ``re.split`` on such cells of the result
+    columns cuts the part into pieces in C, the ``<v>`` pieces are swapped, one join puts
+    it together (:func:`_value_swap_regex`). The other result cells are then picked by
+    one pass over their columns (:func:`_lean_cell_regex`), or looked up by their ``r``
+    and matched by the full scan's expression, and edited by a :class:`_CellEditor`.
+
+    Returns (new part, cells changed, the elements put in, to prove well-formed), or None
+    when the sheet is not written the way this needs (comments, CDATA, a result cell that
+    cannot be found by its ``r``, or one without ``<f>`` such as the other cells of an
+    array formula): then the caller runs the full scan.
     """
     if data.find(b"<!", start, end) >= 0 or data.find(b"<?", start, end) >= 0:
         return None  # comments, CDATA, processing instructions: the scan knows how to skip them
-    letters = {ref.rstrip(b"0123456789") for ref in want}
+    letters = tuple(sorted({ref.rstrip(b"0123456789") for ref in want}))
     if b"" in letters or not all(map(bytes.isalpha, letters)):
         return None
-    lean = _lean_cell_regex(pats.prefix, tuple(sorted(letters)))
-    get = want.get
+    p = pats.prefix
+    v_skip, v_cut = len(p) + 3, -len(p) - 4  # <v>, </v>
+    parts = _value_swap_regex(p, letters).split(data)
+    get, kind_of = want.get, kinds.get
+    swapped: list[bytes] = []
+    done: set[bytes] = set()
+    for i in range(1, len(parts), 5):  # [..., head, ref, t, <v>, text after, ...]
+        ref, t, v = parts[i + 1], parts[i + 2], parts[i + 3]
+        parts[i + 1] = parts[i + 2] = b""  # both are inside head already
+        new_v = get(ref)
+        if new_v is None:
+            continue  # a formula cell that is not a result cell
+        new_t = kind_of(ref)
+        if t != new_t and not (t == b"n" and new_t is None):
+            continue  # the type changes: the editor below
+        if not changed_only:
+            if v == new_v:
+                done.add(ref)
+                continue
+            if new_t is not None:
+                continue  # text written another way, maybe: the editor compares
+            try:
+                if float(v[v_skip:v_cut]) == float(new_v[v_skip:v_cut]):
+                    done.add(ref)
+                    continue
+            except ValueError:
+                pass
+        parts[i + 3] = new_v
+        swapped.append(new_v)
+        done.add(ref)
+    if swapped:
+        data = b"".join(parts)
+        end = data.find(b"</" + p + b"sheetData", start)
+    del parts
+    if len(done) == len(want):
+        return data, len(swapped), b"".join([b"<r>", *swapped, b"</r>"])
+    rest = {ref: new_v for ref, new_v in want.items() if ref not in done}
+    edit = _CellEditor(data, pats, kinds, strings)
+    if not _edit_found(data, start, end, pats, rest, edit, letters):
+        return None
+    new = edit.apply() if edit.changed else data
+    inserted = b"".join([b"<r>", *swapped, edit.new_elements(), b"</r>"])
+    return new, len(swapped) + edit.changed, inserted
+
+
+def _edit_found(
+    data: bytes,
+    start: int,
+    end: int,
+    pats: _SheetPatterns,
+    want: dict[bytes, bytes],
+    edit: _CellEditor,
+    letters: tuple[bytes, ...],
+) -> bool:
+    """Give ``edit`` every cell of ``want``: one pass over their columns for those written
+    the plain way, ``bytes.find`` by ``r`` for the others. False when one cannot be found
+    or has no ``<f>``."""
+    lean = _lean_cell_regex(pats.prefix, letters)
     found = [(m, ref) for m in lean.finditer(data, start, end) if (ref := m.group(3)) in want]
     if len(found) < len(want):  # some written otherwise: look them up one by one
         regex = _cells_regex(data, start, end, pats, [])
@@ -2754,38 +2815,43 @@ def _edit_targeted(
             at = data.find(cell_open + ref + b'"', start, end)
             m = regex.match(data, at, end) if at >= 0 else None
             if m is None or m.group(3) != ref or m.group(8) is None:
-                return None
+                return False
             found.append((m, ref))
         found.sort(key=lambda pair: pair[0].start())
-    kind_of, v_skip, v_cut = edit.kind_of, edit.v_skip, edit.v_cut
-    edits, numbers_only = edit.edits, not edit.kinds
-    inline = 0
     for m, ref in found:
-        new_v = get(ref)
-        v = m.group(9)
-        if (
-            v is not None
-            and m.re is lean
-            and m.group(5) is None
-            and (numbers_only or kind_of(ref) is None)
-        ):
-            # a number that stays a number, the usual case: what the editor does, inline
-            if not changed_only:
-                if v == new_v:
-                    continue
-                try:
-                    if float(v[v_skip:v_cut]) == float(new_v[v_skip:v_cut]):
-                        continue
-                except ValueError:
-                    pass
-            edits.append((*m.span(9), new_v))
-            inline += 1
-            continue
-        edit(m, ref, new_v)
-    edit.changed += inline
-    if not edit.changed:
-        return data, 0
-    return edit.apply(), edit.changed
+        edit(m, ref, want[ref])
+    return True
+
+
+def _value_swap_regex(prefix: bytes, letters: tuple[bytes, ...]) -> re.Pattern[bytes]:
+    """A formula cell of the columns ``letters`` written the plain way, with a ``<v>`` and
+    nothing after it; groups: everything before the ``<v>``, ``r``, ``t``, the ``<v>``."""
+    key = (prefix, letters)
+    found = _SWAP.get(key)
+    if found is None:
+        p = re.escape(prefix)
+        cols = b"|".join(letters)
+        found = re.compile(
+            rb"(<" + p + rb'c(?= r="(?:' + cols + rb")[1-9])"
+            rb' r="((?:' + cols + rb')[1-9][0-9]{0,6})"(?: s="[0-9]+")?(?: t="([a-zA-Z]+)")?>'
+            rb"(?:<"
+            + p
+            + rb"f>[^<]*</"
+            + p
+            + rb"f>|<"
+            + p
+            + rb"f [^>]*?(?:/>|>[^<]*</"
+            + p
+            + rb"f>)))"
+            rb"(<" + p + rb"v>[^<]*</" + p + rb"v>)(?=</" + p + rb"c>)"
+        )
+        if len(_SWAP) > 64:
+            _SWAP.clear()
+        _SWAP[key] = found
+    return found
+
+
+_SWAP: dict[tuple[bytes, tuple[bytes, ...]], re.Pattern[bytes]] = {}
 
 
 def _lean_cell_regex(prefix: bytes, letters: tuple[bytes, ...]) -> re.Pattern[bytes]:
@@ -2798,7 +2864,8 @@ def _lean_cell_regex(prefix: bytes, letters: tuple[bytes, ...]) -> re.Pattern[by
         p = re.escape(prefix)
         cols = b"|".join(letters)
         found = re.compile(
-            rb"(?:<(?!)()|<" + p + rb"c)"
+            # a literal first (the engine then skips to it at C speed); group 1 never matches
+            rb"<" + p + rb'c(?= r="(?:' + cols + rb")[1-9])(?:(?!)())?"
             rb'( r="((?:' + cols + rb')[1-9][0-9]{0,6})"( s="[0-9]+")?(?: t="([a-zA-Z]+)")?())>'
             rb"((<" + p + rb"f(?:>[^<]*</" + p + rb"f>| [^>]*?(?:/>|>[^<]*</" + p + rb"f>)))"
             rb"(<" + p + rb"v>[^<]*</" + p + rb"v>)?())</" + p + rb"c>"

@@ -18,7 +18,10 @@ edited as an OOXML package (:mod:`crm_xl.ooxml`), only the ``<v>`` of result cel
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
+import operator
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,6 +152,9 @@ def _stale(
     from crm_xl.formula import col_letters
 
     formulas, name = sheet.formulas, sheet.name
+    bulk = _stale_numbers(sheet, keys, values)
+    if bulk is not None:
+        return bulk
     changes: list[CellChange] = []
     add = changes.append
     letters: dict[int, str] = {}
@@ -181,6 +187,43 @@ def _stale(
             if not same(old, new):
                 add(CellChange(name, cell, old, new))
     return changes
+
+
+def _stale_numbers(
+    sheet: Any, keys: list[tuple[int, int]], values: list[Any]
+) -> list[CellChange] | None:
+    """:func:`_stale` for a block of plain formulas computing numbers where the file
+    stores numbers (or nothing): compared all at once with numpy; None for other blocks."""
+    import numpy as np
+
+    from crm_xl.formula import col_letters
+
+    infos = list(map(sheet.formulas.get, keys))
+    if (
+        None in infos
+        or not {i.kind for i in infos} <= {"normal", "shared"}
+        or not {i.cached_type for i in infos} <= {"n", "empty"}
+        or set(map(type, values)) != {float}
+    ):
+        return None
+    cached = list(map(operator.attrgetter("cached_value"), infos))
+    new, old = np.array(values, dtype=float), np.array(cached, dtype=float)  # None is NaN
+    with np.errstate(invalid="ignore"):  # inf - inf
+        near = np.abs(new - old) <= 1e-15 * np.maximum(np.abs(new), np.abs(old))
+    near &= np.isfinite(new) & np.isfinite(old)  # math.isclose: an infinity is only itself
+    changed = np.flatnonzero(~((new == old) | near)).tolist()  # what same() says, at once
+    if not changed:
+        return []
+    letters: dict[int, str] = {}
+    cells = []
+    for i in changed:
+        row, col = keys[i]
+        cells.append((letters.get(col) or letters.setdefault(col, col_letters(col))) + str(row))
+    types = [infos[i].cached_type for i in changed]
+    olds = zip(types, [cached[i] for i in changed], strict=True)
+    news = zip(itertools.repeat("n"), [values[i] for i in changed])
+    rows = zip(itertools.repeat(sheet.name), cells, olds, news)
+    return list(map(functools.partial(tuple.__new__, CellChange), rows))
 
 
 def _check_model(path: Path, pkg: Any) -> list[Problem]:

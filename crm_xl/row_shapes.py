@@ -278,9 +278,12 @@ def read_shaped_rows(
                 keep(m.groups())
                 return MARKER
 
+            plain = "&" not in piece and "]]>" not in piece  # its texts need no closer look
             piece = shape.regex.sub(take, piece)
             if matched:
-                doubt = doubt or _store(wb, sheet, shape, matched, sst, shared, dependents)
+                doubt = doubt or _store(
+                    wb, sheet, shape, matched, sst, shared, dependents, check_texts=not plain
+                )
                 undeclared = [x for x in shape.prefixes if not _declared(x, head)]
                 if undeclared:
                     doubt = doubt or f"namespace prefix {undeclared[0]!r} is not declared"
@@ -335,13 +338,15 @@ def _store(
     sst: list[str],
     shared: dict[str, tuple[str, str]],
     dependents: list[tuple[FormulaInfo, str]],
+    check_texts: bool = True,
 ) -> str | None:
     """The values of the rows one shape matched, column by column; returns why they are
-    not proved well-formed (see :func:`read_shaped_rows`), or None."""
+    not proved well-formed (see :func:`read_shaped_rows`), or None. ``check_texts`` False:
+    the text they come from holds no ``&`` and no ``]]>``, so their texts are fine."""
     columns = list(zip(*matched, strict=True))
     matched.clear()  # the rows' tuples: their strings live on in the columns
     doubt = _attrs_doubt(columns[1])
-    for pos in shape.positions:
+    for pos in shape.positions if check_texts else ():
         for group in (pos.v, pos.f, pos.fa):
             if group is not None and doubt is None:
                 doubt = _text_doubt(columns[group])
