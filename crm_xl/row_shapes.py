@@ -281,9 +281,8 @@ def read_shaped_rows(
             plain = "&" not in piece and "]]>" not in piece  # its texts need no closer look
             piece = shape.regex.sub(take, piece)
             if matched:
-                doubt = doubt or _store(
-                    wb, sheet, shape, matched, sst, shared, dependents, check_texts=not plain
-                )
+                found = _store(wb, sheet, shape, matched, sst, shared, dependents, head, not plain)
+                doubt = doubt or found
                 undeclared = [x for x in shape.prefixes if not _declared(x, head)]
                 if undeclared:
                     doubt = doubt or f"namespace prefix {undeclared[0]!r} is not declared"
@@ -321,12 +320,17 @@ def _text_doubt(texts: tuple[str, ...]) -> str | None:
     return None
 
 
-def _attrs_doubt(attr_lists: tuple[str, ...]) -> str | None:
-    """Why row attribute lists are not well-formed (a name given twice), if so."""
+def _attrs_doubt(attr_lists: tuple[str, ...], head: str) -> str | None:
+    """Why row attribute lists are not well-formed (a name given twice, a namespace prefix
+    not declared before ``<sheetData>``), if so."""
     for attrs in set(attr_lists):
         names = re.findall(r' ([A-Za-z_][\w:.-]*)="', attrs)
         if len(set(names)) != len(names):
             return f"an attribute given twice in <row{attrs}>"
+        for name in names:
+            prefix, colon, _ = name.partition(":")
+            if colon and not _declared(prefix, head):
+                return f"namespace prefix {prefix!r} is not declared"
     return None
 
 
@@ -338,6 +342,7 @@ def _store(
     sst: list[str],
     shared: dict[str, tuple[str, str]],
     dependents: list[tuple[FormulaInfo, str]],
+    head: str,
     check_texts: bool = True,
 ) -> str | None:
     """The values of the rows one shape matched, column by column; returns why they are
@@ -345,7 +350,7 @@ def _store(
     the text they come from holds no ``&`` and no ``]]>``, so their texts are fine."""
     columns = list(zip(*matched, strict=True))
     matched.clear()  # the rows' tuples: their strings live on in the columns
-    doubt = _attrs_doubt(columns[1])
+    doubt = _attrs_doubt(columns[1], head)
     for pos in shape.positions if check_texts else ():
         for group in (pos.v, pos.f, pos.fa):
             if group is not None and doubt is None:

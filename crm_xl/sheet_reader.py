@@ -315,7 +315,9 @@ def _read_sheet(
             wb, sheet, text, start, end, pat.prefix, sst, shared, dependents
         )
         del text  # the rows read are in the model now; the rest is all that is left to read
-        if doubt is None and not has_forbidden_chars(data):
+        if doubt is None and has_forbidden_chars(data):
+            doubt = "a character XML does not allow"
+        if doubt is None:
             try:
                 _xml_check(body.encode())
             except (ParseError, DefusedXmlException):

@@ -994,3 +994,64 @@ def test_builtins_table_is_consistent():
 
 def test_benchmark_script_exists():
     assert (Path(__file__).resolve().parents[1] / "benchmarks" / "bench_evaluator.py").is_file()
+
+
+# --- grouping a column's formulas into runs: the bulk check against the one-by-one rule ----
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(
+                [
+                    "B{r}*0.5",
+                    "SUM(B{r}:E{r})",
+                    "B{r}+$C$1",
+                    "B{r}*0.05+C{r}",
+                    'IF(A{r}>0,"x",B{r})',
+                    "B{r}/{r}",
+                    "C{q}",
+                    "B0{r}",
+                    "SUM(A:A)",
+                    "B{r}:B{q}",
+                    "CRM_SCORE(B{r}:E{r},$H$1:$K$1)",
+                ]
+            ),
+            st.integers(0, 2),  # how far the written row is from the cell's own row
+            st.booleans(),  # a text the reader left out (a shared formula's dependent)
+        ),
+        min_size=1,
+        max_size=14,
+    ),
+    st.integers(1, 200),
+    st.lists(st.integers(1, 2), min_size=14, max_size=14),
+)
+def test_fits_previous_agrees_with_fits(cells, first, gaps):
+    from crm_xl.evaluator import _fits, _fits_previous, _template
+
+    rows = [first]
+    for g in gaps[: len(cells) - 1]:
+        rows.append(rows[-1] + (1 if g == 1 else 3))
+    texts = [
+        None if missing else form.format(r=row + shift, q=row + 1)
+        for (form, shift, missing), row in zip(cells, rows, strict=True)
+    ]
+    want = [False]
+    for i in range(1, len(texts)):
+        before, text = texts[i - 1], texts[i]
+        ok = before is not None and text is not None and rows[i] == rows[i - 1] + 1
+        template = _template(before, rows[i - 1]) if ok else None
+        want.append(template is not None and _fits(template, text, rows[i]))
+    assert _fits_previous(texts, rows) == want
+
+
+def test_a_filled_down_column_is_one_block_across_digit_counts():
+    """Rows 2 to 1,200: the text grows a digit at 10, 100 and 1,000 and is one formula."""
+    cells = {f"A{r}": r for r in range(1, 1201)}
+    cells.update({f"B{r}": f"=A{r}*2+A$1" for r in range(2, 1201)})
+    wb = Workbook.from_cells({"S": cells})
+    wb._build()
+    blocks = [b for b in wb.sheet("S").blocks if b.col == 2]
+    assert [(b.r0, b.r1) for b in blocks] == [(2, 1200)]
+    assert wb.evaluate("S", "B1000") == 2001.0

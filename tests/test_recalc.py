@@ -247,3 +247,83 @@ def test_a_new_workbook_has_its_results_stored(tmp_path, capsys):
     rows = rows_of(book, "Ratings 2027-Q1")
     expected = rate(read_table(customers), load_scorecard(sample_path("scorecard.toml")))
     assert [r[11] for r in rows[3:63]] == pytest.approx(expected.frame["score"].tolist())
+
+
+# --- a big table: the fast paths give what the general ones give, and the right numbers ---
+
+
+def big_book(path: Path, rows: int) -> Path:
+    """The benchmark's table (benchmarks/bench_recalc.py), with blanks and text among the
+    scores and a CRM_TIER column whose results are text."""
+    import random
+
+    import xlsxwriter
+
+    rng = random.Random(rows)
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    ws = wb.add_worksheet("Ratings")
+    ws.write_row(0, 0, ["customer", "satisfaction", "retention", "growth", "feedback"])
+    ws.write_row(0, 8, [40, 30, 20, 10])
+    for r in range(1, rows + 1):
+        ws.write_string(r, 0, f"C{r:06d}")
+        for c in range(1, 5):
+            pick = rng.random()
+            if pick < 0.03:
+                continue  # a blank: missing, re-weighted
+            if pick < 0.04:
+                ws.write_string(r, c, "n/a")  # text where a score belongs
+            else:
+                ws.write_number(r, c, round(rng.uniform(0, 100), 1))
+        row = r + 1
+        ws.write_formula(r, 5, f"=CRM_SCORE(B{row}:E{row},$I$1:$L$1)")
+        ws.write_formula(r, 6, f"=SUM(B{row}:E{row})")
+        ws.write_formula(r, 7, f'=CRM_TIER(F{row},{{70,50}},{{"A","B","C"}})')
+        ws.write_row(r, 12, [rng.randint(0, 100), rng.randint(0, 100)])  # always numbers
+        ws.write_formula(r, 14, f"=CRM_SCORE(M{row}:N{row},$I$1:$J$1,TRUE)")
+    wb.close()
+    return path
+
+
+def expected_score(values: list) -> object:
+    """CRM_SCORE worked out by hand: blanks re-weighted, text makes the row an error."""
+    weights = [40, 30, 20, 10]
+    if any(isinstance(v, str) and v != "" for v in values):
+        return "error"
+    used = [(v, w) for v, w in zip(values, weights, strict=True) if v not in ("", None)]
+    return sum(v * w for v, w in used) / sum(w for _, w in used)
+
+
+def test_big_table_fast_paths_agree_with_the_general_ones(tmp_path, monkeypatch):
+    from crm_xl import ooxml, recalc, sheet_reader
+
+    src = big_book(tmp_path / "big.xlsx", 6000)
+    fast = tmp_path / "fast.xlsx"
+    result = recalc_book(src, fast)
+    assert result.evaluated == 18_000 and not result.problems
+    with monkeypatch.context() as m:
+        m.setattr(sheet_reader, "SHAPES_MIN_CHARS", 1 << 62)
+        m.setattr(ooxml, "_edit_targeted", lambda *a, **k: None)
+        m.setattr(recalc, "_stale_numbers", lambda *a, **k: None)
+        m.setattr(ooxml._ParallelDeflate, "suits", classmethod(lambda cls, i, m: False))
+        slow = tmp_path / "slow.xlsx"
+        again = recalc_book(src, slow)
+    assert parts(fast) == parts(slow)
+    assert [c.cell for c in result.changes] == [c.cell for c in again.changes]
+    # the numbers, read back by calamine, against the hand-worked rule
+    table = rows_of(fast, "Ratings")
+    kinds = {"error": 0, "blank": 0}
+    for r in range(1, 6001):
+        values = table[r][1:5]
+        kinds["blank"] += "" in values
+        want = expected_score(values)
+        score, tier = table[r][5], table[r][7]
+        if want == "error":
+            kinds["error"] += 1
+            assert str(score).startswith("#VALUE!"), (r, score)
+        else:
+            assert score == pytest.approx(want, rel=1e-12), (r, values)
+            assert tier == ("A" if want > 70 else "B" if want > 50 else "C")
+        m, n = table[r][12:14]
+        assert table[r][14] == pytest.approx((40 * m + 30 * n) / 70, rel=1e-12)
+    assert kinds["error"] > 100 and kinds["blank"] > 300  # the odd rows were there
+    assert recalc_book(fast, check=True).changes == []  # CI is green on what was written
