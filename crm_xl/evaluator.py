@@ -1405,21 +1405,38 @@ _DIGITS = re.compile(r"(\d+)")
 _REF_TAIL = re.compile(r"(?<![A-Za-z0-9_.])\$?[A-Za-z]{1,3}$")
 
 
+_NOT_AFTER_A_ROW = tuple("_.(!")  # a digit run followed by one is no row number (LOG10(, 1.5)
+_QUOTED = re.compile(r'"(?:[^"]|"")*"|\'(?:[^\']|\'\')*\'')
+"""Text in quotes: a string ("A1 and 2") or a quoted sheet name ('Q1 2026'!B2)."""
+
+
+def _quoted_spans(text: str) -> list[tuple[int, int]] | None:
+    """Where ``text`` is in quotes; None when a quote is left open (no template then)."""
+    spans = [m.span() for m in _QUOTED.finditer(text)]
+    outside = _QUOTED.sub("", text)
+    return None if '"' in outside or "'" in outside else spans
+
+
 def _template(text: str, row: int) -> Any:
     """How ``text`` (in ``row``) reads further down: a format string whose fields are the
-    relative row numbers, with their values in ``row``; None when unsure (strings, quoted
-    names, table references, row ranges)."""
-    if '"' in text or "'" in text or "[" in text or re.search(r":\$?\d", text):
+    relative row numbers, with their values in ``row``; None when unsure (table
+    references, row ranges, a quote left open). Digits in quotes (``"A1"``, ``'Q1'!B2``'s
+    sheet name) are text: they stay as they are, as Excel leaves them when it fills down."""
+    spans = _quoted_spans(text) if ('"' in text or "'" in text) else []
+    if spans is None or "[" in text or re.search(r":\$?\d", _QUOTED.sub("", text)):
         return None
     parts = _DIGITS.split(text)
     out = [parts[0].replace("{", "{{").replace("}", "}}")]
     bases = []
+    pos = len(parts[0])
     for i in range(1, len(parts), 2):
         before, after = parts[i - 1], parts[i + 1]
+        quoted = any(a <= pos < b for a, b in spans)
         rel = (
-            _REF_TAIL.search(before) is not None
+            not quoted
+            and _REF_TAIL.search(before) is not None
             and not before.endswith("$")
-            and not (after[:1].isalnum() or after[:1] in "_.(!")
+            and not (after[:1].isalnum() or after[:1] in _NOT_AFTER_A_ROW)
         )
         if rel:
             out.append(f"{{{len(bases)}}}")
@@ -1427,6 +1444,7 @@ def _template(text: str, row: int) -> Any:
         else:
             out.append(parts[i])
         out.append(after.replace("{", "{{").replace("}", "}}"))
+        pos += len(parts[i]) + len(after)
     return "".join(out), bases
 
 
@@ -1526,17 +1544,24 @@ def _segment_all_fits(texts: list[str], runs: list[tuple[int, int]], rel: tuple[
 def _relative_fields(skeleton: str) -> tuple[bool, ...] | None:
     """Which digit runs of a skeleton (one ``_DIGIT`` a run) are relative row numbers, as
     :func:`_template` decides; None when :func:`_template` gives no template."""
-    if '"' in skeleton or "'" in skeleton or "[" in skeleton:
+    spans = _quoted_spans(skeleton) if ('"' in skeleton or "'" in skeleton) else []
+    if spans is None or "[" in skeleton:
         return None
-    if re.search(r":\$?" + _DIGIT, skeleton):
+    if re.search(r":\$?" + _DIGIT, _QUOTED.sub("", skeleton)):
         return None
     pieces = skeleton.split(_DIGIT)
-    return tuple(
-        _REF_TAIL.search(before) is not None
-        and not before.endswith("$")
-        and not (after[:1].isalnum() or after[:1] in "_.(!")
-        for before, after in itertools.pairwise(pieces)
-    )
+    out = []
+    pos = len(pieces[0])
+    for before, after in itertools.pairwise(pieces):
+        quoted = any(a <= pos < b for a, b in spans)
+        out.append(
+            not quoted
+            and _REF_TAIL.search(before) is not None
+            and not before.endswith("$")
+            and not (after[:1].isalnum() or after[:1] in _NOT_AFTER_A_ROW)
+        )
+        pos += 1 + len(after)
+    return tuple(out)
 
 
 # --- the compiler ---------------------------------------------------------------------------

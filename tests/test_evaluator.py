@@ -1016,6 +1016,11 @@ def test_benchmark_script_exists():
                     "SUM(A:A)",
                     "B{r}:B{q}",
                     "CRM_SCORE(B{r}:E{r},$H$1:$K$1)",
+                    'CRM_TIER(F{r},{{70,50}},{{"A","B","C"}})',
+                    'IF(B{r}>5,"A1 {q}","B2")',
+                    "'Q1 2026'!B{r}*2",
+                    '"12:30"&B{r}',
+                    '"open " & B{r} & "',
                 ]
             ),
             st.integers(0, 2),  # how far the written row is from the cell's own row
@@ -1044,6 +1049,17 @@ def test_fits_previous_agrees_with_fits(cells, first, gaps):
         template = _template(before, rows[i - 1]) if ok else None
         want.append(template is not None and _fits(template, text, rows[i]))
     assert _fits_previous(texts, rows) == want
+
+
+def test_digits_in_quotes_are_text_not_row_numbers():
+    from crm_xl.evaluator import _fits, _template
+
+    template = _template('CRM_TIER(F2,{70,50},{"A","B","C"})&"2"', 2)
+    assert _fits(template, 'CRM_TIER(F3,{70,50},{"A","B","C"})&"2"', 3)
+    assert not _fits(template, 'CRM_TIER(F3,{70,50},{"A","B","C"})&"3"', 3)
+    sheet = _template("'Q1 2026'!B7", 7)
+    assert _fits(sheet, "'Q1 2026'!B8", 8) and not _fits(sheet, "'Q2 2026'!B8", 8)
+    assert _template('"open', 2) is None  # a quote left open: no template
 
 
 def test_a_filled_down_column_is_one_block_across_digit_counts():
