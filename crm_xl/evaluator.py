@@ -4,8 +4,9 @@ Reading: :meth:`Workbook.from_package` takes a :class:`crm_xl.ooxml.Package` and
 every worksheet: each cell's value with its type (numbers, shared and inline strings with
 rich text joined, booleans, errors), each formula (normal, shared — expanded, legacy array
 with its range, dynamic array) with its cached value, and the styles, so :meth:`is_date`
-knows date-formatted cells. Parts are checked with the rules of defusedxml (no DTD, no
-entities) by expat, then scanned.
+knows date-formatted cells (:mod:`crm_xl.sheet_reader`; a big table's rows of the same
+shape are read in bulk by :mod:`crm_xl.row_shapes`). Parts are proved well-formed XML
+without DTDs or entities, the rules of defusedxml.
 
 Evaluating: :meth:`Workbook.evaluate`, :meth:`Workbook.evaluate_all` and, for the caller,
 :meth:`Workbook.recalculate`. Formulas are compiled once per shape (R1C1 form) and run
