@@ -244,15 +244,15 @@ def _cmd_recalc(args: argparse.Namespace) -> int:
         else:
             r = results[0]
             if not r.problems and not r.error:
-                verb = (
-                    "stale"
-                    if args.check and r.changes
-                    else ("updated" if r.written else "up to date")
-                )
-                print(
-                    f"{r.path}: {r.evaluated} cells evaluated, {len(r.changes)} {verb}"
-                    + (f", written to {r.written}" if r.written and r.written != r.path else "")
-                )
+                if args.check and r.changes:
+                    outcome = f"{len(r.changes)} stale"
+                elif r.changes:
+                    outcome = f"{len(r.changes)} updated"
+                else:
+                    outcome = "all up to date"
+                if r.written and r.written != r.path:
+                    outcome += f", written to {r.written}"
+                print(f"{r.path}: {r.evaluated} cells evaluated, {outcome}")
     failed = any(r.problems or r.error for r in results)
     stale = args.check and any(r.changes for r in results)
     return 1 if failed or stale else 0
