@@ -531,12 +531,13 @@ def _rfm_frame(recency: Any, frequency: Any, monetary: Any, scheme: Any, lang: A
 
 def _rfm_cells(frame: Any, blank: list[bool], key: str) -> Any:
     out = []
+    values, reasons = frame[key].tolist(), frame["reason"].tolist()  # not .iloc per row
     for i, is_blank in enumerate(blank):
-        value = frame[key].iloc[i]
+        value = values[i]
         if is_blank:
             out.append("")
         elif value is None or value is np.nan or (isinstance(value, float) and np.isnan(value)):
-            out.append(error_text(str(frame["reason"].iloc[i] or "no value"), NO_DATA))
+            out.append(error_text(str(reasons[i] or "no value"), NO_DATA))
         else:
             out.append(str(value))
     return column(out)

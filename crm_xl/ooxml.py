@@ -1771,6 +1771,66 @@ class Package:
         self._valid[info.part] = new
         return changed
 
+    def formula_cells(self, sheet_name: str) -> set[str]:
+        """Every formula cell of the sheet (``"L4"``): cells with an ``<f>`` and every cell
+        of an array formula's or dynamic array's range (present in the file or not).
+
+        Example::
+
+            >>> pkg = _example()
+            >>> pkg.set_cells("Data", {"C2": Formula("B2*2")})
+            >>> sorted(pkg.formula_cells("Data"))
+            ['C2']
+        """
+        info = self._worksheet(sheet_name)
+        self._check_xml(info.part)
+        data = self._parts[info.part]
+        layout = _sheet_layout(data)
+        if layout is None:
+            return set()
+        start, end = layout.content
+        p = layout.prefix
+        c = b"<" + p + b"c"
+        plain = not _has_comments_or_pis(data, start, end) and data.count(
+            c, start, end
+        ) == data.count(c + b' r="', start, end)
+        if plain:  # r= first in every cell: the engine picks the formula cells' r, in C
+            pick = re.compile(
+                rb"<"
+                + re.escape(p)
+                + rb'c r="([A-Z]{1,3}[1-9][0-9]{0,6})"[^>]*>\s*<'
+                + re.escape(p)
+                + rb"f[\s/>]"
+            )
+            found = set(b"\n".join(pick.findall(data, start, end)).decode("ascii").split("\n"))
+            found.discard("")
+        else:
+            found = set(self.cached_values(sheet_name))
+        for r1, c1, r2, c2 in _array_areas(data, start, end, _sheet_patterns(p)):
+            for col in range(c1, c2 + 1):
+                letters = _col_letters(col)
+                found.update(f"{letters}{row}" for row in range(r1, r2 + 1))
+        return found
+
+    def array_areas(self, sheet_name: str) -> list[tuple[int, int, int, int]]:
+        """The ranges (row1, col1, row2, col2) of the sheet's array formulas, dynamic arrays
+        and data tables: their cells are formula cells even where the file holds just a
+        ``<v>`` or nothing.
+
+        Example::
+
+            >>> _example().array_areas("Data")
+            []
+        """
+        info = self._worksheet(sheet_name)
+        self._check_xml(info.part)
+        data = self._parts[info.part]
+        layout = _sheet_layout(data)
+        if layout is None:
+            return []
+        start, end = layout.content
+        return _array_areas(data, start, end, _sheet_patterns(layout.prefix))
+
     def cached_values(
         self, sheet_name: str, cells: Iterable[str] | None = None
     ) -> dict[str, tuple[str, Any]]:

@@ -102,9 +102,17 @@ def recalculate_ratings(backend: Backend) -> RatingsResult:
         key: [r[0] for r in block(f"crm_ind_{key}")]
         for key in ("id", "scale", "floor", "target", "direction")
     }
+    by_id = {ind.id: ind for ind in card.indicators}
+    targets = [n(f"score_{i}") for i in model["id"]]
+    targets += [n(x) for x in ("score", "tier", "rfm_segment", "indicators_used")]
+    if n("sa_scores") in names:
+        targets += [n("sa_points"), n("sa_composite")]
+    if getattr(backend, "leaves_formulas", False) and all(
+        backend.all_formulas(*split_ref(names[t])) for t in targets
+    ):
+        return result  # every result cell holds its formula: the evaluator computes them
     weights, dims = block("crm_ind_weight"), block("crm_ind_dimension")
     dim_ids, dim_weights = block("crm_dim_id"), block("crm_dim_weight")
-    by_id = {ind.id: ind for ind in card.indicators}
     indicator_scores = []
     for i, ind_id in enumerate(model["id"]):
         values = block(n(by_id[ind_id].column))
@@ -173,6 +181,7 @@ class PackageBackend:
         self.pkg = pkg if pkg is not None else Package.open(self.path)
         self._book = CalamineWorkbook.from_path(str(self.path))
         self._rows: dict[str, list[list[Any]]] = {}
+        self._formulas: dict[str, set[str]] = {}
         self.formula_cells = formula_cells
         self.check = check
         self.changed = 0
@@ -206,7 +215,7 @@ class PackageBackend:
             for i, row in enumerate(rows)
             for j, v in enumerate(row)
         }
-        formulas = self.pkg.cached_values(sheet, list(values))
+        formulas = self._formula_cells(sheet)
         cached = {cell: _typed_cache(v) for cell, v in values.items() if cell in formulas}
         current = self.read(sheet, ref)
         plain = {}
@@ -224,6 +233,32 @@ class PackageBackend:
         if plain:
             self.pkg.set_cells(sheet, {c: (None if v == "" else v) for c, v in plain.items()})
             self.changed += len(plain)
+
+    @property
+    def leaves_formulas(self) -> bool:
+        """Formula cells are the evaluator's (``formula_cells="skip"``)."""
+        return self.formula_cells == "skip"
+
+    def all_formulas(self, sheet: str, ref: str) -> bool:
+        """Every cell of ``ref`` holds a formula (or is part of an array formula)."""
+        from openpyxl.utils import get_column_letter
+        from openpyxl.utils.cell import range_boundaries
+
+        c1, r1, c2, r2 = range_boundaries(ref)
+        found = self._formula_cells(sheet)
+        return all(
+            f"{get_column_letter(c)}{r}" in found
+            for c in range(c1, c2 + 1)
+            for r in range(r1, r2 + 1)
+        )
+
+    def _formula_cells(self, sheet: str) -> set[str]:
+        """The sheet's formula cells, array ranges included, found once (writing values does
+        not change them)."""
+        found = self._formulas.get(sheet)
+        if found is None:
+            found = self._formulas[sheet] = self.pkg.formula_cells(sheet)
+        return found
 
     def save(self, path: Any = None) -> None:
         self.pkg.save(path or self.path)

@@ -142,12 +142,13 @@ def _cached_value(kind: str, value: Any) -> Any:
 
 
 def _stale(
-    pkg: Any, sheet: Any, keys: list[tuple[int, int]], values: list[Any]
+    sheet: Any, keys: list[tuple[int, int]], values: list[Any], elsewhere: list[tuple[str, Any]]
 ) -> list[CellChange]:
     """The cells of one computed block whose stored value differs from the computed one.
 
-    What the file stores came with each formula when the sheet was read; only the cells of
-    array ranges (which carry no formula of their own) are looked up in the package.
+    What the file stores came with each formula when the sheet was read; the cells of
+    array ranges (which carry no formula of their own) are added to ``elsewhere``, to be
+    looked up in the package for all blocks of the sheet at once (:func:`_stale_elsewhere`).
     """
     from crm_xl.formula import col_letters
 
@@ -158,7 +159,6 @@ def _stale(
     changes: list[CellChange] = []
     add = changes.append
     letters: dict[int, str] = {}
-    elsewhere: list[tuple[str, Any]] = []
     isclose = math.isclose
     for key, value in zip(keys, values, strict=True):
         info = formulas.get(key)
@@ -180,12 +180,18 @@ def _stale(
             continue
         cell = (letters.get(col) or letters.setdefault(col, col_letters(col))) + str(row)
         add(CellChange(name, cell, old, new))
-    if elsewhere:
-        stored = pkg.cached_values(name, [cell for cell, _ in elsewhere])
-        for cell, value in elsewhere:
-            old, new = stored.get(cell, ("empty", None)), typed(value)
-            if not same(old, new):
-                add(CellChange(name, cell, old, new))
+    return changes
+
+
+def _stale_elsewhere(pkg: Any, sheet: str, cells: list[tuple[str, Any]]) -> dict[str, CellChange]:
+    """:func:`_stale` for cells of array ranges, all of a sheet's in one pass over it:
+    the changed ones, by cell."""
+    stored = pkg.cached_values(sheet, [cell for cell, _ in cells])
+    changes = {}
+    for cell, value in cells:
+        old, new = stored.get(cell, ("empty", None)), typed(value)
+        if not same(old, new):
+            changes[cell] = CellChange(sheet, cell, old, new)
     return changes
 
 
@@ -287,18 +293,30 @@ def _recalc_book(
     order, problems = wb._recalculate_blocks(blocks)
     result.problems = [p if isinstance(p, Problem) else Problem("", str(p)) for p in problems]
     updates: dict[str, dict[str, Any]] = {}
+    # per block: its changes, and its cells of array ranges (looked up a sheet at a time)
+    per_block: list[tuple[str, list[CellChange], list[tuple[str, Any]]]] = []
+    elsewhere: dict[str, list[tuple[str, Any]]] = {}
     for block in order:
         keys, values = wb._block_results(block)
         result.evaluated += len(keys)
-        if sheets is not None and block.sheet.name not in sheets:
+        name = block.sheet.name
+        if sheets is not None and name not in sheets:
             continue
-        changes = _stale(pkg, block.sheet, keys, values)
-        if changes:
-            result.changes += changes
-            cells = updates.setdefault(block.sheet.name, {})
-            for change in changes:
-                kind, value = change.computed
-                cells[change.cell] = value if kind == "n" else _cached_value(kind, value)
+        arrays: list[tuple[str, Any]] = []
+        per_block.append((name, _stale(block.sheet, keys, values, arrays), arrays))
+        elsewhere.setdefault(name, []).extend(arrays)
+    stale_arrays = {s: _stale_elsewhere(pkg, s, cells) for s, cells in elsewhere.items() if cells}
+    found: list[CellChange] = []
+    for name, changes, arrays in per_block:  # in the order the blocks were computed
+        found += changes
+        if arrays:
+            changed = stale_arrays[name]
+            found += [changed[cell] for cell, _ in arrays if cell in changed]
+    result.changes = found
+    for change in found:
+        kind, value = change.computed
+        cells = updates.setdefault(change.sheet, {})
+        cells[change.cell] = value if kind == "n" else _cached_value(kind, value)
     # the cell model is no longer needed: drop it before writing (peak memory)
     wb._release()
     del wb, order, blocks

@@ -949,3 +949,22 @@ def test_targeted_edit_on_a_big_sheet_of_mixed_cells(monkeypatch):
         assert slow.set_cached_values("Data", values) == n
     assert fast.part(PART) == slow.part(PART)
     assert n == 1000 + 600 + 272  # worked out from the rules above
+
+
+@pytest.mark.parametrize("name", FORMULA_BOOKS)
+def test_formula_cells_are_the_cells_cached_values_lists(name):
+    """formula_cells (one regex pass) finds what cached_values (the full scan) finds, plus
+    the cells of array ranges the file lacks."""
+    from crm_xl.formula import col_letters
+
+    pkg = Package.open(fixture(name))
+    for sheet in pkg.sheets():
+        if sheet.kind != "worksheet":
+            continue
+        areas = {
+            f"{col_letters(c)}{r}"
+            for r1, c1, r2, c2 in pkg.array_areas(sheet.name)
+            for c in range(c1, c2 + 1)
+            for r in range(r1, r2 + 1)
+        }
+        assert pkg.formula_cells(sheet.name) == set(pkg.cached_values(sheet.name)) | areas
