@@ -257,6 +257,8 @@ class SheetData:
         self.styles: dict[tuple[int, int], int] = {}
         self.formulas: dict[tuple[int, int], FormulaInfo] = {}
         self.owner: dict[tuple[int, int], tuple[int, int]] = {}  # array range cell → anchor
+        # array range cells (but the anchor): the value the file stores, EMPTY for none
+        self.stored: dict[tuple[int, int], Any] = {}
         self.hidden_rows: set[int] = set()
         self.max_row = 0
         self.max_col = 0
@@ -708,6 +710,7 @@ class Workbook:
             sheet.formulas.clear()
             sheet.styles.clear()
             sheet.owner.clear()
+            sheet.stored.clear()
             sheet.col_index.clear()
             for block in sheet.blocks:
                 block.deps = block.split = block.spans = block.vector = block.code = None
@@ -826,10 +829,14 @@ class Workbook:
             except ValueError:
                 r1, c1, r2, c2 = row, col, row, col
             block.out = (r1, c1, r2, c2)
+        cells, stored = sheet.cells, sheet.stored
         for r, c in block.cells():
-            sheet.cells[(r, c)] = block.marker
             if (r, c) != (row, col):
                 sheet.owner[(r, c)] = (row, col)
+                # what the file stores there (the array's last result): kept for recalc
+                old = cells.get((r, c), EMPTY)
+                stored[(r, c)] = EMPTY if old.__class__ is _Pending else old
+            cells[(r, c)] = block.marker
 
     def _compile_text(
         self, sheet: SheetData, text: str, row: int, col: int, arr: bool

@@ -160,13 +160,17 @@ def _stale(
     add = changes.append
     letters: dict[int, str] = {}
     isclose = math.isclose
+    stored = sheet.stored
     for key, value in zip(keys, values, strict=True):
         info = formulas.get(key)
         row, col = key
-        if info is None or info.kind not in ("normal", "shared"):
+        if info is not None:
+            ctype, cached = info.cached_type, info.cached_value
+        elif key in stored:  # a cell of an array range: what the reader found there
+            ctype, cached = typed(_none_if_empty(stored[key]))
+        else:  # not seen when reading: the package says
             elsewhere.append((f"{col_letters(col)}{row}", value))
             continue
-        ctype, cached = info.cached_type, info.cached_value
         if value.__class__ is float:  # a number: the common case, decided here
             if ctype == "n" and (
                 value == cached or isclose(cached, value, rel_tol=1e-15, abs_tol=0.0)
@@ -181,6 +185,12 @@ def _stale(
         cell = (letters.get(col) or letters.setdefault(col, col_letters(col))) + str(row)
         add(CellChange(name, cell, old, new))
     return changes
+
+
+def _none_if_empty(value: Any) -> Any:
+    from crm_xl.evaluator import EMPTY
+
+    return None if value is EMPTY else value
 
 
 def _stale_elsewhere(pkg: Any, sheet: str, cells: list[tuple[str, Any]]) -> dict[str, CellChange]:

@@ -327,3 +327,34 @@ def test_big_table_fast_paths_agree_with_the_general_ones(tmp_path, monkeypatch)
         assert table[r][14] == pytest.approx((40 * m + 30 * n) / 70, rel=1e-12)
     assert kinds["error"] > 100 and kinds["blank"] > 300  # the odd rows were there
     assert recalc_book(fast, check=True).changes == []  # CI is green on what was written
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for p in (ROOT.parent / "shared" / "fixtures" / "excel-made").glob("*.xls[xm]"))
+    + sorted((ROOT / "workbooks").glob("*.xls[xm]")),
+    ids=lambda p: p.name,
+)
+def test_what_the_reader_keeps_is_what_the_file_stores(path):
+    """recalc compares results with the values the reader kept (with each formula, and for
+    the other cells of array ranges): they are what the package's own scan reports."""
+    from crm_xl.evaluator import EMPTY, Workbook, parse_cell
+    from crm_xl.recalc import same, typed
+
+    pkg = Package.open(path)
+    wb = Workbook.from_package(pkg)
+    wb._build()
+    checked = 0
+    for sheet in wb.sheets:
+        for cell, (kind, value) in pkg.cached_values(sheet.name).items():
+            key = parse_cell(cell)
+            info = sheet.formulas.get(key)
+            if info is not None:
+                kept = (info.cached_type, info.cached_value)
+                kept = ("e", str(kept[1])) if kept[0] == "e" else kept
+            else:
+                found = sheet.stored[key]
+                kept = typed(None if found is EMPTY else found)
+            assert same(kept, (kind, value)), (sheet.name, cell, kept, (kind, value))
+            checked += 1
+    assert checked or "formula" not in path.name
