@@ -8,17 +8,19 @@ column of one kind, ready to convert with C-level ``map`` calls instead of a Pyt
 per cell.
 
 The shapes are learnt from a sample of the sheet's rows (the first ones and some spread
-over the sheet); a shape seen in at least two samples gets its expression. Each expression
-takes its rows out of the sheet text (``re.sub`` with a callback that keeps their groups);
+over the sheet); a shape seen in at least two samples gets its expression. The sheet is
+read 2 MiB at a time: in each piece every expression takes its rows out of the text
+(``re.sub`` with a callback that keeps their groups and leaves an empty element behind);
 the rows left — headers, totals, rows with a blank or a cell of another kind, anything
 written in a way the shapes do not cover — go to the general cell-by-cell reader
 (:func:`crm_xl.sheet_reader._read_cells`). Both give the same cell model: the tests read
 every Excel-made fixture and generated tables both ways and compare.
 
 A shape is strict on purpose: cells in a fixed column order, each cell's ``r`` exactly the
-column and the row's own number (a back-reference), attributes in the sample's order, no
-entity-free guesswork (text is decoded as the general reader does), nothing between the
-elements. A row that differs in any way is simply not taken out, and is read in general.
+column and the row's own number (a back-reference), attributes in the sample's order and
+without entities, nothing between the elements. A row that differs in any way is simply
+not taken out, and is read in general. That strictness is also what lets the rows read be
+proved well-formed without expat parsing them (see :func:`read_shaped_rows`).
 """
 
 from __future__ import annotations
