@@ -1489,6 +1489,8 @@ def _fits_previous(texts: list[str | None], rows: list[int]) -> list[bool]:
     fits = [False] * n
     if n < 2:
         return fits
+    if None not in texts and rows[-1] - rows[0] == n - 1 and _column_fills_down(texts):
+        return [False] + [True] * (n - 1)  # the usual column: one formula filled down
     plain = ["" if t is None else t for t in texts]
     skel = "\x00".join(plain).translate(_TO_SKELETON).split("\x00")
     has_text = np.array([t is not None for t in texts])
@@ -1502,6 +1504,16 @@ def _fits_previous(texts: list[str | None], rows: list[int]) -> list[bool]:
     for a, b in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True):
         fits[a + 1 : b + 1] = _segment_fits(plain[a : b + 1], skel[a])
     return fits
+
+
+def _column_fills_down(texts: list[str]) -> bool:
+    """Every text is the first one with its relative row numbers one more each row down
+    (consecutive rows); a digit more at row 10, 100, ... is no obstacle here."""
+    first = texts[0]
+    skeleton = first.translate(_TO_SKELETON)
+    runs = [r.span() for r in re.finditer(_DIGIT + "+", skeleton)]
+    rel = _relative_fields(re.sub(_DIGIT + "+", _DIGIT, skeleton))
+    return rel is not None and _segment_all_fits(texts, runs, rel)
 
 
 def _segment_fits(texts: list[str], skeleton: str) -> list[bool]:
