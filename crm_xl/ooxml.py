@@ -1747,15 +1747,10 @@ class Package:
             if f is None and not in_array(ref):
                 raise CrmError(NOT_A_FORMULA, f"{where}!{spelled.get(ref, ref.decode())}")
             edit(m, ref, new_v)
-        missing: dict[int, dict[int, bytes]] = {}
-        for ref, new_v in want.items():
-            cell = _B_REF.fullmatch(ref)
-            if cell is None or not in_array(ref):
+        for ref in want:
+            if _B_REF.fullmatch(ref) is None or not in_array(ref):
                 raise CrmError(NOT_A_FORMULA, f"{where}!{spelled.get(ref, ref.decode())}")
-            new_t = kinds.get(ref)
-            t_attr = b' t="' + new_t + b'"' if new_t else b""
-            xml = b"<" + edit.c_name + b' r="' + ref + b'"' + t_attr + b">" + new_v + edit.close
-            missing.setdefault(int(cell.group(2)), {})[_col_of(cell.group(1))] = xml
+        missing = _missing_cells(want, want, kinds, edit.c_name)
         changed = edit.changed
         if not changed and not missing:
             return 0
@@ -2853,11 +2848,17 @@ def _edit_targeted(
         return data, len(swapped), b"".join([b"<r>", *swapped, b"</r>"])
     rest = {ref: new_v for ref, new_v in want.items() if ref not in done}
     edit = _CellEditor(data, pats, kinds, strings)
-    if not _edit_found(data, start, end, pats, rest, edit, letters):
+    absent: list[bytes] = []
+    if not _edit_found(data, start, end, pats, rest, edit, letters, absent):
         return None
     new = edit.apply() if edit.changed else data
-    inserted = b"".join([b"<r>", *swapped, edit.new_elements(), b"</r>"])
-    return new, len(swapped) + edit.changed, inserted
+    created = b""
+    if absent:  # cells of array ranges the file lacks (openpyxl writes only the first)
+        cells = _missing_cells(absent, rest, kinds, edit.c_name)
+        new = _insert_missing_cells(new, cells, pats)
+        created = b"".join(xml for row in cells.values() for xml in row.values())
+    inserted = b"".join([b"<r>", *swapped, edit.new_elements(), created, b"</r>"])
+    return new, len(swapped) + edit.changed + len(absent), inserted
 
 
 def _edit_found(
@@ -2868,25 +2869,59 @@ def _edit_found(
     want: dict[bytes, bytes],
     edit: _CellEditor,
     letters: tuple[bytes, ...],
+    missing: list[bytes],
 ) -> bool:
     """Give ``edit`` every cell of ``want``: one pass over their columns for those written
-    the plain way, ``bytes.find`` by ``r`` for the others. False when one cannot be found
-    or has no ``<f>``."""
+    the plain way, their position by ``r`` for the others; a cell of an array range that
+    the file lacks goes to ``missing`` (to be created). False when a cell cannot be found,
+    or has no ``<f>`` and is in no array range."""
     lean = _lean_cell_regex(pats.prefix, letters)
     found = [(m, ref) for m in lean.finditer(data, start, end) if (ref := m.group(3)) in want]
-    if len(found) < len(want):  # some written otherwise: look them up one by one
-        regex = _cells_regex(data, start, end, pats, [])
+    if len(found) < len(want):  # some written otherwise, or missing: look them up
+        rest = want.keys() - {ref for _, ref in found}
+        areas = _array_areas(data, start, end, pats)
+        regex = _cells_regex(data, start, end, pats, areas)  # array cells need no <f>
+        in_array = _array_lookup(areas)
         cell_open = b"<" + pats.prefix + b'c r="'
-        for ref in want.keys() - {ref for _, ref in found}:
-            at = data.find(cell_open + ref + b'"', start, end)
-            m = regex.match(data, at, end) if at >= 0 else None
-            if m is None or m.group(3) != ref or m.group(8) is None:
+        where: dict[bytes, int] | None = None
+        if len(rest) > 64:  # every cell's position, once, rather than a search each
+            pick = re.compile(re.escape(cell_open) + rb'([A-Z]{1,3}[1-9][0-9]{0,6})"')
+            where = {m.group(1): m.start() for m in pick.finditer(data, start, end)}
+        for ref in rest:
+            at = (
+                where.get(ref, -1)
+                if where is not None
+                else data.find(cell_open + ref + b'"', start, end)
+            )
+            if at < 0:
+                if not in_array(ref):
+                    return False
+                missing.append(ref)
+                continue
+            m = regex.match(data, at, end)
+            if m is None or m.group(3) != ref or (m.group(8) is None and not in_array(ref)):
                 return False
             found.append((m, ref))
         found.sort(key=lambda pair: pair[0].start())
     for m, ref in found:
         edit(m, ref, want[ref])
     return True
+
+
+def _missing_cells(
+    refs: Iterable[bytes], want: Mapping[bytes, bytes], kinds: Mapping[bytes, bytes], c_name: bytes
+) -> dict[int, dict[int, bytes]]:
+    """New ``<c>`` elements for result cells the file lacks: row -> column -> XML."""
+    close = b"</" + c_name + b">"
+    missing: dict[int, dict[int, bytes]] = {}
+    for ref in refs:
+        cell = _B_REF.fullmatch(ref)
+        assert cell is not None
+        new_t = kinds.get(ref)
+        t_attr = b' t="' + new_t + b'"' if new_t else b""
+        xml = b"<" + c_name + b' r="' + ref + b'"' + t_attr + b">" + want[ref] + close
+        missing.setdefault(int(cell.group(2)), {})[_col_of(cell.group(1))] = xml
+    return missing
 
 
 def _value_swap_regex(prefix: bytes, letters: tuple[bytes, ...]) -> re.Pattern[bytes]:
