@@ -358,3 +358,35 @@ def test_what_the_reader_keeps_is_what_the_file_stores(path):
             assert same(kept, (kind, value)), (sheet.name, cell, kept, (kind, value))
             checked += 1
     assert checked or "formula" not in path.name
+
+
+@pytest.mark.parametrize("name", _excel_made() + ["crm_sample_zh.xlsx", "crm_sample_en.xlsm"])
+def test_recalc_with_every_fast_path_forced_writes_what_the_general_paths_write(
+    name, tmp_path, monkeypatch
+):
+    """Every sheet read by row shapes (however small), results written by the targeted
+    edit: the file recalc writes is the one the general reader and the full scan write."""
+    from conftest import EXCEL_MADE
+
+    from crm_xl import ooxml, recalc, sheet_reader
+
+    source = EXCEL_MADE / name if (EXCEL_MADE / name).exists() else ROOT / "workbooks" / name
+    book = tmp_path / name
+    pkg = Package.open(source)
+    sheet = next(s for s in pkg.sheets() if s.kind == "worksheet")
+    pkg.set_cells(sheet.name, {"XFA1": Formula("CRM_SCORE({85,75,10,70},{40,30,20,10})")})
+    pkg.save(book)
+    fast, slow = tmp_path / "fast" / name, tmp_path / "slow" / name
+    fast.parent.mkdir()
+    slow.parent.mkdir()
+    with monkeypatch.context() as m:
+        m.setattr(sheet_reader, "SHAPES_MIN_CHARS", 0)
+        quick = recalc_book(book, fast)
+    with monkeypatch.context() as m:
+        m.setattr(sheet_reader, "SHAPES_MIN_CHARS", 1 << 62)
+        m.setattr(ooxml, "_edit_targeted", lambda *a, **k: None)
+        m.setattr(recalc, "_stale_numbers", lambda *a, **k: None)
+        general = recalc_book(book, slow)
+    assert [str(p) for p in quick.problems] == [str(p) for p in general.problems]
+    assert quick.changes == general.changes
+    assert parts(fast) == parts(slow)
