@@ -360,7 +360,7 @@ def test_what_the_reader_keeps_is_what_the_file_stores(path):
     assert checked or "formula" not in path.name
 
 
-@pytest.mark.parametrize("name", _excel_made() + ["crm_sample_zh.xlsx", "crm_sample_en.xlsm"])
+@pytest.mark.parametrize("name", [*_excel_made(), "crm_sample_zh.xlsx", "crm_sample_en.xlsm"])
 def test_recalc_with_every_fast_path_forced_writes_what_the_general_paths_write(
     name, tmp_path, monkeypatch
 ):
