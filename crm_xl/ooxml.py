@@ -11,7 +11,9 @@ were.
 
 The input is untrusted: zip bombs are refused with the limits of
 :func:`crm_xl.tables.check_archive`, every XML part is first checked by expat with
-defusedxml's guards (no DTDs, no entities, no external references), a file that is not a
+defusedxml's guards (no DTDs, no entities, no external references) — or, for a big
+worksheet that ``crm-xl recalc`` reads anyway, proved so by its reader
+(:mod:`crm_xl.row_shapes`, :meth:`Package._proved`) — and a file that is not a
 spreadsheet package is refused naming the file.
 
 Example::
@@ -30,14 +32,16 @@ How the XML is edited
 A part is first checked with expat under defusedxml's guards (this refuses DTDs and
 entities and proves the part well-formed); its elements are then located by a small scanner that records where each
 start and end tag is, and the edit replaces just those byte ranges. Every edited part is
-parsed again before it is stored, so a bug here cannot produce a broken file. Parts must
-be UTF-8 (Excel always writes UTF-8).
+parsed again before it is stored, so a bug here cannot produce a broken file (formula
+results written by :meth:`Package.set_cached_values` without a full scan: what was put in
+is parsed). Parts must be UTF-8 (Excel always writes UTF-8).
 
 What is not kept exactly
 ------------------------
 - Parts are re-compressed: decompressed bytes, member order, dates, compression method
-  and attributes are kept, the compressed bytes are not. Zip directory entries (Excel
-  writes none) are dropped.
+  and attributes are kept, the compressed bytes are not (a part of 4 MB or more is
+  deflated on every core at zlib level 5). Zip directory entries (Excel writes none) are
+  dropped.
 - A cloned sheet leaves out drawings, comments, controls, tables and printer settings
   (see :meth:`Package.clone_sheet`), and its sheet-scoped defined names.
 - docProps/app.xml is updated only when its title lists add up; otherwise it is left as
