@@ -2931,32 +2931,24 @@ def _missing_cells(
 def _value_swap_regex(prefix: bytes, letters: tuple[bytes, ...]) -> re.Pattern[bytes]:
     """A formula cell of the columns ``letters`` written the plain way, with a ``<v>`` and
     nothing after it; groups: everything before the ``<v>``, ``r``, ``t``, the ``<v>``."""
-    key = (prefix, letters)
-    found = _SWAP.get(key)
-    if found is None:
-        p = re.escape(prefix)
-        cols = b"|".join(letters)
-        found = re.compile(
+
+    def build(p: bytes, cols: bytes) -> bytes:
+        return (
             rb"(<" + p + rb'c(?= r="(?:' + cols + rb")[1-9])"
-            rb' r="((?:' + cols + rb')[1-9][0-9]{0,6})"(?: s="[0-9]+")?(?: t="([a-zA-Z]+)")?>'
-            rb"(?:<"
+            rb' r="((?:'
+            + cols
+            + rb')[1-9][0-9]{0,6})"(?: s="[0-9]+")?(?: t="([a-zA-Z]+)")?>'
+            + _plain_formula(p)
+            + rb")(<"
             + p
-            + rb"f>[^<]*</"
+            + rb"v>[^<]*</"
             + p
-            + rb"f>|<"
+            + rb"v>)(?=</"
             + p
-            + rb"f [^>]*?(?:/>|>[^<]*</"
-            + p
-            + rb"f>)))"
-            rb"(<" + p + rb"v>[^<]*</" + p + rb"v>)(?=</" + p + rb"c>)"
+            + rb"c>)"
         )
-        if len(_SWAP) > 64:
-            _SWAP.clear()
-        _SWAP[key] = found
-    return found
 
-
-_SWAP: dict[tuple[bytes, tuple[bytes, ...]], re.Pattern[bytes]] = {}
+    return _column_regex("swap", prefix, letters, build)
 
 
 def _has_comments_or_pis(data: bytes, start: int, end: int) -> bool:
@@ -2970,25 +2962,41 @@ def _lean_cell_regex(prefix: bytes, letters: tuple[bytes, ...]) -> re.Pattern[by
     """Formula cells written the plain way (``<c r=".." s=".." t="..">``, ``<f>``, ``<v>``,
     nothing else) in the columns ``letters``, with the groups of :func:`_cells_regex`
     (group 1 never takes part). The engine skips other cells after the column letters."""
-    key = (prefix, letters)
-    found = _LEAN.get(key)
-    if found is None:
-        p = re.escape(prefix)
-        cols = b"|".join(letters)
-        found = re.compile(
+
+    def build(p: bytes, cols: bytes) -> bytes:
+        return (
             # a literal first (the engine then skips to it at C speed); group 1 never matches
             rb"<" + p + rb'c(?= r="(?:' + cols + rb")[1-9])(?:(?!)())?"
             rb'( r="((?:' + cols + rb')[1-9][0-9]{0,6})"( s="[0-9]+")?(?: t="([a-zA-Z]+)")?())>'
-            rb"((<" + p + rb"f(?:>[^<]*</" + p + rb"f>| [^>]*?(?:/>|>[^<]*</" + p + rb"f>)))"
+            rb"((" + _plain_formula(p) + rb")"
             rb"(<" + p + rb"v>[^<]*</" + p + rb"v>)?())</" + p + rb"c>"
         )
-        if len(_LEAN) > 64:
-            _LEAN.clear()
-        _LEAN[key] = found
+
+    return _column_regex("lean", prefix, letters, build)
+
+
+def _plain_formula(p: bytes) -> bytes:
+    """A cell's ``<f>`` written the plain way: ``<f>text</f>``, ``<f attrs/>``, ``<f attrs>text</f>``."""
+    return rb"<" + p + rb"f(?:>[^<]*</" + p + rb"f>| [^>]*?(?:/>|>[^<]*</" + p + rb"f>))"
+
+
+def _column_regex(
+    kind: str,
+    prefix: bytes,
+    letters: tuple[bytes, ...],
+    build: Callable[[bytes, bytes], bytes],
+) -> re.Pattern[bytes]:
+    """A compiled expression for result cells of some columns, kept for the next sheet."""
+    key = (kind, prefix, letters)
+    found = _COLUMN_REGEXES.get(key)
+    if found is None:
+        if len(_COLUMN_REGEXES) > 64:
+            _COLUMN_REGEXES.clear()
+        found = _COLUMN_REGEXES[key] = re.compile(build(re.escape(prefix), b"|".join(letters)))
     return found
 
 
-_LEAN: dict[tuple[bytes, tuple[bytes, ...]], re.Pattern[bytes]] = {}
+_COLUMN_REGEXES: dict[tuple[str, bytes, tuple[bytes, ...]], re.Pattern[bytes]] = {}
 
 
 def _new_cell(

@@ -20,6 +20,7 @@ from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidd
 from crm_xl.errors import CrmError
 from crm_xl.evaluator import _COLS, FormulaInfo, SheetData, Workbook, _col, cell_name, parse_cell
 from crm_xl.excel_builtins import error
+from crm_xl.ooxml import _unescape, _xstring_decode
 
 
 def _refuse_dtd(*_: Any) -> None:
@@ -50,27 +51,9 @@ def _check_xml(data: bytes, part: str, source: str) -> None:
         raise CrmError(f"part {part} is not usable XML: {err}", source) from None
 
 
-_ENTITY = re.compile(r"&(#x[0-9A-Fa-f]+|#[0-9]+|lt|gt|amp|quot|apos);")
-_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
-_XSTRING = re.compile(r"_x([0-9A-Fa-f]{4})_")
-
-
 def _xml_text(s: str) -> str:
     """Element text: XML entities and Excel's ``_xHHHH_`` escapes decoded."""
-    if "&" in s:
-
-        def one(m: re.Match[str]) -> str:
-            ref = m.group(1)
-            if ref.startswith("#x"):
-                return chr(int(ref[2:], 16))
-            if ref.startswith("#"):
-                return chr(int(ref[1:]))
-            return _NAMED[ref]
-
-        s = _ENTITY.sub(one, s)
-    if "_x" in s:
-        s = _XSTRING.sub(lambda m: chr(int(m.group(1), 16)), s)
-    return s
+    return _xstring_decode(_unescape(s)) if "&" in s or "_x" in s else s
 
 
 def _attrs(text: str) -> dict[str, str]:
