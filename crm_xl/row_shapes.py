@@ -241,18 +241,19 @@ def read_shaped_rows(
     ``body``) that have one of the sheet's common shapes into ``sheet``.
 
     Returns ``(rest, doubt)``: ``rest`` is ``body`` with each row read replaced by
-    :data:`MARKER`, for the general reader (and ``body`` itself when no row was read); ``doubt`` is None when every row read is
-    proved well-formed, else why not. ``shared`` and ``dependents`` collect shared formulas
-    as :func:`crm_xl.sheet_reader._read_cells` does.
+    :data:`MARKER`, for the general reader (``body`` itself when no row was read);
+    ``doubt`` is None when every row read is proved well-formed, else why not. ``shared``
+    and ``dependents`` collect shared formulas as
+    :func:`crm_xl.sheet_reader._read_cells` does.
 
     The proof, with which the caller need not parse the whole part: a shape matches only
     elements whose tags, attributes (no ``&``, no duplicates) and nesting are well-formed;
     what it cannot see is checked on the values it captured — entity references, ``]]>``,
     and the namespace prefixes of attribute names (declared before ``<sheetData>``). Then
-    ``rest`` parsed by expat (markers in element content only, or it fails)
-    proves the whole part: a well-formed element put in place of an empty one in content
-    leaves a document well-formed. Characters XML forbids are the caller's check (one
-    pass over the bytes).
+    ``rest`` parsed by expat (markers in element content only, or it fails) proves the
+    whole part: a well-formed element put in place of an empty one in content leaves a
+    document well-formed. Characters XML forbids are the caller's check (one pass over
+    the bytes).
     """
     # rows without r= are numbered by the row before them: they need every row, in order
     if body.count(f"<{p}row", start, end) != body.count(f'<{p}row r="', start, end):
