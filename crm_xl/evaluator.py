@@ -369,6 +369,20 @@ class _Table:
 _SPECIALS = {"#all", "#data", "#headers", "#totals", "#this row"}
 
 
+def _table_zone(table: _Table, sheet: SheetData, row: int, col: int) -> tuple[bool, ...]:
+    """Where a cell is with respect to a table: the table's sheet or another, its columns
+    or not, and above, in the header rows, in the data, in the totals or below."""
+    first_data, last_data = table.r1 + table.headers, table.r2 - table.totals
+    return (
+        table.sheet is sheet,
+        table.c1 <= col <= table.c2,
+        row >= table.r1,
+        row >= first_data,
+        row <= last_data,
+        row <= table.r2,
+    )
+
+
 def _table_spec(spec: str) -> tuple[set[str], tuple[str, str] | None]:
     """``[[#Totals],[Amount]]`` → ({"#totals"}, ("Amount", "Amount")); columns None = all."""
     if not (spec.startswith("[") and spec.endswith("]")):
@@ -742,6 +756,8 @@ class Workbook:
             infos = list(map(formulas.__getitem__, zip(rows, itertools.repeat(col))))
             # fits[i]: formula i is formula i-1 one row down (one look at the whole column)
             fits = _fits_previous([info._text for info in infos], rows)
+            if self.tables:
+                self._keep_runs_in_table_zones(sheet, col, rows, infos, fits)
             run: _Block | None = None
             template: Any = None
             si: str | None = None
@@ -797,6 +813,27 @@ class Workbook:
                 if block.r1 > block.r0:  # one problem for the whole run of cells
                     block.problem.where = f"{block.where()}:{cell_name(block.r1, block.col)}"
                 block.marker.failed = block.problem
+
+    def _keep_runs_in_table_zones(
+        self,
+        sheet: SheetData,
+        col: int,
+        rows: list[int],
+        infos: list[FormulaInfo],
+        fits: list[bool],
+    ) -> None:
+        """A table reference reads the same one row down only while the row stays where it
+        was with respect to every table it can mean (above, in the header, in the data,
+        in the totals, below: ``[@Q2]`` is #VALUE! outside the data, ``[Q2]`` without a
+        table name means the table the cell is in): ``fits`` is cleared where it does not."""
+        tables = list(self.tables.values())
+        for i in range(1, len(rows)):
+            text = infos[i]._text
+            if fits[i] and text is not None and "[" in text:
+                fits[i] = all(
+                    _table_zone(t, sheet, rows[i - 1], col) == _table_zone(t, sheet, rows[i], col)
+                    for t in tables
+                )
 
     def _setup_block(self, block: _Block, info: FormulaInfo, row: int, col: int) -> None:
         sheet = block.sheet
@@ -1414,24 +1451,31 @@ _REF_TAIL = re.compile(r"(?<![A-Za-z0-9_.])\$?[A-Za-z]{1,3}$")
 
 
 _NOT_AFTER_A_ROW = tuple("_.(!")  # a digit run followed by one is no row number (LOG10(, 1.5)
-_QUOTED = re.compile(r'"(?:[^"]|"")*"|\'(?:[^\']|\'\')*\'')
-"""Text in quotes: a string ("A1 and 2") or a quoted sheet name ('Q1 2026'!B2)."""
+_QUOTED = re.compile(r'"(?:[^"]|"")*"|\'(?:[^\']|\'\')*\'|\[(?:[^\[\]]|\[[^\[\]]*\])*\]')
+"""Text taken as it is: a string ("A1 and 2"), a quoted sheet name ('Q1 2026'!B2), a table
+reference's brackets (Table1[[#This Row],[Q2]])."""
 
 
 def _quoted_spans(text: str) -> list[tuple[int, int]] | None:
-    """Where ``text`` is in quotes; None when a quote is left open (no template then)."""
+    """Where ``text`` is in quotes or brackets; None when one is left open (no template)."""
     spans = [m.span() for m in _QUOTED.finditer(text)]
     outside = _QUOTED.sub("", text)
-    return None if '"' in outside or "'" in outside else spans
+    return None if any(ch in outside for ch in "\"'[]") else spans
+
+
+def _has_quotes(text: str) -> bool:
+    return '"' in text or "'" in text or "[" in text or "]" in text
 
 
 def _template(text: str, row: int) -> Any:
     """How ``text`` (in ``row``) reads further down: a format string whose fields are the
-    relative row numbers, with their values in ``row``; None when unsure (table
-    references, row ranges, a quote left open). Digits in quotes (``"A1"``, ``'Q1'!B2``'s
-    sheet name) are text: they stay as they are, as Excel leaves them when it fills down."""
-    spans = _quoted_spans(text) if ('"' in text or "'" in text) else []
-    if spans is None or "[" in text or re.search(r":\$?\d", _QUOTED.sub("", text)):
+    relative row numbers, with their values in ``row``; None when unsure (row ranges, a
+    quote or bracket left open). Digits in quotes and brackets (``"A1"``, ``'Q1'!B2``'s
+    sheet name, ``Table1[Q2]``) are text: they stay as they are, as Excel leaves them when
+    it fills down. (Whether table references read the same further down is the caller's
+    question: see :meth:`Workbook._keep_runs_in_table_zones`.)"""
+    spans = _quoted_spans(text) if _has_quotes(text) else []
+    if spans is None or re.search(r":\$?\d", _QUOTED.sub("", text)):
         return None
     parts = _DIGITS.split(text)
     out = [parts[0].replace("{", "{{").replace("}", "}}")]
@@ -1564,8 +1608,8 @@ def _segment_all_fits(texts: list[str], runs: list[tuple[int, int]], rel: tuple[
 def _relative_fields(skeleton: str) -> tuple[bool, ...] | None:
     """Which digit runs of a skeleton (one ``_DIGIT`` a run) are relative row numbers, as
     :func:`_template` decides; None when :func:`_template` gives no template."""
-    spans = _quoted_spans(skeleton) if ('"' in skeleton or "'" in skeleton) else []
-    if spans is None or "[" in skeleton:
+    spans = _quoted_spans(skeleton) if _has_quotes(skeleton) else []
+    if spans is None:
         return None
     if re.search(r":\$?" + _DIGIT, _QUOTED.sub("", skeleton)):
         return None

@@ -1071,3 +1071,43 @@ def test_a_filled_down_column_is_one_block_across_digit_counts():
     blocks = [b for b in wb.sheet("S").blocks if b.col == 2]
     assert [(b.r0, b.r1) for b in blocks] == [(2, 1200)]
     assert wb.evaluate("S", "B1000") == 2001.0
+
+
+def test_a_table_column_of_this_row_references_is_one_block_and_right(tmp_path, monkeypatch):
+    """=[@Spend]*2 down a table's column is one formula filled down — inside the data rows
+    only: in the totals row and below the table the same text reads differently."""
+    import openpyxl
+    from openpyxl.worksheet.table import Table
+
+    import crm_xl.evaluator as ev
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "S"
+    ws.append(["Name", "Spend", "Double"])
+    for r in range(2, 2002):
+        ws.append([f"c{r}", r * 1.5, "=[@Spend]*2"])
+    ws.append(["total", None, "=[@Spend]*2"])  # the totals row
+    table = Table(ref="A1:C2002", displayName="T", totalsRowCount=1)
+    ws.add_table(table)
+    for r in range(2003, 2006):
+        ws.cell(r, 3, "=T[@Spend]*2")  # below the table: #VALUE!
+    path = tmp_path / "t.xlsx"
+    book.save(path)
+
+    def evaluate() -> tuple[dict, int]:
+        wb = Workbook.from_path(path)
+        cells = [("S", f"C{r}") for r in range(2, 2006)]
+        values = wb.evaluate_all(cells, strict=False)
+        return values, len([b for b in wb.sheet("S").blocks if b.col == 3])
+
+    grouped, blocks = evaluate()
+    assert blocks <= 4
+    assert grouped[("S", "C2")] == 6.0 and grouped[("S", "C1500")] == 4500.0
+    assert grouped[("S", "C2001")] == 2001 * 3.0
+    assert grouped[("S", "C2004")] == E("#VALUE!")
+    with monkeypatch.context() as m:  # cell by cell, as before runs of table references
+        m.setattr(ev, "_fits_previous", lambda texts, rows: [False] * len(texts))
+        single, many = evaluate()
+    assert many == 2004
+    assert single == grouped
