@@ -409,6 +409,7 @@ _TOKEN = re.compile(
     re.S,
 )
 _ATTR = re.compile(rb"([^\s=/>]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_FIRST_R = re.compile(rb'\s+r="([^"&<]*)"')  # r= written first, as every writer does
 _BASE_NS = {"xml": XML_NS}
 
 
@@ -474,6 +475,10 @@ class _Node:
         return self._attrs
 
     def get(self, name: str, default: str | None = None) -> str | None:
+        if name == "r" and self._attrs is None:  # a cell's or row's r, asked of every one
+            m = _FIRST_R.match(self.data, *self.attr_span)
+            if m is not None:
+                return m.group(1).decode()
         return self.attrs().get(name, default)
 
     def get_ns(self, ns: str, local: str) -> str | None:

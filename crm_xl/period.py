@@ -258,7 +258,8 @@ class PackageSheets:
         return out
 
     def formula_cells(self, sheet: str, cells: list[str]) -> set[str]:
-        return set(self.pkg.cached_values(sheet, cells)) if cells else set()
+        # every formula cell of the sheet in one pass of the regex engine, then those asked
+        return self.pkg.formula_cells(sheet) & set(cells) if cells else set()
 
     def values(self, sheet: str, cells: list[str]) -> dict[str, Any]:
         return _read_values(self.book, sheet, cells)  # the file on disk: not yet changed
