@@ -1467,6 +1467,17 @@ def _has_quotes(text: str) -> bool:
     return '"' in text or "'" in text or "[" in text or "]" in text
 
 
+def _is_row_number(before: str, after: str, quoted: bool) -> bool:
+    """A run of digits is a relative row number: not in quotes or brackets, right after a
+    column's letters (not ``$``), and not followed by what makes it a name or a number."""
+    return (
+        not quoted
+        and _REF_TAIL.search(before) is not None
+        and not before.endswith("$")
+        and not (after[:1].isalnum() or after[:1] in _NOT_AFTER_A_ROW)
+    )
+
+
 def _template(text: str, row: int) -> Any:
     """How ``text`` (in ``row``) reads further down: a format string whose fields are the
     relative row numbers, with their values in ``row``; None when unsure (row ranges, a
@@ -1483,14 +1494,7 @@ def _template(text: str, row: int) -> Any:
     pos = len(parts[0])
     for i in range(1, len(parts), 2):
         before, after = parts[i - 1], parts[i + 1]
-        quoted = any(a <= pos < b for a, b in spans)
-        rel = (
-            not quoted
-            and _REF_TAIL.search(before) is not None
-            and not before.endswith("$")
-            and not (after[:1].isalnum() or after[:1] in _NOT_AFTER_A_ROW)
-        )
-        if rel:
+        if _is_row_number(before, after, any(a <= pos < b for a, b in spans)):
             out.append(f"{{{len(bases)}}}")
             bases.append(int(parts[i]) - row)
         else:
@@ -1514,11 +1518,12 @@ def _fits_previous(texts: list[str | None], rows: list[int]) -> list[bool]:
     ``_fits(_template(texts[i-1], rows[i-1]), texts[i], rows[i])`` says, computed for the
     whole column at once. False where a text is None or the rows are not consecutive.
 
-    Texts whose digits sit at the same places (one *skeleton*: the text with every digit
-    replaced) form segments, compared column by column of digits with numpy: relative row
-    numbers must be one more than the row above (written without leading zeros), every
-    other run of digits the same string. Where the skeleton changes (row 99 to row 100) the
-    pair is checked by :func:`_fits` itself.
+    A column that is one formula filled down is recognised in one comparison. Otherwise
+    texts whose digits sit at the same places (one *skeleton*: the text with every digit
+    replaced) form segments, compared run of digits by run of digits: relative row numbers
+    must be one more than the row above (written without leading zeros), every other run
+    of digits the same string. Where the skeleton changes (row 99 to row 100) the pair is
+    checked by :func:`_fits` itself.
 
     Example::
 
@@ -1553,19 +1558,21 @@ def _fits_previous(texts: list[str | None], rows: list[int]) -> list[bool]:
 def _column_fills_down(texts: list[str]) -> bool:
     """Every text is the first one with its relative row numbers one more each row down
     (consecutive rows); a digit more at row 10, 100, ... is no obstacle here."""
-    first = texts[0]
-    skeleton = first.translate(_TO_SKELETON)
-    runs = [r.span() for r in re.finditer(_DIGIT + "+", skeleton)]
-    rel = _relative_fields(re.sub(_DIGIT + "+", _DIGIT, skeleton))
+    runs, rel = _digit_runs(texts[0].translate(_TO_SKELETON))
     return rel is not None and _segment_all_fits(texts, runs, rel)
+
+
+def _digit_runs(skeleton: str) -> tuple[list[tuple[int, int]], tuple[bool, ...] | None]:
+    """Where a skeleton's runs of digits are, and which are relative row numbers."""
+    runs = [r.span() for r in re.finditer(_DIGIT + "+", skeleton)]
+    return runs, _relative_fields(re.sub(_DIGIT + "+", _DIGIT, skeleton))
 
 
 def _segment_fits(texts: list[str], skeleton: str) -> list[bool]:
     """fits for rows 1.. of texts that share ``skeleton`` (digits at the same places);
     C-level ``map`` over each run of digits, down the segment."""
     m = len(texts)
-    runs = [r.span() for r in re.finditer(_DIGIT + "+", skeleton)]
-    rel = _relative_fields(re.sub(_DIGIT + "+", _DIGIT, skeleton))
+    runs, rel = _digit_runs(skeleton)
     if rel is None:
         return [False] * (m - 1)
     if _segment_all_fits(texts, runs, rel):
@@ -1617,13 +1624,7 @@ def _relative_fields(skeleton: str) -> tuple[bool, ...] | None:
     out = []
     pos = len(pieces[0])
     for before, after in itertools.pairwise(pieces):
-        quoted = any(a <= pos < b for a, b in spans)
-        out.append(
-            not quoted
-            and _REF_TAIL.search(before) is not None
-            and not before.endswith("$")
-            and not (after[:1].isalnum() or after[:1] in _NOT_AFTER_A_ROW)
-        )
+        out.append(_is_row_number(before, after, any(a <= pos < b for a, b in spans)))
         pos += 1 + len(after)
     return tuple(out)
 

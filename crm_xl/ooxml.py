@@ -1703,11 +1703,8 @@ class Package:
     def _set_cached_values(
         self, sheet_name: str, values: Mapping[str, Any], changed_only: bool
     ) -> int:
-        info = self._worksheet(sheet_name)
+        info, data, layout = self._sheet_part(sheet_name)
         where = info.name
-        self._check_xml(info.part)
-        data = self._parts[info.part]
-        layout = _sheet_layout(data)
         if layout is None:
             raise CrmError(f"part {info.part} has no <sheetData>", where)
         prefix = layout.prefix
@@ -1775,6 +1772,13 @@ class Package:
         self._valid[info.part] = new
         return changed
 
+    def _sheet_part(self, sheet_name: str) -> tuple[SheetInfo, bytes, _Layout | None]:
+        """A worksheet's part, checked, and where its cells are (None: no <sheetData>)."""
+        info = self._worksheet(sheet_name)
+        self._check_xml(info.part)
+        data = self._parts[info.part]
+        return info, data, _sheet_layout(data)
+
     def formula_cells(self, sheet_name: str) -> set[str]:
         """Every formula cell of the sheet (``"L4"``): cells with an ``<f>`` and every cell
         of an array formula's or dynamic array's range (present in the file or not).
@@ -1786,19 +1790,14 @@ class Package:
             >>> sorted(pkg.formula_cells("Data"))
             ['C2']
         """
-        info = self._worksheet(sheet_name)
-        self._check_xml(info.part)
-        data = self._parts[info.part]
-        layout = _sheet_layout(data)
+        _, data, layout = self._sheet_part(sheet_name)
         if layout is None:
             return set()
         start, end = layout.content
         p = layout.prefix
-        c = b"<" + p + b"c"
-        plain = not _has_comments_or_pis(data, start, end) and data.count(
-            c, start, end
-        ) == data.count(c + b' r="', start, end)
-        if plain:  # r= first in every cell: the engine picks the formula cells' r, in C
+        if not _has_comments_or_pis(data, start, end) and _every_cell_has_r(
+            data, start, end, p
+        ):  # r= first in every cell: the engine picks the formula cells' r, in C
             pick = re.compile(
                 rb"<"
                 + re.escape(p)
@@ -1826,10 +1825,7 @@ class Package:
             >>> _example().array_areas("Data")
             []
         """
-        info = self._worksheet(sheet_name)
-        self._check_xml(info.part)
-        data = self._parts[info.part]
-        layout = _sheet_layout(data)
+        _, data, layout = self._sheet_part(sheet_name)
         if layout is None:
             return []
         start, end = layout.content
@@ -1864,11 +1860,8 @@ class Package:
     def _cached_values(
         self, sheet_name: str, cells: Iterable[str] | None
     ) -> dict[str, tuple[str, Any]]:
-        info = self._worksheet(sheet_name)
+        info, data, layout = self._sheet_part(sheet_name)
         where = info.name
-        self._check_xml(info.part)
-        data = self._parts[info.part]
-        layout = _sheet_layout(data)
         if layout is None:
             return {}
         wanted: dict[bytes, str] | None = None
@@ -2033,11 +2026,12 @@ class Package:
 
 class _ParallelDeflate:
     """A compressor for :class:`zipfile.ZipFile` members that deflates a big part on every
-    core (at zlib level 5, see ``LEVEL``): the part is cut into 1 MiB pieces, each compressed in a thread (zlib releases
-    the GIL) with the 32 KiB before it as its dictionary and ending on a byte boundary
-    (``Z_SYNC_FLUSH``), so the pieces joined are one ordinary deflate stream, as small as
-    a serial one (the method pigz uses). The zip member computes the CRC and sizes as
-    usual; this object only stands in for the ``zlib.compressobj`` it would make.
+    core (at zlib level 5, see ``LEVEL``): the part is cut into 1 MiB pieces, each
+    compressed in a thread (zlib releases the GIL) with the 32 KiB before it as its
+    dictionary and ending on a byte boundary (``Z_SYNC_FLUSH``), so the pieces joined are
+    one ordinary deflate stream, as small as a serial one (the method pigz uses). The zip
+    member computes the CRC and sizes as usual; this object only stands in for the
+    ``zlib.compressobj`` it would make.
     """
 
     MIN_SIZE = 4 << 20  # smaller parts are deflated as zipfile does, in one thread
@@ -2330,8 +2324,7 @@ def _cells_regex(
     caller works out missing ``r`` from the row and the cell before.
     """
     p = re.escape(pats.prefix)
-    c = b"<" + pats.prefix + b"c"
-    every_r = data.count(c, start, end) == data.count(c + b' r="', start, end)
+    every_r = _every_cell_has_r(data, start, end, pats.prefix)
     wide = sum(c2 - c1 + 1 for _, c1, _, c2 in areas) > 64
     cols = [] if wide else sorted({col for _, c1, _, c2 in areas for col in range(c1, c2 + 1)})
     if not every_r:
@@ -2364,6 +2357,13 @@ def _cells_regex(
             pats.cells.clear()
         pats.cells[ref] = found
     return found
+
+
+def _every_cell_has_r(data: bytes, start: int, end: int, prefix: bytes) -> bool:
+    """Every cell of ``data[start:end]`` starts ``<c r="``, as Excel, openpyxl and XlsxWriter
+    write them (two C-level counts)."""
+    c = b"<" + prefix + b"c"
+    return data.count(c, start, end) == data.count(c + b' r="', start, end)
 
 
 def _sheet_layout(data: bytes) -> _Layout | None:
@@ -2718,7 +2718,6 @@ class _CellEditor:
         self.strings = strings
         self.c_name = pats.prefix + b"c"
         self.close = b"</" + self.c_name + b">"
-        self.v_skip, self.v_cut = len(pats.prefix) + 3, -len(pats.prefix) - 4  # <v>, </v>
         self.edits: list[Edit] = []  # in the order of the part, never overlapping
         self.changed = 0  # cells edited
 
@@ -2736,11 +2735,7 @@ class _CellEditor:
             if v == new_v:
                 return  # the same value: not a byte changes
             if new_t is None:  # numbers: the same float written another way ("2.0")?
-                try:
-                    old_n = float(v[v.index(b">") + 1 : v.rindex(b"<")])
-                except ValueError:
-                    old_n = None
-                if old_n is not None and old_n == float(new_v[self.v_skip : self.v_cut]):
+                if _same_number(v[v.index(b">") + 1 : v.rindex(b"<")], new_v, self.pats.prefix):
                     return
             elif _cached_of(t, v, pats, self.strings) == _cached_of(
                 new_t, new_v, pats, self.strings
@@ -2809,10 +2804,11 @@ def _edit_targeted(
     one pass over their columns (:func:`_lean_cell_regex`), or looked up by their ``r``
     and matched by the full scan's expression, and edited by a :class:`_CellEditor`.
 
-    Returns (new part, cells changed, the elements put in, to prove well-formed), or None
-    when the sheet is not written the way this needs (comments, CDATA, a result cell that
-    cannot be found by its ``r``, or one without ``<f>`` such as the other cells of an
-    array formula): then the caller runs the full scan.
+    Cells of array ranges are edited too, and those the file lacks created. Returns (new
+    part, cells changed, the elements put in, to prove well-formed), or None when the
+    sheet is not written the way this needs (comments, CDATA, processing instructions, or
+    a result cell that cannot be found by its ``r``, or has no ``<f>`` outside an array
+    range): then the caller runs the full scan.
     """
     if _has_comments_or_pis(data, start, end):
         return None  # comments, CDATA, processing instructions: the scan knows how to skip them
@@ -2820,7 +2816,6 @@ def _edit_targeted(
     if b"" in letters or not all(map(bytes.isalpha, letters)):
         return None
     p = pats.prefix
-    v_skip, v_cut = len(p) + 3, -len(p) - 4  # <v>, </v>
     parts = _value_swap_regex(p, letters).split(data)
     get, kind_of = want.get, kinds.get
     swapped: list[bytes] = []
@@ -2840,12 +2835,9 @@ def _edit_targeted(
                 continue
             if new_t is not None:
                 continue  # text written another way, maybe: the editor compares
-            try:
-                if float(v[v_skip:v_cut]) == float(new_v[v_skip:v_cut]):
-                    done.add(ref)
-                    continue
-            except ValueError:
-                pass
+            if _same_number(v[len(p) + 3 : -len(p) - 4], new_v, p):
+                done.add(ref)
+                continue
         parts[i + 3] = new_v
         swapped.append(new_v)
         done.add(ref)
@@ -2933,25 +2925,24 @@ def _missing_cells(
     return missing
 
 
+def _same_number(old: bytes, new_v: bytes, prefix: bytes) -> bool:
+    """The stored text ``old`` is the number of the ``<v>`` element ``new_v``, written
+    another way ("2.0" for "2")."""
+    try:
+        return float(old) == float(new_v[len(prefix) + 3 : -len(prefix) - 4])
+    except ValueError:
+        return False
+
+
 def _value_swap_regex(prefix: bytes, letters: tuple[bytes, ...]) -> re.Pattern[bytes]:
     """A formula cell of the columns ``letters`` written the plain way, with a ``<v>`` and
     nothing after it; groups: everything before the ``<v>``, ``r``, ``t``, the ``<v>``."""
 
     def build(p: bytes, cols: bytes) -> bytes:
-        return (
-            rb"(<" + p + rb'c(?= r="(?:' + cols + rb")[1-9])"
-            rb' r="((?:'
-            + cols
-            + rb')[1-9][0-9]{0,6})"(?: s="[0-9]+")?(?: t="([a-zA-Z]+)")?>'
-            + _plain_formula(p)
-            + rb")(<"
-            + p
-            + rb"v>[^<]*</"
-            + p
-            + rb"v>)(?=</"
-            + p
-            + rb"c>)"
-        )
+        head = rb"<" + p + rb'c(?= r="(?:' + cols + rb")[1-9])"
+        attrs = rb' r="((?:' + cols + rb')[1-9][0-9]{0,6})"(?: s="[0-9]+")?(?: t="([a-zA-Z]+)")?>'
+        value = rb"(<" + p + rb"v>[^<]*</" + p + rb"v>)(?=</" + p + rb"c>)"
+        return b"(" + head + attrs + _plain_formula(p) + b")" + value
 
     return _column_regex("swap", prefix, letters, build)
 

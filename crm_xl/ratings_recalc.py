@@ -37,6 +37,10 @@ class Backend(Protocol):
     def write(self, sheet: str, ref: str, rows: list[list[Any]]) -> None:
         """Write a block of values (one call per block)."""
 
+    def computed_elsewhere(self, sheet: str, ref: str) -> bool:
+        """True when the block needs nothing from this recalculation: every cell holds a
+        formula that something else computes (``crm-xl recalc``'s evaluator)."""
+
 
 @dataclass
 class RatingsResult:
@@ -93,6 +97,7 @@ def recalculate_ratings(backend: Backend) -> RatingsResult:
         return backend.read(sheet, ref)
 
     def put(name: str, rows: Any) -> None:
+        assert name in outputs, f"{name} is written but not among the outputs declared"
         sheet, ref = split_ref(names[name])
         rows = rows if isinstance(rows, list) else [[rows]]
         backend.write(sheet, ref, rows)
@@ -103,14 +108,13 @@ def recalculate_ratings(backend: Backend) -> RatingsResult:
         for key in ("id", "scale", "floor", "target", "direction")
     }
     by_id = {ind.id: ind for ind in card.indicators}
-    targets = [n(f"score_{i}") for i in model["id"]]
-    targets += [n(x) for x in ("score", "tier", "rfm_segment", "indicators_used")]
+    # every block put() writes below (put checks it is here)
+    outputs = [n(f"score_{i}") for i in model["id"]]
+    outputs += [n(x) for x in ("score", "tier", "rfm_segment", "indicators_used")]
     if n("sa_scores") in names:
-        targets += [n("sa_points"), n("sa_composite")]
-    if getattr(backend, "leaves_formulas", False) and all(
-        backend.all_formulas(*split_ref(names[t])) for t in targets
-    ):
-        return result  # every result cell holds its formula: the evaluator computes them
+        outputs += [n("sa_points"), n("sa_composite")]
+    if all(backend.computed_elsewhere(*split_ref(names[o])) for o in outputs):
+        return result  # every result cell holds its formula, computed by the evaluator
     weights, dims = block("crm_ind_weight"), block("crm_ind_dimension")
     dim_ids, dim_weights = block("crm_dim_id"), block("crm_dim_weight")
     indicator_scores = []
@@ -234,16 +238,14 @@ class PackageBackend:
             self.pkg.set_cells(sheet, {c: (None if v == "" else v) for c, v in plain.items()})
             self.changed += len(plain)
 
-    @property
-    def leaves_formulas(self) -> bool:
-        """Formula cells are the evaluator's (``formula_cells="skip"``)."""
-        return self.formula_cells == "skip"
-
-    def all_formulas(self, sheet: str, ref: str) -> bool:
-        """Every cell of ``ref`` holds a formula (or is part of an array formula)."""
+    def computed_elsewhere(self, sheet: str, ref: str) -> bool:
+        """With ``formula_cells="skip"``: every cell of ``ref`` holds a formula (or is part
+        of an array formula), which the evaluator computes."""
         from openpyxl.utils import get_column_letter
         from openpyxl.utils.cell import range_boundaries
 
+        if self.formula_cells != "skip":
+            return False
         c1, r1, c2, r2 = range_boundaries(ref)
         found = self._formula_cells(sheet)
         return all(
@@ -291,6 +293,9 @@ class XlwingsBackend:
 
     def read(self, sheet: str, ref: str) -> list[list[Any]]:
         return self.book.sheets[sheet].range(ref).options(ndim=2, empty=None).value
+
+    def computed_elsewhere(self, sheet: str, ref: str) -> bool:
+        return False  # in Excel the button writes every result block as values
 
     def write(self, sheet: str, ref: str, rows: list[list[Any]]) -> None:
         rng = self.book.sheets[sheet].range(ref)

@@ -141,67 +141,33 @@ def _cached_value(kind: str, value: Any) -> Any:
     return value
 
 
-def _stale(
-    sheet: Any, keys: list[tuple[int, int]], values: list[Any], elsewhere: list[tuple[str, Any]]
-) -> list[CellChange]:
+def _stale(sheet: Any, keys: list[tuple[int, int]], values: list[Any]) -> list[CellChange]:
     """The cells of one computed block whose stored value differs from the computed one.
 
-    What the file stores came with each formula when the sheet was read; the cells of
-    array ranges (which carry no formula of their own) are added to ``elsewhere``, to be
-    looked up in the package for all blocks of the sheet at once (:func:`_stale_elsewhere`).
+    What the file stores came with each formula when the sheet was read, and for the
+    other cells of array ranges it is what the reader found there (``SheetData.stored``):
+    the file is not looked at again.
     """
+    from crm_xl.evaluator import EMPTY
     from crm_xl.formula import col_letters
 
-    formulas, name = sheet.formulas, sheet.name
     bulk = _stale_numbers(sheet, keys, values)
     if bulk is not None:
         return bulk
-    changes: list[CellChange] = []
-    add = changes.append
-    letters: dict[int, str] = {}
-    isclose = math.isclose
-    stored = sheet.stored
+    formulas, stored, name = sheet.formulas, sheet.stored, sheet.name
+    changes = []
     for key, value in zip(keys, values, strict=True):
         info = formulas.get(key)
-        row, col = key
         if info is not None:
-            ctype, cached = info.cached_type, info.cached_value
-        elif key in stored:  # a cell of an array range: what the reader found there
-            ctype, cached = typed(_none_if_empty(stored[key]))
-        else:  # not seen when reading: the package says
-            elsewhere.append((f"{col_letters(col)}{row}", value))
-            continue
-        if value.__class__ is float:  # a number: the common case, decided here
-            if ctype == "n" and (
-                value == cached or isclose(cached, value, rel_tol=1e-15, abs_tol=0.0)
-            ):
-                continue
-            new: tuple[str, Any] = ("n", value)
-        else:
-            new = typed(value)
-        old = ("e", str(cached)) if ctype == "e" else (ctype, cached)
-        if new[0] != "n" and same(old, new):
-            continue
-        cell = (letters.get(col) or letters.setdefault(col, col_letters(col))) + str(row)
-        add(CellChange(name, cell, old, new))
-    return changes
-
-
-def _none_if_empty(value: Any) -> Any:
-    from crm_xl.evaluator import EMPTY
-
-    return None if value is EMPTY else value
-
-
-def _stale_elsewhere(pkg: Any, sheet: str, cells: list[tuple[str, Any]]) -> dict[str, CellChange]:
-    """:func:`_stale` for cells of array ranges, all of a sheet's in one pass over it:
-    the changed ones, by cell."""
-    stored = pkg.cached_values(sheet, [cell for cell, _ in cells])
-    changes = {}
-    for cell, value in cells:
-        old, new = stored.get(cell, ("empty", None)), typed(value)
+            kind, cached = info.cached_type, info.cached_value
+            old = ("e", str(cached)) if kind == "e" else (kind, cached)
+        else:  # a cell of an array range
+            found = stored.get(key, EMPTY)
+            old = typed(None if found is EMPTY else found)
+        new = typed(value)
         if not same(old, new):
-            changes[cell] = CellChange(sheet, cell, old, new)
+            row, col = key
+            changes.append(CellChange(name, f"{col_letters(col)}{row}", old, new))
     return changes
 
 
@@ -303,27 +269,12 @@ def _recalc_book(
     order, problems = wb._recalculate_blocks(blocks)
     result.problems = [p if isinstance(p, Problem) else Problem("", str(p)) for p in problems]
     updates: dict[str, dict[str, Any]] = {}
-    # per block: its changes, and its cells of array ranges (looked up a sheet at a time)
-    per_block: list[tuple[str, list[CellChange], list[tuple[str, Any]]]] = []
-    elsewhere: dict[str, list[tuple[str, Any]]] = {}
-    for block in order:
+    for block in order:  # the changes in the order the blocks were computed
         keys, values = wb._block_results(block)
         result.evaluated += len(keys)
-        name = block.sheet.name
-        if sheets is not None and name not in sheets:
-            continue
-        arrays: list[tuple[str, Any]] = []
-        per_block.append((name, _stale(block.sheet, keys, values, arrays), arrays))
-        elsewhere.setdefault(name, []).extend(arrays)
-    stale_arrays = {s: _stale_elsewhere(pkg, s, cells) for s, cells in elsewhere.items() if cells}
-    found: list[CellChange] = []
-    for name, changes, arrays in per_block:  # in the order the blocks were computed
-        found += changes
-        if arrays:
-            changed = stale_arrays[name]
-            found += [changed[cell] for cell, _ in arrays if cell in changed]
-    result.changes = found
-    for change in found:
+        if sheets is None or block.sheet.name in sheets:
+            result.changes += _stale(block.sheet, keys, values)
+    for change in result.changes:
         kind, value = change.computed
         cells = updates.setdefault(change.sheet, {})
         cells[change.cell] = value if kind == "n" else _cached_value(kind, value)

@@ -42,7 +42,9 @@ MAX_SHAPES = 4  # expressions tried at most (each is one pass over what is left)
 MAX_ROW_CHARS = 1 << 16  # a longer sample row is not learnt from
 PIECE_CHARS = 1 << 21  # the sheet is read this much at a time
 
-_ATTR = re.compile(r' ([A-Za-z_][\w:.-]*)="([^"<&]*)"')
+_NAME = r"[A-Za-z_][\w:.-]*"  # an attribute's name, as the shapes accept it
+_ATTRS = rf'(?: {_NAME}="[^"<&]*")*'  # attributes without entities, one space apart
+_ATTR = re.compile(rf' ({_NAME})="([^"<&]*)"')
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ class _ShapeBuilder:
 
     def __init__(self, p: str):
         self.p = p
-        self.parts = [rf'<{p}row r="(?P<row>[0-9]+)"((?: [A-Za-z_][\w:.-]*="[^"<&]*")*)>']
+        self.parts = [rf'<{p}row r="(?P<row>[0-9]+)"({_ATTRS})>']
         self.groups = 2  # row number, row attributes
         self.positions: list[_Position] = []
         self.prefixes: set[str] = set()  # of the cells' attribute names (x14ac:...)
@@ -125,7 +127,7 @@ class _ShapeBuilder:
         self.lit(">")
         if not inner:
             self.positions.append(_Position(col, "empty", t, s))
-        elif m := re.fullmatch(rf"<{p}v>[^<]*</{p}v>", inner):
+        elif re.fullmatch(rf"<{p}v>[^<]*</{p}v>", inner):
             self.lit(f"<{p}v>")
             v = self.group("[^<]*")
             self.lit(f"</{p}v>")
@@ -144,8 +146,10 @@ class _ShapeBuilder:
             inner,
         ):
             fattrs, fbody, fv = m.groups()
+            if fbody == "/>" and not fattrs:
+                return False
             self.lit(f"<{p}f")
-            fa = self.group('(?: [A-Za-z_][\\w:.-]*="[^"<&]*")+') if fattrs else None
+            fa = self.group(rf'(?: {_NAME}="[^"<&]*")+') if fattrs else None
             f = None
             if fbody == "/>":
                 self.lit("/>")
@@ -153,8 +157,6 @@ class _ShapeBuilder:
                 self.lit(">")
                 f = self.group("[^<]+" if not fattrs else "[^<]*")
                 self.lit(f"</{p}f>")
-            if fbody == "/>" and not fattrs:
-                return False
             v = None
             if fv:
                 self.lit(f"<{p}v>")
@@ -173,7 +175,7 @@ class _ShapeBuilder:
 
 def _learn(sample: str, p: str) -> tuple[str, tuple[_Position, ...], frozenset[str]] | None:
     """The expression matching rows shaped like ``sample`` (one ``<row>`` element), or None."""
-    head = re.match(rf'<{p}row r="([0-9]+)"((?: [A-Za-z_][\w:.-]*="[^"<]*")*)>', sample)
+    head = re.match(rf'<{p}row r="([0-9]+)"({_ATTRS})>', sample)
     if head is None or not sample.endswith(f"</{p}row>"):
         return None
     builder = _ShapeBuilder(p)

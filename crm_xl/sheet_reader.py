@@ -20,7 +20,7 @@ from defusedxml.common import DefusedXmlException
 from crm_xl.errors import CrmError
 from crm_xl.evaluator import _COLS, FormulaInfo, SheetData, Workbook, _col, cell_name, parse_cell
 from crm_xl.excel_builtins import error
-from crm_xl.ooxml import _unescape, _xml_check, _xstring_decode
+from crm_xl.ooxml import _unescape, _xml_check, _xstring_decode, check_utf8, has_forbidden_chars
 
 
 def _check_xml(data: bytes, part: str, source: str) -> None:
@@ -228,7 +228,6 @@ def _read_sheet(
     only what that reader leaves is parsed by expat, and the whole part only when the
     proof has a doubt (the part may still be fine: expat then decides).
     """
-    from crm_xl.ooxml import check_utf8
 
     def full_check() -> None:
         check = getattr(pkg, "_check_xml", None)
@@ -269,7 +268,6 @@ def _read_sheet(
     shared: dict[str, tuple[str, str]] = {}
     dependents: list[tuple[FormulaInfo, str]] = []
     if big:
-        from crm_xl.ooxml import has_forbidden_chars
         from crm_xl.row_shapes import read_shaped_rows
 
         # a big table: its rows of the commonest shapes are read in bulk, column by column;
@@ -305,7 +303,7 @@ def _read_sheet(
 
 
 SHAPES_MIN_CHARS = 256 * 1024
-"""sheetData of at least this many characters (about 5,000 cells) is read by row shapes
+"""A worksheet part of at least this many bytes (about 5,000 cells) is read by row shapes
 (:mod:`crm_xl.row_shapes`); a smaller one cell by cell. Tests set it to 0 to compare both."""
 
 
