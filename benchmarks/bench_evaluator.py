@@ -28,8 +28,8 @@ import numpy as np
 import openpyxl
 from python_calamine import CalamineWorkbook
 
-from crm_xl.evaluator import Workbook
-from crm_xl.ooxml import Package
+from crm_xl.calc.evaluator import Workbook
+from crm_xl.xlsx.package import Package
 
 WEIGHTS = [40, 30, 20, 10]
 
@@ -102,7 +102,7 @@ def run(rows: int, folder: Path, repeat: int) -> dict[str, float]:
     t_cal, _ = best_of(calamine, repeat)
     t_recalc = float("nan")
     try:
-        from crm_xl.recalc import recalc_book
+        from crm_xl.workbook.recalc import recalc_book
 
         out = folder / f"out{rows}.xlsx"
         t_recalc, result = best_of(lambda: recalc_book(path, out), repeat)

@@ -21,7 +21,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from crm_xl.scoring import weighted_score
+from crm_xl.core.scoring import weighted_score
 
 K = 10
 WEIGHTS = np.array([20, 15, 15, 10, 10, 10, 5, 5, 5, 5], dtype=float)

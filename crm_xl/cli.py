@@ -11,6 +11,7 @@ command line is wrong, 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from pathlib import Path
 
@@ -163,153 +164,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _cmd_new(args: argparse.Namespace) -> int:
-    from crm_xl.layout import Period
-    from crm_xl.workbook import new_workbook, read_customers
-
-    period = Period.parse(args.period)
-    customers = read_customers(args.customers, sheet=args.sheet) if args.customers else []
-    if args.macros:
-        from crm_xl.macro_workbook import new_macro_workbook
-
-        path, companion = new_macro_workbook(
-            args.book, period, lang=args.lang, customers=customers, force=args.force
-        )
-        print(
-            f"created {path} ({period}, {len(customers)} customers) and its companion module {companion}"
-        )
-        print("the button runs companion.main() through xlwings RunPython: see docs/excel-setup.md")
-    else:
-        path = new_workbook(
-            args.book, period, lang=args.lang, customers=customers, force=args.force
-        )
-        print(f"created {path} ({period}, {len(customers)} customers)")
-    # store the formulas' results, so the numbers show in any reader before Excel recalculates
-    from crm_xl.workbook import store_results
-
-    store_results(path)
-    return 0
-
-
-def _cmd_new_period(args: argparse.Namespace) -> int:
-    from crm_xl.period import add_period
-
-    done = add_period(args.book, args.period, departments=args.departments, force=args.force)
-    print(f"added {done.period} to {done.book} after {done.previous}: {', '.join(done.sheets)}")
-    for warning in done.warnings:
-        print(
-            f"warning: result not stored (Excel computes it on opening): {warning}", file=sys.stderr
-        )
-    for form in done.forms:
-        print(f"wrote {form}")
-    return 0
-
-
-def _report_book(result, check: bool) -> None:
-    from crm_xl.recalc import MAX_LISTED
-
-    if result.error:
-        print(f"error: {result.path}: {result.error}", file=sys.stderr)
-    for problem in result.problems:
-        print(f"error: {result.path}: {problem}", file=sys.stderr)
-    if check and result.changes:
-        for change in result.changes[:MAX_LISTED]:
-            print(f"{result.path}: {change.describe()}")
-        if len(result.changes) > MAX_LISTED:
-            print(f"{result.path}: ... and {len(result.changes) - MAX_LISTED} more stale cells")
-
-
-def _cmd_recalc(args: argparse.Namespace) -> int:
-    import json
-
-    from crm_xl.recalc import recalc_book, recalc_folder, summary_table
-
-    if args.book.is_dir():
-        if args.output:
-            raise CrmError("-o works with one workbook, not a folder", str(args.output))
-        results = recalc_folder(
-            args.book, check=args.check, force=args.force, jobs=args.jobs, progress=not args.json
-        )
-    else:
-        results = [recalc_book(args.book, args.output, check=args.check, force=args.force)]
-    if args.json:
-        print(json.dumps([r.as_json() for r in results], ensure_ascii=False, indent=2))
-    else:
-        for r in results:
-            _report_book(r, args.check)
-        if args.book.is_dir():
-            from rich.console import Console
-
-            Console().print(summary_table(results, args.book))
-        else:
-            r = results[0]
-            if not r.problems and not r.error:
-                if args.check and r.changes:
-                    outcome = f"{len(r.changes)} stale"
-                elif r.changes:
-                    outcome = f"{len(r.changes)} updated"
-                else:
-                    outcome = "all up to date"
-                if r.written and r.written != r.path:
-                    outcome += f", written to {r.written}"
-                print(f"{r.path}: {r.evaluated} cells evaluated, {outcome}")
-    failed = any(r.problems or r.error for r in results)
-    stale = args.check and any(r.changes for r in results)
-    return 1 if failed or stale else 0
-
-
-def _cmd_vba(args: argparse.Namespace) -> int:
-    from crm_xl.vba import write_udf_vba
-
-    if args.output.suffix.lower() != ".bas":
-        raise CrmError("the VBA module file must end in .bas", str(args.output))
-    path = write_udf_vba(args.output, workbook_name=args.workbook)
-    print(
-        f"wrote {path}: import it in the VBA editor (File > Import File), then run CrmXlRegisterFunctions once"
-    )
-    return 0
-
-
-def _cmd_score(args: argparse.Namespace) -> int:
-    from crm_xl.rating import rate
-    from crm_xl.scorecard import load_scorecard
-    from crm_xl.tables import read_table, write_table
-
-    if args.output.resolve() == args.table.resolve():
-        raise CrmError(
-            "-o would overwrite the input table: write the scores to another file", str(args.output)
-        )
-    card = load_scorecard(args.model, weight_sum="normalize" if args.normalize_weights else None)
-    table = read_table(args.table, sheet=args.sheet)
-    rating = rate(table, card, lang=args.lang)
-    for w in rating.warnings:
-        print(f"warning: {w}", file=sys.stderr)
-    write_table(rating.frame, args.output)
-    n = len(rating.frame)
-    scored = int(rating.score.defined.sum())
-    line = f"scored {n} customers from {args.table}: {scored} with a score"
-    if scored < n:
-        line += f", {n - scored} without (see the 'note' column)"
-    print(line)
-    if rating.tier_counts():
-        print("tiers: " + ", ".join(f"{k} {v}" for k, v in rating.tier_counts().items()))
-    print(f"written to {args.output}")
-    return 0
-
-
-def _cmd_demo(args: argparse.Namespace) -> int:
-    from crm_xl.demo import run_demo
-
-    return run_demo(lang=args.lang, copy_samples=args.copy_samples)
-
-
+# command name -> the module that runs it (imported only when used: `crm-xl --help` starts fast)
 COMMANDS = {
-    "score": _cmd_score,
-    "demo": _cmd_demo,
-    "new": _cmd_new,
-    "new-period": _cmd_new_period,
-    "recalc": _cmd_recalc,
-    "vba": _cmd_vba,
+    "score": "crm_xl.commands.score",
+    "demo": "crm_xl.commands.demo",
+    "new": "crm_xl.commands.new",
+    "new-period": "crm_xl.commands.new_period",
+    "recalc": "crm_xl.commands.recalc",
+    "vba": "crm_xl.commands.vba",
 }
 
 
@@ -321,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return COMMANDS[args.command](args)
+        return importlib.import_module(COMMANDS[args.command]).run(args)
     except CrmError as err:
         if args.debug:
             raise

@@ -1,4 +1,4 @@
-"""Shared test helpers: where the shared fixtures are, small table builders."""
+"""Test set-up shared by every folder: the Excel-made fixtures' marker, small table builders."""
 
 from __future__ import annotations
 
@@ -6,9 +6,20 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-EXCEL_MADE = SHARED / "fixtures" / "excel-made"
+from tests.helpers.excel_made import require_excel_made
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "excel_made: reads workbooks saved by real Excel from ../shared (skipped when they are "
+        "absent, failing under CI)",
+    )
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("excel_made"):
+        require_excel_made()
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from crm_xl.functions import FUNCTIONS, reference_markdown
+from crm_xl.excel.functions import FUNCTIONS, reference_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_function_reference_is_up_to_date():
     page = (ROOT / "docs" / "functions.md").read_text(encoding="utf-8")
     assert page == reference_markdown(), (
-        "regenerate: python -m crm_xl.functions > docs/functions.md"
+        "regenerate: python -m crm_xl.excel.functions > docs/functions.md"
     )
 
 

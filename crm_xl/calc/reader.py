@@ -1,0 +1,549 @@
+"""Reading a workbook package into the evaluator's cell model (:mod:`crm_xl.calc.evaluator`).
+
+Every worksheet is read: each cell's value with its type (numbers, shared and inline
+strings with rich text joined, booleans, errors), each formula (normal, shared — expanded,
+legacy array with its range, dynamic array) with its cached value, the styles (so the
+evaluator knows date-formatted cells), hidden rows, tables and defined names. Parts are
+checked with the rules of defusedxml (no DTD, no entities) by expat, then scanned with
+regular expressions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+from xml.etree.ElementTree import ParseError
+
+from defusedxml.common import DefusedXmlException
+
+from crm_xl.calc.builtins import error
+from crm_xl.calc.evaluator import (
+    _COLS,
+    FormulaInfo,
+    SheetData,
+    Workbook,
+    _col,
+    cell_name,
+    parse_cell,
+)
+from crm_xl.errors import CrmError
+from crm_xl.xlsx.package import (
+    _unescape,
+    _xml_check,
+    _xstring_decode,
+    check_utf8,
+    has_forbidden_chars,
+)
+
+
+def _check_xml(data: bytes, part: str, source: str) -> None:
+    """Prove a part well-formed with defusedxml's rules (no DTD, hence no entities): the
+    package's own check (:func:`crm_xl.xlsx.package._xml_check`, expat without a tree), its
+    failure as a :class:`CrmError` naming the part."""
+    try:
+        _xml_check(data, namespaces=False)
+    except (ParseError, DefusedXmlException) as err:
+        raise CrmError(f"part {part} is not usable XML: {err}", source) from None
+
+
+def _xml_text(s: str) -> str:
+    """Element text: XML entities and Excel's ``_xHHHH_`` escapes decoded."""
+    return _xstring_decode(_unescape(s)) if "&" in s or "_x" in s else s
+
+
+def _attrs(text: str) -> dict[str, str]:
+    return {
+        k: _xml_text(a if a or not b else b)
+        for k, a, b in re.findall(r"([\w:.-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')", text)
+    }
+
+
+class _Patterns:
+    """Regular expressions for one namespace prefix (``x:`` in some generators' files)."""
+
+    def __init__(self, p: str):
+        # one match per row or cell; common cells (r, s, t in Excel's order, a plain <v>)
+        # are taken apart by the expression itself
+        self.cells = re.compile(
+            rf"<{p}(row)\b([^>]*)>"
+            rf'|<{p}c r="([A-Z]{{1,3}})([0-9]{{1,7}})"(?: s="([0-9]+)")?(?: t="(\w+)")?\s*'
+            rf"(?:/>"
+            rf"|><{p}v>([^<]*)</{p}v></{p}c>"
+            rf"|><{p}is><{p}t>([^<]*)</{p}t></{p}is></{p}c>"
+            rf"|><{p}f>([^<]+)</{p}f>(?:<{p}v>([^<]*)</{p}v>|<{p}v\s*/>)?</{p}c>"
+            rf"|>(.*?)</{p}c>)"
+            rf"|<{p}(c)\b([^>]*?)(?:/>|>(.*?)</{p}c>)",
+            re.S,
+        )
+        self.f = re.compile(rf"<{p}f\b([^>]*?)(?:/>|>(.*?)</{p}f>)", re.S)
+        self.v = re.compile(rf"<{p}v\b[^>]*?(?:/>|>(.*?)</{p}v>)", re.S)
+        self.is_ = re.compile(rf"<{p}is\b[^>]*?(?:/>|>(.*?)</{p}is>)", re.S)
+        self.rph = re.compile(rf"<{p}rPh\b.*?</{p}rPh>", re.S)
+        self.t = re.compile(rf"<{p}t\b[^>]*?(?:/>|>(.*?)</{p}t>)", re.S)
+        self.si = re.compile(rf"<{p}si\b[^>]*?(?:/>|>(.*?)</{p}si>)", re.S)
+        self.prefix = p
+
+
+_ROW_ATTRS = re.compile(r'^\s+r="([0-9]+)"')
+_PATTERNS: dict[str, _Patterns] = {}
+
+
+def _patterns(data: str, tag: str) -> _Patterns:
+    m = re.search(rf"<(?:([A-Za-z_][\w.-]*):)?{tag}\b", data)
+    p = (m.group(1) + ":") if m and m.group(1) else ""
+    if p not in _PATTERNS:
+        _PATTERNS[p] = _Patterns(p)
+    return _PATTERNS[p]
+
+
+def _rich_text(pat: _Patterns, inner: str) -> str:
+    if "<" not in inner:
+        return _xml_text(inner)
+    if "rPh" in inner:
+        inner = pat.rph.sub("", inner)
+    return "".join(_xml_text(t or "") for t in pat.t.findall(inner))
+
+
+def _read_shared_strings(data: bytes, part: str, source: str) -> list[str]:
+    _check_xml(data, part, source)
+    text = data.decode("utf-8-sig")
+    pat = _patterns(text, "sst")
+    return [_rich_text(pat, inner or "") for inner in pat.si.findall(text)]
+
+
+BUILTIN_DATE_FORMATS = set(range(14, 23)) | {45, 46, 47} | set(range(27, 37)) | set(range(50, 59))
+"""Built-in number formats that show dates or times (27-36 and 50-58: East Asian dates)."""
+
+
+def _date_styles(data: bytes, part: str, source: str) -> set[int]:
+    from defusedxml import ElementTree as SafeET
+
+    _check_xml(data, part, source)
+    root = SafeET.fromstring(data, forbid_dtd=True)
+    ns = root.tag[1 : root.tag.index("}")] if root.tag.startswith("{") else ""
+    q = (lambda t: f"{{{ns}}}{t}") if ns else (lambda t: t)
+    custom = {}
+    fmts = root.find(q("numFmts"))
+    for nf in fmts.findall(q("numFmt")) if fmts is not None else ():
+        try:
+            custom[int(nf.get("numFmtId", "-1"))] = nf.get("formatCode", "")
+        except ValueError:
+            continue
+    out = set()
+    xfs = root.find(q("cellXfs"))
+    for i, xf in enumerate(xfs.findall(q("xf")) if xfs is not None else ()):
+        try:
+            fid = int(xf.get("numFmtId", "0"))
+        except ValueError:
+            continue
+        code = custom.get(fid)
+        if code is None:
+            if fid in BUILTIN_DATE_FORMATS:
+                out.add(i)
+            continue
+        # openpyxl decides what a custom format shows; loaded only for those (0.2 s)
+        from openpyxl.styles.numbers import is_date_format
+
+        if is_date_format(code):
+            out.add(i)
+    return out
+
+
+def _serial_from_iso(text: str) -> float | None:
+    try:
+        d = dt.datetime.fromisoformat(text.strip().replace("Z", ""))
+    except ValueError:
+        return None
+    return (d - dt.datetime(1899, 12, 30)).total_seconds() / 86400
+
+
+def _cell_value(
+    t: str | None, v: str | None, inline: str | None, sst: list[str]
+) -> tuple[Any, str]:
+    """A stored value and its type (n, str, b, e or empty)."""
+    if t is None or t == "n":
+        if not v:
+            return None, "empty"
+        try:
+            return float(v), "n"
+        except ValueError:
+            return None, "empty"
+    if t == "s":
+        try:
+            return sst[int(v or "")], "str"
+        except (ValueError, IndexError):
+            return None, "empty"
+    if t == "str":
+        return _xml_text(v or ""), "str"
+    if t == "inlineStr":
+        return (inline or ""), "str"
+    if t == "b":
+        return (v or "").strip() in ("1", "true"), "b"
+    if t == "e":
+        return error((v or "#VALUE!").strip()), "e"
+    if t == "d":
+        n = _serial_from_iso(v or "")
+        return (n, "n") if n is not None else (None, "empty")
+    return None, "empty"
+
+
+def _add_formula(
+    wb: Workbook,
+    sheet: SheetData,
+    row: int,
+    col: int,
+    fa: dict[str, str],
+    ftext: str,
+    cm: str | None,
+    value: Any,
+    vtype: str,
+    shared: dict[str, tuple[str, str]],
+    dependents: list[tuple[FormulaInfo, str]],
+) -> None:
+    """One formula cell with ``<f>`` attributes ``fa`` and (decoded) text ``ftext``."""
+    ftype = fa.get("t", "normal")
+    if ftype == "shared":
+        si = fa.get("si", "")
+        if ftext.strip():
+            shared[si] = (ftext, cell_name(row, col))
+            info = wb.set_formula(sheet, row, col, ftext, "shared", fa.get("ref"), value, vtype)
+        else:
+            info = wb.set_formula(sheet, row, col, None, "shared", None, value, vtype)
+            dependents.append((info, si))
+        info.si = si
+    elif ftype in ("array", "dataTable"):
+        kind = ftype if ftype == "dataTable" or cm is None else "dynamic"
+        ref = fa.get("ref") or cell_name(row, col)
+        wb.set_formula(sheet, row, col, ftext, kind, ref, value, vtype)
+    else:
+        wb.set_formula(sheet, row, col, ftext, "normal", None, value, vtype)
+
+
+def _scan(
+    regex: re.Pattern[str], body: str, start: int, n: int, row_end: str, chunk: int = 1 << 20
+) -> Any:
+    """``regex.findall(body, start, n)`` a row-aligned megabyte at a time: the same matches,
+    without holding a tuple per cell of a 100,000-row sheet at once (peak memory halves)."""
+    while start < n:
+        end = body.find(row_end, start + chunk, n) if start + chunk < n else -1
+        end = n if end < 0 else end + len(row_end)
+        yield from regex.findall(body, start, end)
+        start = end
+
+
+def _read_sheet(
+    wb: Workbook, sheet: SheetData, data: bytes, part: str, sst: list[str], pkg: Any = None
+) -> None:
+    """Read one worksheet part into ``sheet``, proving it well-formed XML without DTDs.
+
+    A small part is checked by expat first (by ``pkg``, which remembers it, when given). A
+    big one is proved by the row-shape reader as it reads (:mod:`crm_xl.calc.row_shapes`):
+    only what that reader leaves is parsed by expat, and the whole part only when the
+    proof has a doubt (the part may still be fine: expat then decides).
+    """
+
+    def full_check() -> None:
+        check = getattr(pkg, "_check_xml", None)
+        if check is not None:
+            check(part)  # the package remembers it: writing results back does not check again
+        else:
+            _check_xml(data, part, wb.source)
+
+    big = len(data) >= SHAPES_MIN_CHARS
+    if not big:
+        full_check()
+    else:
+        check_utf8(data, part, wb.source)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        full_check()  # expat says where
+        raise
+    pat = _patterns(text, "worksheet")
+    p = pat.prefix
+    start = text.find(f"<{p}sheetData")
+    if start < 0:
+        if big:
+            full_check()
+        return
+    end = text.find(f"</{p}sheetData>", start)
+    end = end if end >= 0 else len(text)
+    body = text  # scanned between start and end, not sliced: no second copy of the sheet
+    if text.find("!", start, end) >= 0 and (  # "!" is rare and found at memchr speed
+        text.find("<![CDATA[", start, end) >= 0 or text.find("<!--", start, end) >= 0
+    ):
+        if big:
+            full_check()
+            big = False
+        body = _normalised_sheet_data(data)
+        pat = _patterns(body, "sheetData")
+        start, end = 0, len(body)
+    shared: dict[str, tuple[str, str]] = {}
+    dependents: list[tuple[FormulaInfo, str]] = []
+    if big:
+        from crm_xl.calc.row_shapes import read_shaped_rows
+
+        # a big table: its rows of the commonest shapes are read in bulk, column by column;
+        # what is left (other rows) is read cell by cell below
+        body, doubt = read_shaped_rows(
+            wb, sheet, text, start, end, pat.prefix, sst, shared, dependents
+        )
+        del text  # the rows read are in the model now; the rest is all that is left to read
+        if doubt is None and has_forbidden_chars(data):
+            doubt = "a character XML does not allow"
+        if doubt is None:
+            try:
+                _xml_check(body.encode())
+            except (ParseError, DefusedXmlException):
+                doubt = "the rest of the part"
+        if doubt is None:
+            proved = getattr(pkg, "_proved", None)
+            if proved is not None:
+                proved(part, data)
+        else:
+            full_check()  # raises when the part is not usable XML
+        # the general reader reads what is left (it passes over the markers)
+        start = body.find(f"<{p}sheetData")
+        end = body.find(f"</{p}sheetData>", start)
+        end = end if end >= 0 else len(body)
+    _read_cells(wb, sheet, body, start, end, pat, sst, shared, dependents)
+    for info, si in dependents:
+        master = shared.get(si)
+        if master is not None:
+            info._master = master
+        else:
+            info._text = ""
+
+
+SHAPES_MIN_CHARS = 256 * 1024
+"""A worksheet part of at least this many bytes (about 5,000 cells) is read by row shapes
+(:mod:`crm_xl.calc.row_shapes`); a smaller one cell by cell. Tests set it to 0 to compare both."""
+
+
+def _read_cells(
+    wb: Workbook,
+    sheet: SheetData,
+    body: str,
+    start: int,
+    end: int,
+    pat: _Patterns,
+    sst: list[str],
+    shared: dict[str, tuple[str, str]],
+    dependents: list[tuple[FormulaInfo, str]],
+) -> None:
+    """Every row and cell of ``body[start:end]``, one by one."""
+    p = pat.prefix
+    cells, styles, dates = sheet.cells, sheet.styles, wb._date_styles
+    formulas = sheet.formulas
+    colmap = _COLS
+    row = col = max_row = max_col = 0
+    last_digits = ""
+    for (
+        rowtag,
+        row_attrs,
+        letters,
+        digits,
+        s,
+        t,
+        v,
+        inline,
+        ftext,
+        fv,
+        content,
+        _ctag,
+        attrs,
+        content2,
+    ) in _scan(pat.cells, body, start, end, f"</{p}row>"):
+        if letters:
+            col = colmap.get(letters) or _col(letters)
+            if digits != last_digits:
+                row = int(digits)
+                last_digits = digits
+            cm = None
+        elif rowtag:
+            m = _ROW_ATTRS.match(row_attrs)
+            row = int(m.group(1)) if m else row + 1
+            col = 0
+            if "hidden" in row_attrs and _attrs(row_attrs).get("hidden") in ("1", "true"):
+                sheet.hidden_rows.add(row)
+            continue
+        else:
+            a = _attrs(attrs) if attrs else {}
+            ref = a.get("r")
+            if ref:
+                row, col = parse_cell(ref)
+            else:
+                col += 1
+            s, t, cm = a.get("s", ""), a.get("t", ""), a.get("cm")
+            content = content2
+            last_digits = ""
+        key = (row, col)
+        if s and s != "0" and int(s) in dates:
+            styles[key] = int(s)
+        if ftext:  # <f>text</f><v>value</v>: an ordinary formula
+            value, vtype = _cell_value(t or None, fv, None, sst) if fv else (None, "empty")
+            formulas[key] = FormulaInfo(_xml_text(ftext), "normal", None, value, vtype)
+        elif v:
+            if not t or t == "n":
+                cells[key] = float(v)
+            else:
+                value = _cell_value(t, v, None, sst)[0]
+                if value is None:
+                    continue
+                cells[key] = value
+        elif inline:
+            cells[key] = _xml_text(inline)
+        elif content:
+            fmatch = pat.f.search(content)
+            vmatch = pat.v.search(content)
+            inl = None
+            if t == "inlineStr":
+                im = pat.is_.search(content)
+                inl = _rich_text(pat, im.group(1) or "") if im else ""
+            value, vtype = _cell_value(t or None, vmatch.group(1) if vmatch else None, inl, sst)
+            if fmatch is None:
+                if value is None:
+                    continue
+                cells[key] = value
+            else:
+                fa = _attrs(fmatch.group(1)) if fmatch.group(1) else {}
+                ftext = _xml_text(fmatch.group(2) or "")
+                _add_formula(wb, sheet, row, col, fa, ftext, cm, value, vtype, shared, dependents)
+        else:
+            continue
+        if row > max_row:
+            max_row = row
+        if col > max_col:
+            max_col = col
+    sheet.max_row = max(sheet.max_row, max_row)
+    sheet.max_col = max(sheet.max_col, max_col)
+
+
+def _normalised_sheet_data(data: bytes) -> str:
+    """sheetData rewritten without comments or CDATA (rare), for the scanner."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    from defusedxml import ElementTree as SafeET
+
+    root = SafeET.fromstring(data, forbid_dtd=True)
+    out: list[str] = []
+
+    def emit(el: Any) -> None:
+        tag = el.tag.rsplit("}", 1)[-1]
+        attrs = "".join(f" {k.rsplit('}', 1)[-1]}={quoteattr(v)}" for k, v in el.attrib.items())
+        out.append(f"<{tag}{attrs}>")
+        if el.text:
+            out.append(escape(el.text))
+        for child in el:
+            emit(child)
+        out.append(f"</{tag}>")
+
+    for el in root.iter():
+        if el.tag.rsplit("}", 1)[-1] == "sheetData":
+            emit(el)
+            break
+    return "".join(out)
+
+
+def _rels_targets(pkg: Any, source_part: str) -> dict[str, str]:
+    """Relationship type suffix → target part, for one part's relationships."""
+    return dict(_rels_list(pkg, source_part))
+
+
+def _rels_list(pkg: Any, source_part: str) -> list[tuple[str, str]]:
+    """(relationship type suffix, target part) for one part's internal relationships."""
+    from defusedxml import ElementTree as SafeET
+
+    folder, _, name = source_part.rpartition("/")
+    rels = f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
+    if not pkg.has_part(rels):
+        return []
+    root = SafeET.fromstring(pkg.part(rels), forbid_dtd=True)
+    out = []
+    for rel in root:
+        target = rel.get("Target", "")
+        if rel.get("TargetMode") == "External":
+            continue
+        if target.startswith("/"):
+            path = target.lstrip("/")
+        else:
+            parts = (folder.split("/") if folder else []) + target.split("/")
+            stack: list[str] = []
+            for part in parts:
+                if part == "..":
+                    if stack:
+                        stack.pop()
+                elif part and part != ".":
+                    stack.append(part)
+            path = "/".join(stack)
+        out.append((rel.get("Type", "").rsplit("/", 1)[-1], path))
+    return out
+
+
+def _read_tables(wb: Workbook, pkg: Any, sheet: SheetData, part: str) -> None:
+    from defusedxml import ElementTree as SafeET
+
+    for kind, target in _rels_list(pkg, part):
+        if kind != "table" or not pkg.has_part(target):
+            continue
+        root = SafeET.fromstring(pkg.part(target), forbid_dtd=True)
+        ns = root.tag[1 : root.tag.index("}")] if root.tag.startswith("{") else ""
+        q = (lambda t, ns=ns: f"{{{ns}}}{t}") if ns else (lambda t: t)
+        cols = root.find(q("tableColumns"))
+        columns = (
+            [c.get("name", "") for c in cols.findall(q("tableColumn"))] if cols is not None else []
+        )
+        try:
+            wb.add_table(
+                sheet,
+                root.get("displayName") or root.get("name") or "",
+                root.get("ref", ""),
+                [_xml_text(c) for c in columns],
+                int(root.get("headerRowCount", "1")),
+                int(root.get("totalsRowCount", "0")),
+            )
+        except ValueError:
+            continue
+
+
+def read_package(wb: Workbook, pkg: Any) -> Workbook:
+    """Read every worksheet, table and defined name of ``pkg`` (a :class:`crm_xl.xlsx.package.Package`) into ``wb``."""
+    from defusedxml import ElementTree as SafeET
+
+    infos = pkg.sheets()
+    workbook_part = next(
+        (p for p in ("xl/workbook.xml",) if pkg.has_part(p)),
+        None,
+    )
+    if workbook_part is None:
+        workbook_part = getattr(pkg, "_workbook", "xl/workbook.xml")
+    root = SafeET.fromstring(pkg.part(workbook_part), forbid_dtd=True)
+    for el in root.iter():
+        if el.tag.endswith("}workbookPr") or el.tag == "workbookPr":
+            wb.date1904 = (el.get("date1904") or "").lower() in ("1", "true")
+    targets = _rels_targets(pkg, workbook_part)
+    sst: list[str] = []
+    if "sharedStrings" in targets and pkg.has_part(targets["sharedStrings"]):
+        sst = _read_shared_strings(
+            pkg.part(targets["sharedStrings"]), targets["sharedStrings"], wb.source
+        )
+    if "styles" in targets and pkg.has_part(targets["styles"]):
+        wb._date_styles = _date_styles(pkg.part(targets["styles"]), targets["styles"], wb.source)
+    by_position: dict[int, SheetData] = {}
+    for info in infos:
+        if info.kind != "worksheet" or not pkg.has_part(info.part):
+            continue
+        sheet = wb.add_sheet(info.name)
+        by_position[info.index] = sheet
+        _read_sheet(wb, sheet, pkg.part(info.part), info.part, sst, pkg)
+    for info in infos:
+        sheet = by_position.get(info.index)
+        if sheet is not None:
+            _read_tables(wb, pkg, sheet, info.part)
+    for d in pkg.defined_name_list():
+        if d.local_sheet_id is None:
+            wb.add_name(d.name, d.text)
+        elif d.local_sheet_id in by_position:
+            wb.add_name(d.name, d.text, by_position[d.local_sheet_id].index)
+    return wb

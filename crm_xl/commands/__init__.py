@@ -1,0 +1,3 @@
+"""One module per ``crm-xl`` command, each owning its orchestration; :mod:`crm_xl.cli`
+only parses the command line.
+"""

@@ -1,0 +1,172 @@
+"""``crm-xl recalc BOOK|FOLDER``: recompute workbooks' ``CRM_*`` cells without Excel, for CI.
+
+One workbook is recalculated by :func:`crm_xl.workbook.recalc.recalc_book`; a folder is
+processed in parallel processes with a progress bar and a summary table. ``--check``
+changes nothing and exits 1 when a stored value is stale.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from crm_xl.errors import CrmError
+from crm_xl.workbook.recalc import MAX_LISTED, BookResult, recalc_book
+
+
+def run(args: argparse.Namespace) -> int:
+    import json
+
+    from crm_xl.workbook.recalc import recalc_book
+
+    if args.book.is_dir():
+        if args.output:
+            raise CrmError("-o works with one workbook, not a folder", str(args.output))
+        results = recalc_folder(
+            args.book, check=args.check, force=args.force, jobs=args.jobs, progress=not args.json
+        )
+    else:
+        results = [recalc_book(args.book, args.output, check=args.check, force=args.force)]
+    if args.json:
+        print(json.dumps([r.as_json() for r in results], ensure_ascii=False, indent=2))
+    else:
+        for r in results:
+            _report_book(r, args.check)
+        if args.book.is_dir():
+            from rich.console import Console
+
+            Console().print(summary_table(results, args.book))
+        else:
+            r = results[0]
+            if not r.problems and not r.error:
+                if args.check and r.changes:
+                    outcome = f"{len(r.changes)} stale"
+                elif r.changes:
+                    outcome = f"{len(r.changes)} updated"
+                else:
+                    outcome = "all up to date"
+                if r.written and r.written != r.path:
+                    outcome += f", written to {r.written}"
+                print(f"{r.path}: {r.evaluated} cells evaluated, {outcome}")
+    failed = any(r.problems or r.error for r in results)
+    stale = args.check and any(r.changes for r in results)
+    return 1 if failed or stale else 0
+
+
+def _report_book(result, check: bool) -> None:
+    if result.error:
+        print(f"error: {result.path}: {result.error}", file=sys.stderr)
+    for problem in result.problems:
+        print(f"error: {result.path}: {problem}", file=sys.stderr)
+    if check and result.changes:
+        for change in result.changes[:MAX_LISTED]:
+            print(f"{result.path}: {change.describe()}")
+        if len(result.changes) > MAX_LISTED:
+            print(f"{result.path}: ... and {len(result.changes) - MAX_LISTED} more stale cells")
+
+
+def find_books(folder: Path) -> list[Path]:
+    """Workbooks in ``folder`` and below (not Excel's ``~$`` lock files, not hidden files)."""
+    books = [
+        p
+        for p in sorted(folder.rglob("*"))
+        if p.suffix.lower() in (".xlsx", ".xlsm")
+        and p.is_file()
+        and not p.name.startswith(("~$", "."))
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts[:-1])
+    ]
+    return books
+
+
+def _run_one(args: tuple[str, bool, bool]) -> BookResult:
+    path, check, force = args
+    try:
+        return recalc_book(path, check=check, force=force)
+    except CrmError as err:
+        result = BookResult(Path(path))
+        result.error = "; ".join(str(p) for p in err.problems)
+        return result
+    except Exception as err:  # one broken workbook must not stop the others
+        result = BookResult(Path(path))
+        result.error = f"internal error: {type(err).__name__}: {err}"
+        return result
+
+
+def recalc_folder(
+    folder: str | Path,
+    *,
+    check: bool = False,
+    force: bool = False,
+    jobs: int | None = None,
+    progress: bool = True,
+) -> list[BookResult]:
+    """Recalculate every workbook under ``folder`` in parallel processes, with a progress bar."""
+    import os
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    folder = Path(folder)
+    books = find_books(folder)
+    if not books:
+        raise CrmError("no .xlsx or .xlsm workbooks here", str(folder))
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(books)))
+    results: dict[Path, BookResult] = {}
+    work = [(str(b), check, force) for b in books]
+    if jobs == 1:
+        for item in _progress(work, progress, len(books)):
+            r = _run_one(item)
+            results[r.path] = r
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(_run_one, item) for item in work]
+            for fut in _progress(as_completed(futures), progress, len(books)):
+                r = fut.result()
+                results[r.path] = r
+    return [results[Path(b)] for b in books]
+
+
+def _progress(items: Any, show: bool, total: int) -> Any:
+    if not show:
+        yield from items
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("recalculating"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("books", total=total)
+        for item in items:
+            yield item
+            bar.advance(task)
+
+
+def summary_table(results: list[BookResult], root: Path | None = None) -> Any:
+    """A rich Table: one row per workbook (status, cells evaluated, changed, problems)."""
+    from rich.table import Table
+
+    table = Table(title="crm-xl recalc")
+    for col, justify in (
+        ("workbook", "left"),
+        ("status", "left"),
+        ("evaluated", "right"),
+        ("changed", "right"),
+        ("problems", "right"),
+    ):
+        table.add_column(col, justify=justify)
+    for r in results:
+        name = (
+            str(r.path.relative_to(root)) if root and r.path.is_relative_to(root) else str(r.path)
+        )
+        table.add_row(
+            name,
+            r.status,
+            str(r.evaluated),
+            str(len(r.changes)),
+            str(len(r.problems) + bool(r.error)),
+        )
+    return table

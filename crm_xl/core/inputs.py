@@ -1,0 +1,135 @@
+"""Turning what callers pass (scalars, lists, numpy arrays, pandas columns) into floats.
+
+The rule, the same for every function in the core and every shell in front of it:
+
+* numbers (int, float, numpy numbers) are numbers;
+* ``None``, NaN and the empty string are **missing** (NaN, no reason): a blank is never 0;
+* anything else (text, booleans, dates) is **invalid**: NaN with a reason naming the value.
+  Booleans are refused because ``TRUE`` in a score column is a typing slip, not a 1.
+
+Example::
+
+    >>> values, reasons, index = as_numbers([85, None, "abc", True], "satisfaction")
+    >>> values
+    array([85., nan, nan, nan])
+    >>> [None if r is None else str(r) for r in reasons]
+    [None, None, "satisfaction: 'abc' is text, not a number", 'satisfaction: TRUE is a logical value, not a number']
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import numbers
+from typing import Any
+
+import numpy as np
+
+from crm_xl.core.result import INVALID, Undefined
+
+#: Excel's error values as text (how xlwings with err_to_str and calamine show them).
+EXCEL_ERRORS = frozenset(
+    (
+        "#NULL!",
+        "#DIV/0!",
+        "#VALUE!",
+        "#REF!",
+        "#NAME?",
+        "#NUM!",
+        "#N/A",
+        "#SPILL!",
+        "#CALC!",
+        "#GETTING_DATA",
+    )
+)
+
+
+#: Element types that convert to float exactly as the element-wise loop would (None -> NaN);
+#: bool and numpy.bool_ are not among them: they are refused, not read as 1/0.
+_NUMERIC_TYPES = frozenset(
+    {float, int, type(None), np.float64, np.float32, np.float16, np.int64, np.int32}
+    | {np.int16, np.int8, np.uint64, np.uint32, np.uint16, np.uint8}
+)
+
+
+def _describe(x: Any) -> str:
+    if isinstance(x, (bool, np.bool_)):
+        return f"{'TRUE' if x else 'FALSE'} is a logical value, not a number"
+    if isinstance(x, (_dt.date, _dt.datetime, np.datetime64)):
+        return f"{x} is a date, not a number"
+    if isinstance(x, str):
+        if x.strip() in EXCEL_ERRORS:
+            return f"the input shows the error {x.strip()}"
+        shown = x if len(x) <= 40 else x[:37] + "..."
+        try:
+            float(x.replace(",", ""))
+        except ValueError:
+            return f"{shown!r} is text, not a number"
+        return f"{shown!r} is a number stored as text"
+    return f"{x!r} is not a number"
+
+
+def _is_missing(x: Any) -> bool:
+    if x is None:
+        return True
+    if isinstance(x, str):
+        return x.strip() == ""
+    if isinstance(x, float) and x != x:  # NaN
+        return True
+    try:  # pandas NA / NaT without importing pandas here
+        return type(x).__name__ in ("NAType", "NaTType")
+    except Exception:  # pragma: no cover - defensive
+        return False
+
+
+def as_numbers(x: Any, name: str = "value") -> tuple[np.ndarray, np.ndarray | None, Any]:
+    """Convert ``x`` to a float array.
+
+    Returns ``(values, reasons, index)``: ``reasons`` is ``None`` when every element was a
+    number or missing (the fast path for numeric arrays), otherwise an object array with an
+    :class:`~crm_xl.core.result.Undefined` at each invalid element. ``index`` is the pandas index
+    when ``x`` was a Series, else ``None``.
+    """
+    index = getattr(x, "index", None) if hasattr(x, "dtype") and hasattr(x, "iloc") else None
+    if hasattr(x, "to_numpy") and not isinstance(x, np.ndarray):
+        x = x.to_numpy()
+    if isinstance(x, np.ndarray) and x.dtype.kind in "iuf":
+        return x.astype(float, copy=False), None, index
+    if isinstance(x, numbers.Number) and not isinstance(x, (bool, np.bool_)):
+        return np.asarray(float(x)), None, index
+
+    arr = np.asarray(x, dtype=object)
+    flat = arr.reshape(-1)
+    # What Excel hands over is nearly always floats and blanks (None): converted in one go.
+    # Only an element of another type (text, a boolean, a date) needs the loop below.
+    if _NUMERIC_TYPES.issuperset(map(type, flat)):
+        return arr.astype(float), None, index
+    out = np.empty(flat.shape, dtype=float)
+    reasons = None
+    for i, v in enumerate(flat):
+        if isinstance(v, numbers.Number) and not isinstance(v, (bool, np.bool_)):
+            out[i] = float(v)  # NaN stays NaN: missing
+            continue
+        out[i] = np.nan
+        if _is_missing(v):
+            continue
+        if reasons is None:
+            reasons = np.full(flat.shape, None, dtype=object)
+        reasons[i] = Undefined(INVALID, f"{name}: {_describe(v)}")
+    shape = arr.shape
+    return out.reshape(shape), (None if reasons is None else reasons.reshape(shape)), index
+
+
+def new_reasons(shape: tuple[int, ...], *parts: np.ndarray | None) -> np.ndarray:
+    """An object array of reasons of ``shape``, pre-filled from the inputs' invalid reasons.
+
+    ``parts`` are the ``reasons`` returned by :func:`as_numbers` for each input (``None``
+    allowed); they are broadcast to ``shape`` and the first reason per element is kept.
+    """
+    reasons = np.full(shape, None, dtype=object)
+    for part in parts:
+        if part is None:
+            continue
+        part = np.broadcast_to(part, shape)
+        free = np.equal(reasons, None) & ~np.equal(part, None)
+        reasons[free] = part[free]
+    return reasons

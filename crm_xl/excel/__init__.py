@@ -1,0 +1,3 @@
+"""The ``CRM_*`` worksheet functions: one registry, their implementations, and the bindings
+(xlwings declarations, the VBA export).
+"""

@@ -1,0 +1,142 @@
+"""What a worksheet cell holds, in and out of crm_xl's Excel functions.
+
+Both ways of running a ``CRM_*`` function — desktop Excel through xlwings and the headless
+recalculation — hand the implementation cell values and show what it returns, so both go
+through this module and show the same thing.
+
+In: a cell is a number, text, a boolean, a date (a ``datetime``), an error (as its text,
+``"#N/A"``) or empty (``None``; a formula returning ``""`` counts as empty too). A range is
+a list of rows. The rules (see :mod:`crm_xl.core.inputs`): empty is *missing*, never 0; text,
+booleans, dates and errors where a number belongs are *invalid* and named in the result.
+
+Out: a number; ``""`` where every input was empty (a blank row of a table stays blank); or,
+where there is no value, **error text**: the Excel error that fits, then the reason, e.g.
+``#DIV/0! no customers at the start of the period (start = 0): churn rate has no value``.
+xlwings cannot return true Excel error values from a Python function (it writes NaN and
+None as empty cells), so crm_xl returns this text in both Excel and headless mode: it reads
+like an error, says why, and ``ISNUMBER()`` is FALSE for it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from crm_xl.core.result import DIV0, INCONSISTENT, INVALID, MISSING, NO_DATA, Result, Undefined
+
+ERROR_FOR_CODE = {
+    DIV0: "#DIV/0!",
+    NO_DATA: "#N/A",
+    MISSING: "#N/A",
+    INVALID: "#VALUE!",
+    INCONSISTENT: "#NUM!",
+}
+
+#: The longest reason shown in a cell; Excel shows long text poorly.
+MAX_TEXT = 160
+
+
+def error_text(reason: Undefined | str, code: str = INVALID) -> str:
+    """The text a cell shows for ``reason``: Excel's error, a space, the reason.
+
+    Example::
+
+        >>> error_text(Undefined("div0", "start = 0"))
+        '#DIV/0! start = 0'
+        >>> error_text("weights sum to 90")
+        '#VALUE! weights sum to 90'
+    """
+    if isinstance(reason, Undefined):
+        code, message = reason.code, reason.message
+    else:
+        message = str(reason)
+    if len(message) > MAX_TEXT:
+        message = message[: MAX_TEXT - 3] + "..."
+    return f"{ERROR_FOR_CODE.get(code, '#VALUE!')} {message}"
+
+
+def is_empty(value: Any) -> bool:
+    """An empty cell: ``None``, ``""`` or NaN."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value == ""
+    return isinstance(value, float) and value != value
+
+
+def grid(value: Any) -> list[list[Any]]:
+    """A cell or range as a list of rows: ``5`` → ``[[5]]``, ``[1, 2]`` → ``[[1, 2]]``.
+
+    A 1-D list is one row (that is how xlwings passes a row with ``ndim=1``); numpy arrays
+    and nested lists are taken as they are.
+
+    Example::
+
+        >>> grid(5), grid([1, 2]), grid([[1], [2]])
+        ([[5]], [[1, 2]], [[1], [2]])
+    """
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if not isinstance(value, (list, tuple)):
+        return [[value]]
+    if not value:
+        return [[]]
+    if not isinstance(value[0], (list, tuple)):
+        return [list(value)]
+    return [list(row) for row in value]
+
+
+def flat(value: Any) -> list[Any]:
+    """Every cell of a cell or range, row by row."""
+    return [c for row in grid(value) for c in row]
+
+
+def shape_of(value: Any) -> tuple[int, int]:
+    """(rows, columns) of a cell or range."""
+    g = grid(value)
+    return len(g), (len(g[0]) if g else 0)
+
+
+def all_empty(*values: Any) -> np.ndarray:
+    """Per cell of the broadcast shape: True where every argument's cell is empty."""
+    masks = [np.vectorize(is_empty, otypes=[bool])(np.array(grid(v), dtype=object)) for v in values]
+    return np.logical_and.reduce(np.broadcast_arrays(*masks))
+
+
+def show(result: Result, blank: np.ndarray | None = None) -> Any:
+    """A :class:`Result` as cell values: a single value, or a list of rows like the input.
+
+    ``blank`` marks cells whose inputs were all empty: they show ``""``.
+    """
+    values = np.asarray(result.values, dtype=float)
+    shape = values.shape
+    flat_values = values.reshape(-1)
+    out = flat_values.astype(object)  # Python floats; the cells without a value follow
+    no_value = np.isnan(flat_values)
+    flat_blank = (
+        None if blank is None else np.broadcast_to(np.asarray(blank, dtype=bool), shape).reshape(-1)
+    )
+    if flat_blank is not None:
+        no_value &= ~flat_blank
+        out[flat_blank] = ""
+    if no_value.any():
+        flat_reasons = result.reasons.reshape(-1)
+        for i in np.flatnonzero(no_value):
+            why = flat_reasons[i]
+            out[i] = error_text(why) if why is not None else error_text("no value", NO_DATA)
+    if values.ndim == 0 or values.size == 1:
+        return out[0]
+    return out.reshape(shape if values.ndim == 2 else (-1, 1)).tolist()
+
+
+def column(values: list[Any]) -> Any:
+    """A list of per-row results as cells: one value for one row, else a spilled column."""
+    if len(values) == 1:
+        return values[0]
+    return [[v] for v in values]
+
+
+def blank_result(message: str = "input is blank") -> Result:
+    """A one-element :class:`Result` with no value because its input is empty."""
+    return Result(np.nan, np.array(Undefined(MISSING, message), dtype=object))

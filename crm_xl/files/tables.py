@@ -1,0 +1,234 @@
+"""Customer tables in and out: CSV and Excel files, treated as untrusted input.
+
+Reading keeps every cell as the user typed it and converts only the columns a scorecard
+needs, so a problem is reported at its place: ``customers.csv: line 8, column
+'annual_spend': 'abc' is not a number`` or ``customers.xlsx: Sheet1!E8: …``.
+
+Numbers are read the way spreadsheet users write them: ``100,000``, ``¥100,000``, ``12%``
+(read as 12, i.e. percent points, the unit crm_xl's rates use) and full-width digits.
+
+Writing is atomic (a temporary file, then a rename) and never turns text into a formula: in
+``.xlsx`` output text stays text; in ``.csv`` output a text cell that starts with ``=``,
+``+``, ``-``, ``@``, tab or carriage return gets a leading ``'`` (OWASP's advice against
+CSV injection), because spreadsheet programs execute such cells when the file is opened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from crm_xl.errors import CrmError, Problem
+from crm_xl.files.archive import check_archive
+from crm_xl.files.atomic import atomic_path
+
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+MAX_CSV_BYTES = 500 * 2**20
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class Table:
+    """A table read from a file: raw cells as typed, and how to name a cell in messages."""
+
+    frame: Any  # pandas DataFrame, object dtype, None for empty cells
+    source: str
+    sheet: str | None = None
+
+    def locate(self, row: int, column: str) -> str:
+        """Where data row ``row`` (0-based position in ``frame``) of ``column`` is in the file.
+
+        Blank rows are dropped when reading, so ``frame``'s index keeps each row's offset
+        below the header; that is what makes the line or cell number right.
+        """
+        offset = int(self.frame.index[row]) + 2  # header is line/row 1
+        if self.sheet is None:
+            return f"{self.source}: line {offset}, column '{column}'"
+        from openpyxl.utils import get_column_letter
+
+        letter = get_column_letter(list(self.frame.columns).index(column) + 1)
+        return f"{self.source}: {self.sheet}!{letter}{offset}"
+
+    def require(self, columns: list[str], needed_by: dict[str, str]) -> None:
+        """Raise :class:`CrmError` naming every missing column and what needs it."""
+        import difflib
+
+        present = [str(c) for c in self.frame.columns]
+        problems = []
+        for col in columns:
+            if col not in present:
+                hint = difflib.get_close_matches(col, present, n=1)
+                hint_text = f" (did you mean '{hint[0]}'?)" if hint else ""
+                problems.append(
+                    Problem(
+                        self.source,
+                        f"no column '{col}', needed by {needed_by.get(col, 'the scorecard')}{hint_text}; "
+                        f"the table's columns are: {', '.join(present)}",
+                    )
+                )
+        if problems:
+            raise CrmError(problems)
+
+
+def read_table(path: str | Path, sheet: str | None = None) -> Table:
+    """Read a CSV or Excel table: first row = headers, every cell kept as typed.
+
+    CSV files may be UTF-8 (with or without BOM) or GB18030/GBK, as Excel saves them on
+    Chinese Windows; ``;`` and tab separators are recognised. For workbooks, ``sheet``
+    picks the sheet (default: the first).
+
+    Example::
+
+        >>> from crm_xl.files.resources import sample_path
+        >>> t = read_table(sample_path("customers.csv"))
+        >>> t.frame.loc[0, "customer_id"], len(t.frame) >= 50
+        ('C0001', True)
+    """
+    path = Path(path)
+    if not path.exists():
+        raise CrmError("no such file", str(path))
+    if path.is_dir():
+        raise CrmError("is a folder, not a table file", str(path))
+    suffix = path.suffix.lower()
+    if suffix in EXCEL_SUFFIXES:
+        return _read_excel(path, sheet)
+    if suffix in (".csv", ".txt", ".tsv"):
+        if sheet is not None:
+            raise CrmError("--sheet is only for Excel files", str(path))
+        return _read_csv(path)
+    raise CrmError(
+        f"unknown table type '{suffix}': use .csv or an Excel file ({', '.join(EXCEL_SUFFIXES)})",
+        str(path),
+    )
+
+
+def _read_csv(path: Path) -> Table:
+    import csv
+    import io
+
+    import pandas as pd
+
+    size = path.stat().st_size
+    if size > MAX_CSV_BYTES:
+        raise CrmError(
+            f"{size / 2**20:,.0f} MiB is larger than the {MAX_CSV_BYTES // 2**20} MiB limit",
+            str(path),
+        )
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes nearly anything
+        raise CrmError("cannot decode the file: save it as UTF-8 CSV", str(path))
+    first = text.split("\n", 1)[0]
+    sep = max((",", ";", "\t"), key=first.count)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=False
+        )
+    except pd.errors.ParserError as err:
+        raise CrmError(f"not a readable CSV table: {err}", str(path)) from None
+    except pd.errors.EmptyDataError:
+        raise CrmError("the file is empty", str(path)) from None
+    frame = _drop_blank_rows(frame.astype(object).where(frame != "", None))
+    header = next(csv.reader(io.StringIO(first), delimiter=sep), [])
+    _check_headers(
+        [h.strip() for h in header], str(path)
+    )  # pandas renames duplicates: check the raw line
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return Table(frame, str(path))
+
+
+def _drop_blank_rows(frame: Any) -> Any:
+    """Drop rows with no value at all; the index keeps each row's place in the file."""
+    return frame[frame.notna().any(axis=1)]
+
+
+def _read_excel(path: Path, sheet: str | None) -> Table:
+    import pandas as pd
+    from python_calamine import CalamineWorkbook
+
+    check_archive(path)
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as err:  # calamine raises its own error types for broken files
+        raise CrmError(f"not a readable workbook: {err}", str(path)) from None
+    names = book.sheet_names
+    if sheet is None:
+        sheet = names[0]
+    elif sheet not in names:
+        raise CrmError(f"no sheet '{sheet}'; the sheets are: {', '.join(names)}", str(path))
+    rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    if not rows:
+        raise CrmError(f"sheet '{sheet}' is empty", str(path))
+    header = [str(h).strip() if h not in (None, "") else "" for h in rows[0]]
+    while header and header[-1] == "":
+        header.pop()
+    body = [list(r[: len(header)]) + [None] * (len(header) - len(r)) for r in rows[1:]]
+    frame = pd.DataFrame(body, columns=header, dtype=object)
+    frame = _drop_blank_rows(frame.where(frame != "", None))
+    _check_headers(header, f"{path}: {sheet}!1:1")
+    return Table(frame, str(path), sheet)
+
+
+def _check_headers(header: list[str], where: str) -> None:
+    problems = []
+    if any(h == "" for h in header):
+        problems.append(
+            Problem(where, "a column has no header: every column of the first row needs a name")
+        )
+    dupes = sorted({h for h in header if header.count(h) > 1 and h})
+    if dupes:
+        problems.append(Problem(where, f"duplicate column header(s): {', '.join(dupes)}"))
+    if problems:
+        raise CrmError(problems)
+
+
+def _guard_text(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def write_table(frame: Any, path: str | Path, *, sheet: str = "scores") -> Path:
+    """Write ``frame`` to ``.csv`` (UTF-8 with BOM, so Excel shows Chinese) or ``.xlsx``.
+
+    Atomic: the file appears complete or not at all; an existing file is replaced only
+    after the new one is fully written.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise CrmError(f"cannot write '{suffix}': use .csv or .xlsx", str(path))
+    if not path.parent.exists():
+        raise CrmError(f"folder {path.parent} does not exist", str(path))
+    with atomic_path(path) as tmp:
+        if suffix == ".csv":
+            guarded = frame.copy()
+            for col in guarded.columns:
+                if guarded[col].dtype == object or str(guarded[col].dtype).startswith(
+                    ("str", "string")
+                ):
+                    guarded[col] = guarded[col].map(_guard_text).astype(object)
+            guarded.to_csv(tmp, index=False, encoding="utf-8-sig")
+        else:
+            _write_xlsx(frame, str(tmp), sheet)
+    return path
+
+
+def _write_xlsx(frame: Any, tmp: str, sheet: str) -> None:
+    import pandas as pd
+
+    options = {"strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": False}
+    with pd.ExcelWriter(tmp, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
+        frame.to_excel(writer, sheet_name=sheet, index=False)
+        ws = writer.sheets[sheet]
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, len(frame), max(len(frame.columns) - 1, 0))
+        for j, col in enumerate(frame.columns):
+            width = max([len(str(col))] + [len(str(v)) for v in frame[col].head(200)]) + 2
+            ws.set_column(j, j, min(max(width, 8), 40))

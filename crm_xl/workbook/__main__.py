@@ -1,0 +1,5 @@
+"""``python -m crm_xl.workbook [FOLDER]`` regenerates the ready-made workbooks."""
+
+from crm_xl.workbook.build import main
+
+main()

@@ -1,0 +1,175 @@
+"""The macro-enabled workbook (``crm-xl new --macros``): the Recalculate ratings button.
+
+Built the xlwings quickstart way, from what the *installed* xlwings ships, at generation
+time (nothing of xlwings is committed to this repository):
+
+* the VBA project is ``quickstart_standalone.xlsm``'s ``vbaProject.bin`` (xlwings' VBA module
+  embedded, so no add-in is needed for the button, plus ``Module1.SampleCall``, which runs
+  ``import <workbook name>; <workbook name>.main()`` through ``RunPython``);
+* a **companion module** ``<workbook name>.py`` is written next to the workbook; its
+  ``main()`` calls :func:`crm_xl.macros.recalculate_ratings` and its ``new_period()``
+  :func:`crm_xl.macros.new_period` (xlwings' VBA project has one macro, so the New period
+  action is reached with ``RunPython`` from a button of the user's own, or from a terminal);
+* the form button (a legacy VML button bound to ``SampleCall``) is drawn by XlsxWriter's own
+  ``insert_button`` and placed on the Ratings sheet by openpyxl, which carries VBA and VML
+  parts through its ``vba_archive``.
+
+So the workbook's name must be a Python module name (``crm_2026.xlsm``, not ``my book.xlsm``).
+"""
+
+from __future__ import annotations
+
+import io
+import keyword
+import re
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from crm_xl.errors import CrmError
+from crm_xl.workbook import layout
+from crm_xl.workbook.layout import Period
+
+VBA_SOURCE = "quickstart_standalone.xlsm"  # inside the installed xlwings package
+BUTTON_MACRO = "SampleCall"
+BUTTON_CAPTION = {"zh": "重新计算评级", "en": "Recalculate ratings"}
+VML_PART = "xl/drawings/vmlDrawing1.vml"
+
+COMPANION = '''"""Companion module of {book} (the xlwings quickstart convention).
+
+The workbook's "{caption}" button runs xlwings' RunPython with
+"import {module}; {module}.main()": keep this file next to the workbook.
+new_period() adds the next period's blank sheets to the open workbook; bind it to a
+button of your own with RunPython "import {module}; {module}.new_period()".
+Written by crm-xl new --macros; crm_xl does the work.
+"""
+
+import crm_xl.macros
+
+
+def main():
+    crm_xl.macros.recalculate_ratings()
+
+
+def new_period():
+    crm_xl.macros.new_period()
+
+
+if __name__ == "__main__":
+    # from a terminal while the workbook is open in Excel: same as clicking the button
+    # (python {module}.py), or the New period action (python {module}.py new-period)
+    import sys
+
+    import xlwings as xw
+
+    xw.Book("{book}").set_mock_caller()
+    new_period() if sys.argv[1:] == ["new-period"] else main()
+'''
+
+
+def xlwings_vba_source() -> Path:
+    """The installed xlwings' quickstart workbook that carries its VBA project."""
+    import xlwings
+
+    path = Path(xlwings.__file__).parent / VBA_SOURCE
+    if not path.exists():
+        raise CrmError(
+            f"the installed xlwings {xlwings.__version__} has no {VBA_SOURCE}", "xlwings"
+        )
+    return path
+
+
+def button_vml(caption: str, column_widths: Sequence[float], row_height: float, cell: str) -> bytes:
+    """The VML drawing of one form button bound to ``SampleCall``, drawn by XlsxWriter.
+
+    The helper sheet gets the Ratings sheet's column widths and first-row height, so the
+    button's anchor (in cells) lands where it does in XlsxWriter's own layout.
+    """
+    import xlsxwriter
+
+    out = io.BytesIO()
+    wb = xlsxwriter.Workbook(out, {"in_memory": True})
+    ws = wb.add_worksheet()
+    for j, width in enumerate(column_widths):
+        ws.set_column(j, j, width)
+    ws.set_row(0, row_height)
+    ws.insert_button(cell, {"macro": BUTTON_MACRO, "caption": caption, "width": 150, "height": 30})
+    wb.close()
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as z:
+        return z.read(VML_PART)
+
+
+def _vba_archive(vml: bytes) -> zipfile.ZipFile:
+    """xlwings' quickstart package plus the button drawing, as openpyxl's ``vba_archive``."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(xlwings_vba_source()) as src, zipfile.ZipFile(buffer, "w") as dst:
+        for name in src.namelist():
+            dst.writestr(name, src.read(name))
+        dst.writestr(VML_PART, vml)
+    return zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+
+
+def module_name(path: Path) -> str:
+    """The companion module's name: the workbook's name, which must be a Python identifier."""
+    stem = path.stem
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", stem) or keyword.iskeyword(stem):
+        raise CrmError(
+            f"'{path.name}': the button runs 'import {stem}', so the name must be a Python module name "
+            "(letters, digits and _, not starting with a digit), e.g. crm_2026.xlsm",
+            str(path),
+        )
+    return stem
+
+
+def new_macro_workbook(
+    path: str | Path,
+    period: str | Period,
+    *,
+    lang: str = "zh",
+    customers: Sequence[Any] = (),
+    answers: dict | None = None,
+    force: bool = False,
+    timestamp: Any = None,
+) -> tuple[Path, Path]:
+    """Write ``BOOK.xlsm`` with the Recalculate ratings button and its ``BOOK.py`` companion.
+
+    Returns both paths. Refuses to overwrite either unless ``force``.
+    """
+    from openpyxl.utils import get_column_letter
+
+    from crm_xl.files.atomic import atomic_path
+    from crm_xl.workbook.build import build_workbook, check_new_file
+
+    path = Path(path)
+    if path.suffix.lower() != ".xlsm":
+        raise CrmError("a macro-enabled workbook ends in .xlsm", str(path))
+    module = module_name(path)
+    companion = path.with_suffix(".py")
+    for p in (path, companion):
+        check_new_file(p, force)
+    period = period if isinstance(period, Period) else Period.parse(period)
+    wb = build_workbook(
+        period, lang=lang, customers=customers, answers=answers, timestamp=timestamp
+    )
+
+    # the VBA project's document modules are ThisWorkbook, Sheet1, Sheet2: code names match
+    wb.code_name = "ThisWorkbook"
+    for i, ws in enumerate(wb.worksheets, 1):
+        ws.sheet_properties.codeName = f"Sheet{i}"
+    ratings = wb[layout.ratings_sheet(period, lang)]
+    ratings.row_dimensions[1].height = 30
+    widths = [
+        ratings.column_dimensions[get_column_letter(j)].width or 8.43
+        for j in range(1, ratings.max_column + 1)
+    ]
+    button_cell = f"{get_column_letter(len(layout.RATINGS_INPUTS) + 1)}1"  # above the results
+    vml = button_vml(BUTTON_CAPTION[lang], widths, 30, button_cell)
+    wb.vba_archive = _vba_archive(vml)
+    ratings.legacy_drawing = VML_PART
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+    text = COMPANION.format(book=path.name, module=module, caption=BUTTON_CAPTION[lang])
+    with atomic_path(companion) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return path, companion

@@ -1,0 +1,310 @@
+"""``crm-xl recalc``: recompute a workbook's ``CRM_*`` cells without Excel, for CI.
+
+Every cell whose formula calls a ``CRM_*`` function — anywhere in the workbook — is
+evaluated with the same implementation Excel runs through xlwings (:mod:`crm_xl.excel.functions`),
+together with the standard-Excel cells they depend on and the ones that depend on them
+(:mod:`crm_xl.calc.evaluator`). Results are written as the cached values beside the formulas
+(the formulas stay), with the right cell type, so pandas, python-calamine, LibreOffice and
+Excel's protected view show the numbers. Nothing else in the file changes: the file is
+edited as an OOXML package (:mod:`crm_xl.xlsx.package`), only the ``<v>`` of result cells.
+
+* ``--check`` changes nothing and lists the cells whose stored values are stale (exit 1).
+* A function crm_xl does not support is reported with its cell; that cell is left as it
+  was — never a wrong number, never a silent skip.
+* The workbook is untrusted input: XML is parsed with defusedxml, archives are checked
+  against zip bombs, VBA is never run. A failure leaves the original untouched; Excel's
+  ``~$`` lock file stops the run unless ``--force``.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+import operator
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from crm_xl.errors import CrmError, Problem
+
+MAX_LISTED = 20  # stale cells listed per workbook in messages (all are in --json)
+
+
+class CellChange(NamedTuple):
+    """A result cell whose stored (cached) value differs from the computed one.
+
+    A named tuple, not a dataclass: a first recalculation makes one per result cell.
+    """
+
+    sheet: str
+    cell: str
+    stored: tuple[str, Any]  # (type, value): type is n, str, b, e or empty
+    computed: tuple[str, Any]
+
+    def describe(self) -> str:
+        return f"{self.sheet}!{self.cell}: stored {_show(self.stored)}, computed {_show(self.computed)}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "stored": {"type": self.stored[0], "value": self.stored[1]},
+            "computed": {"type": self.computed[0], "value": self.computed[1]},
+        }
+
+
+@dataclass
+class BookResult:
+    """What recalculating one workbook found and did."""
+
+    path: Path
+    evaluated: int = 0
+    changes: list[CellChange] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    written: Path | None = None
+    error: str | None = None
+
+    @property
+    def status(self) -> str:
+        if self.error:
+            return "error"
+        if self.problems:
+            return "problems"
+        if self.changes and self.written is None:
+            return "stale"
+        return "updated" if self.written else "up to date"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path),
+            "status": self.status,
+            "evaluated": self.evaluated,
+            "changed": [c.as_json() for c in self.changes],
+            "problems": [str(p) for p in self.problems],
+            "written": None if self.written is None else str(self.written),
+            "error": self.error,
+        }
+
+
+def _show(typed: tuple[str, Any]) -> str:
+    kind, value = typed
+    if kind == "empty":
+        return "nothing"
+    if kind == "n":
+        return f"{value:.10g}"
+    return repr(value)
+
+
+def typed(value: Any) -> tuple[str, Any]:
+    """An evaluated value as (cell type, value), the way a cached value is stored."""
+    if value.__class__ is float:
+        return ("n", value)
+    from crm_xl.xlsx.package import ErrorValue
+
+    if value is None:
+        return ("empty", None)
+    if isinstance(value, bool):
+        return ("b", value)
+    if isinstance(value, (int, float)):
+        return ("n", float(value))
+    if isinstance(value, ErrorValue):
+        return ("e", value.code)
+    code = getattr(value, "code", None)  # the evaluator's own error type
+    if code is not None and not isinstance(value, str):
+        return ("e", str(code))
+    return ("str", str(value))
+
+
+def same(a: tuple[str, Any], b: tuple[str, Any]) -> bool:
+    """Stored and computed agree (numbers to Excel's 15 significant digits)."""
+    if a[0] != b[0]:
+        return (
+            a[0] in ("empty", "str") and b[0] in ("empty", "str") and (a[1] or "") == (b[1] or "")
+        )
+    if a[0] == "n":
+        return math.isclose(a[1], b[1], rel_tol=1e-15, abs_tol=0.0) or a[1] == b[1]
+    return a[1] == b[1]
+
+
+def _cached_value(kind: str, value: Any) -> Any:
+    """A computed (type, value) as what :meth:`Package.set_cached_values` stores."""
+    if kind == "n":
+        return value
+    from crm_xl.xlsx.package import ErrorValue
+
+    if kind == "e":
+        return ErrorValue(value)
+    if kind == "empty":
+        return ""
+    return value
+
+
+def _stale(sheet: Any, keys: list[tuple[int, int]], values: list[Any]) -> list[CellChange]:
+    """The cells of one computed block whose stored value differs from the computed one.
+
+    What the file stores came with each formula when the sheet was read, and for the
+    other cells of array ranges it is what the reader found there (``SheetData.stored``):
+    the file is not looked at again.
+    """
+    from crm_xl.calc.evaluator import EMPTY
+    from crm_xl.calc.parser import col_letters
+
+    bulk = _stale_numbers(sheet, keys, values)
+    if bulk is not None:
+        return bulk
+    formulas, stored, name = sheet.formulas, sheet.stored, sheet.name
+    changes = []
+    for key, value in zip(keys, values, strict=True):
+        info = formulas.get(key)
+        if info is not None:
+            kind, cached = info.cached_type, info.cached_value
+            old = ("e", str(cached)) if kind == "e" else (kind, cached)
+        else:  # a cell of an array range
+            found = stored.get(key, EMPTY)
+            old = typed(None if found is EMPTY else found)
+        new = typed(value)
+        if not same(old, new):
+            row, col = key
+            changes.append(CellChange(name, f"{col_letters(col)}{row}", old, new))
+    return changes
+
+
+def _stale_numbers(
+    sheet: Any, keys: list[tuple[int, int]], values: list[Any]
+) -> list[CellChange] | None:
+    """:func:`_stale` for a block of plain formulas computing numbers where the file
+    stores numbers (or nothing): compared all at once with numpy; None for other blocks."""
+    import numpy as np
+
+    from crm_xl.calc.parser import col_letters
+
+    infos = list(map(sheet.formulas.get, keys))
+    if (
+        None in infos
+        or not {i.kind for i in infos} <= {"normal", "shared"}
+        or not {i.cached_type for i in infos} <= {"n", "empty"}
+        or set(map(type, values)) != {float}
+    ):
+        return None
+    cached = list(map(operator.attrgetter("cached_value"), infos))
+    new, old = np.array(values, dtype=float), np.array(cached, dtype=float)  # None is NaN
+    with np.errstate(invalid="ignore"):  # inf - inf
+        near = np.abs(new - old) <= 1e-15 * np.maximum(np.abs(new), np.abs(old))
+    near &= np.isfinite(new) & np.isfinite(old)  # math.isclose: an infinity is only itself
+    changed = np.flatnonzero(~((new == old) | near)).tolist()  # what same() says, at once
+    if not changed:
+        return []
+    letters: dict[int, str] = {}
+    cells = []
+    for i in changed:
+        row, col = keys[i]
+        cells.append((letters.get(col) or letters.setdefault(col, col_letters(col))) + str(row))
+    types = [infos[i].cached_type for i in changed]
+    olds = zip(types, [cached[i] for i in changed], strict=True)
+    news = zip(itertools.repeat("n"), [values[i] for i in changed])
+    rows = zip(itertools.repeat(sheet.name), cells, olds, news)
+    return list(map(functools.partial(tuple.__new__, CellChange), rows))
+
+
+def _check_model(path: Path, pkg: Any) -> list[Problem]:
+    """A crm_xl workbook's Model must validate before anything is computed from it."""
+    names = {k.lower() for k in pkg.defined_names()}
+    if "crm_ind_weight" not in names:
+        return []
+    from crm_xl.workbook.model_reader import read_model
+
+    try:
+        read_model(path)
+    except CrmError as err:
+        return list(err.problems)
+    return []
+
+
+def recalc_book(
+    path: str | Path,
+    out: str | Path | None = None,
+    *,
+    check: bool = False,
+    force: bool = False,
+    sheets: Collection[str] | None = None,
+) -> BookResult:
+    """Recalculate one workbook's ``CRM_*`` cells; see the module notes.
+
+    With ``check`` nothing is written. ``out`` writes the result to another file (the
+    original is not touched). ``sheets`` limits the work to the cells of those sheets
+    (``crm-xl new-period``: the new sheets, never the earlier periods'). Returns a
+    :class:`BookResult`.
+    """
+    from crm_xl.calc.evaluator import _no_gc
+
+    # the cell model is a million objects without garbage cycles of any size: the cyclic
+    # collector's passes over them would only cost time (it runs again after)
+    with _no_gc():
+        return _recalc_book(Path(path), out, check, force, sheets)
+
+
+def _recalc_book(
+    path: Path, out: str | Path | None, check: bool, force: bool, sheets: Collection[str] | None
+) -> BookResult:
+    from crm_xl.calc.evaluator import Workbook
+    from crm_xl.files.lock import check_not_open
+    from crm_xl.xlsx.package import Package
+
+    result = BookResult(path)
+    if not path.exists():
+        raise CrmError("no such file", str(path))
+    if not check and out is None:
+        check_not_open(path, force)
+    pkg = Package.open(path)
+    model_problems = _check_model(path, pkg)
+    if model_problems:
+        result.problems = model_problems
+        return result
+    wb = Workbook.from_package(pkg)
+    blocks = wb._blocks_using("CRM_")
+    if sheets is not None:
+        blocks = [b for b in blocks if b.sheet.name in sheets]
+    order, problems = wb._recalculate_blocks(blocks)
+    result.problems = [p if isinstance(p, Problem) else Problem("", str(p)) for p in problems]
+    updates: dict[str, dict[str, Any]] = {}
+    for block in order:  # the changes in the order the blocks were computed
+        keys, values = wb._block_results(block)
+        result.evaluated += len(keys)
+        if sheets is None or block.sheet.name in sheets:
+            result.changes += _stale(block.sheet, keys, values)
+    for change in result.changes:
+        kind, value = change.computed
+        cells = updates.setdefault(change.sheet, {})
+        cells[change.cell] = value if kind == "n" else _cached_value(kind, value)
+    # the cell model is no longer needed: drop it before writing (peak memory)
+    wb._release()
+    del wb, order, blocks
+    for sheet, cells in updates.items():
+        if not check:
+            pkg.set_cached_values(sheet, cells, changed_only=True)  # compared in _stale
+    # A crm_xl workbook whose result columns hold values (after the Recalculate ratings
+    # button replaced its formulas): the same recalculation the button runs, headless.
+    if not result.problems and {"crm_lang", "crm_ind_weight"} <= {
+        k.lower() for k in pkg.defined_names()
+    }:
+        from crm_xl.workbook.ratings import PackageBackend, recalculate_ratings
+
+        backend = PackageBackend(path, pkg=pkg, formula_cells="skip", check=check)
+        recalculate_ratings(backend)
+        for sheet, cell, old, new in backend.changes:
+            result.changes.append(
+                CellChange(sheet, cell, typed(old), typed(None if new == "" else new))
+            )
+        if backend.changes:
+            updates.setdefault("__values__", {})
+    if check or not updates:
+        if out is not None and not check and not updates:
+            pkg.save(out)
+            result.written = Path(out)
+        return result
+    target = Path(out) if out is not None else path
+    pkg.save(target)
+    result.written = target
+    return result
