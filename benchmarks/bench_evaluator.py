@@ -29,7 +29,7 @@ import openpyxl
 from python_calamine import CalamineWorkbook
 
 from crm_xl.calc.evaluator import Workbook
-from crm_xl.xlsx.package import Package
+from crm_xl.xlsx import Package
 
 WEIGHTS = [40, 30, 20, 10]
 

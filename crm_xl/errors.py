@@ -41,3 +41,12 @@ class CrmError(Exception):
         return CrmError(
             Problem(f"{prefix}: {p.where}" if p.where else prefix, p.message) for p in self.problems
         )
+
+
+#: Excel's error values, in ERROR.TYPE order (``#NULL!`` is 1, ``#GETTING_DATA`` 8): what a
+#: cell of type ``e`` may store and what the formula engine computes.
+EXCEL_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA")
+#: The errors of dynamic arrays (Excel 365), which a range may also show as text.
+DYNAMIC_ARRAY_ERRORS = ("#SPILL!", "#CALC!")
+#: Every error as text, the way xlwings (``err_to_str``) and calamine pass a cell's error.
+ERROR_TEXTS = frozenset(EXCEL_ERRORS + DYNAMIC_ARRAY_ERRORS)

@@ -479,7 +479,7 @@ class Workbook:
     @classmethod
     def from_path(cls, path: str | Path) -> Workbook:
         """Open an .xlsx/.xlsm file and read it (see :meth:`from_package`)."""
-        from crm_xl.xlsx.package import Package
+        from crm_xl.xlsx import Package
 
         return cls.from_package(Package.open(path))
 

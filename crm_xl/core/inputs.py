@@ -25,23 +25,7 @@ from typing import Any
 import numpy as np
 
 from crm_xl.core.result import INVALID, Undefined
-
-#: Excel's error values as text (how xlwings with err_to_str and calamine show them).
-EXCEL_ERRORS = frozenset(
-    (
-        "#NULL!",
-        "#DIV/0!",
-        "#VALUE!",
-        "#REF!",
-        "#NAME?",
-        "#NUM!",
-        "#N/A",
-        "#SPILL!",
-        "#CALC!",
-        "#GETTING_DATA",
-    )
-)
-
+from crm_xl.errors import ERROR_TEXTS
 
 #: Element types that convert to float exactly as the element-wise loop would (None -> NaN);
 #: bool and numpy.bool_ are not among them: they are refused, not read as 1/0.
@@ -57,7 +41,7 @@ def _describe(x: Any) -> str:
     if isinstance(x, (_dt.date, _dt.datetime, np.datetime64)):
         return f"{x} is a date, not a number"
     if isinstance(x, str):
-        if x.strip() in EXCEL_ERRORS:
+        if x.strip() in ERROR_TEXTS:
             return f"the input shows the error {x.strip()}"
         shown = x if len(x) <= 40 else x[:37] + "..."
         try:

@@ -97,7 +97,7 @@ def add_period_to(backend: SheetsBackend, new: Period | None = None) -> NewPerio
     too, so no number of the old period is shown as the new one's. New defined names point
     at the copies; the Dashboard moves to the new period and its trend table gains a row.
     """
-    from crm_xl.xlsx.package import Formula, check_sheet_name
+    from crm_xl.xlsx import Formula, check_sheet_name
 
     names = backend.names()
     lower = {k.lower(): (k, v) for k, v in names.items()}
@@ -219,7 +219,7 @@ class PackageSheets:
     """:class:`SheetsBackend` over the file, edited as an OOXML package (nothing re-saved)."""
 
     def __init__(self, book: Path) -> None:
-        from crm_xl.xlsx.package import Package
+        from crm_xl.xlsx import Package
 
         self.book = book
         self.pkg = Package.open(book)
@@ -346,7 +346,7 @@ class XlwingsSheets:
     def set_cells(self, sheet: str, values: dict[str, Any]) -> None:
         from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
-        from crm_xl.xlsx.package import Formula
+        from crm_xl.xlsx import Formula
 
         ws = self.book.sheets[sheet]
         blanks = sorted(
@@ -418,7 +418,7 @@ def _read_values(book: Path, sheet: str, cells: list[str]) -> dict[str, Any]:
     from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
     from python_calamine import CalamineWorkbook
 
-    from crm_xl.xlsx.package import Package  # noqa: F401  (same limits were checked when opening)
+    from crm_xl.xlsx import Package  # noqa: F401  (same limits were checked when opening)
 
     rows = (
         CalamineWorkbook.from_path(str(book))
@@ -435,7 +435,7 @@ def _read_values(book: Path, sheet: str, cells: list[str]) -> dict[str, Any]:
 
 def _form_weights(book: Path) -> list[float]:
     """The self-assessment item weights from the workbook's Model (crm_form_weight)."""
-    from crm_xl.xlsx.package import Package
+    from crm_xl.xlsx import Package
 
     pkg = Package.open(book)
     names = {k.lower(): v for k, v in pkg.defined_names().items()}

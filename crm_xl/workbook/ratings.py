@@ -179,7 +179,7 @@ class PackageBackend:
 
         from python_calamine import CalamineWorkbook
 
-        from crm_xl.xlsx.package import Package
+        from crm_xl.xlsx import Package
 
         self.path = Path(path)
         self.pkg = pkg if pkg is not None else Package.open(self.path)
@@ -277,7 +277,7 @@ def _same(stored: Any, computed: Any) -> bool:
 
 
 def _typed_cache(value: Any) -> Any:
-    from crm_xl.xlsx.package import ErrorValue
+    from crm_xl.xlsx import ErrorValue
 
     return value if not (isinstance(value, str) and value in ("#N/A",)) else ErrorValue(value)
 

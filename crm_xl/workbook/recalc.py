@@ -101,7 +101,7 @@ def typed(value: Any) -> tuple[str, Any]:
     """An evaluated value as (cell type, value), the way a cached value is stored."""
     if value.__class__ is float:
         return ("n", value)
-    from crm_xl.xlsx.package import ErrorValue
+    from crm_xl.xlsx import ErrorValue
 
     if value is None:
         return ("empty", None)
@@ -132,7 +132,7 @@ def _cached_value(kind: str, value: Any) -> Any:
     """A computed (type, value) as what :meth:`Package.set_cached_values` stores."""
     if kind == "n":
         return value
-    from crm_xl.xlsx.package import ErrorValue
+    from crm_xl.xlsx import ErrorValue
 
     if kind == "e":
         return ErrorValue(value)
@@ -250,7 +250,7 @@ def _recalc_book(
 ) -> BookResult:
     from crm_xl.calc.evaluator import Workbook
     from crm_xl.files.lock import check_not_open
-    from crm_xl.xlsx.package import Package
+    from crm_xl.xlsx import Package
 
     result = BookResult(path)
     if not path.exists():

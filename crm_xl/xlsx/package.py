@@ -80,25 +80,26 @@ from defusedxml.common import (
     ExternalReferenceForbidden,
 )
 
-from crm_xl.errors import CrmError
+from crm_xl.errors import EXCEL_ERRORS, CrmError
 from crm_xl.files.archive import check_archive
 
 __all__ = ["DefinedName", "ErrorValue", "Formula", "Package", "SheetInfo", "check_sheet_name"]
 
-MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-STRICT_MAIN_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
-REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
-VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
-XML_NS = "http://www.w3.org/XML/1998/namespace"
-
-RT_OFFICE_DOCUMENT = REL_NS + "/officeDocument"
-RT_WORKSHEET = REL_NS + "/worksheet"
-RT_CALC_CHAIN = REL_NS + "/calcChain"
-RT_EXTENDED_PROPERTIES = REL_NS + "/extended-properties"
-CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-CT_RELATIONSHIPS = "application/vnd.openxmlformats-package.relationships+xml"
+from crm_xl.xlsx.namespaces import (  # noqa: F401  (re-exported for the package's users)
+    CT_NS,
+    CT_RELATIONSHIPS,
+    CT_WORKSHEET,
+    MAIN_NS,
+    PKG_REL_NS,
+    REL_NS,
+    RT_CALC_CHAIN,
+    RT_EXTENDED_PROPERTIES,
+    RT_OFFICE_DOCUMENT,
+    RT_WORKSHEET,
+    STRICT_MAIN_NS,
+    VT_NS,
+    XML_NS,
+)
 
 WORKBOOK_CONTENT_TYPES = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
@@ -108,7 +109,6 @@ WORKBOOK_CONTENT_TYPES = {
     "application/vnd.ms-excel.addin.macroEnabled.main+xml",
 }
 
-EXCEL_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA")
 MAX_CELL_TEXT = 32767  # Excel's limit on characters in a cell
 MAX_FORMULA = 8192  # ... and in a formula
 MAX_SHEET_NAME = 31

@@ -29,7 +29,7 @@ from crm_xl.calc.evaluator import (
     _xlwings_range_params,
 )
 from crm_xl.excel import functions
-from crm_xl.xlsx.package import Package
+from crm_xl.xlsx import Package
 from tests.helpers.excel_made import EXCEL_MADE
 from tests.helpers.libreoffice import evaluate_many
 

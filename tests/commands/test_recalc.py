@@ -16,7 +16,7 @@ from crm_xl.core.scorecard import load_scorecard
 from crm_xl.files.resources import sample_path
 from crm_xl.files.tables import read_table
 from crm_xl.workbook.recalc import recalc_book
-from crm_xl.xlsx.package import Formula, Package
+from crm_xl.xlsx import Formula, Package
 from tests.helpers.libreoffice import read_values
 
 ROOT = Path(__file__).resolve().parents[2]

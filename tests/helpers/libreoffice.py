@@ -85,7 +85,7 @@ from python_calamine import CalamineWorkbook
 DEFAULT_TIMEOUT = 120.0
 """Seconds one LibreOffice (or pdftoppm) run may take before it is killed."""
 
-EXCEL_ERRORS = (
+EXCEL_ERRORS = (  # what LibreOffice may show: Excel's errors and the dynamic-array ones
     "#NULL!",
     "#DIV/0!",
     "#VALUE!",

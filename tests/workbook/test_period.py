@@ -15,7 +15,7 @@ from crm_xl.cli import main
 from crm_xl.errors import CrmError
 from crm_xl.workbook.build import new_workbook
 from crm_xl.workbook.period import add_period
-from crm_xl.xlsx.package import Package
+from crm_xl.xlsx import Package
 from tests.helpers.excel_made import EXCEL_MADE
 from tests.helpers.libreoffice import read_values, recalculate
 

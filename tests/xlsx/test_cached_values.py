@@ -33,8 +33,8 @@ from hypothesis import strategies as st
 from openpyxl.worksheet.formula import ArrayFormula
 from python_calamine import CalamineWorkbook
 
-from crm_xl.errors import CrmError
-from crm_xl.xlsx.package import EXCEL_ERRORS, ErrorValue, Formula, Package
+from crm_xl.errors import EXCEL_ERRORS, CrmError
+from crm_xl.xlsx import ErrorValue, Formula, Package
 from tests.helpers.excel_made import EXCEL_MADE
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

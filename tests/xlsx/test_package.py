@@ -16,7 +16,7 @@ from defusedxml import ElementTree as SafeET
 from python_calamine import CalamineWorkbook
 
 from crm_xl.errors import CrmError
-from crm_xl.xlsx.package import ErrorValue, Formula, Package
+from crm_xl.xlsx import ErrorValue, Formula, Package
 from tests.helpers.excel_made import EXCEL_MADE
 
 FIXTURES = sorted(p for p in EXCEL_MADE.glob("*") if p.suffix in (".xlsx", ".xlsm"))

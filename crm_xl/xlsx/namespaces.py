@@ -1,0 +1,16 @@
+"""XML namespaces, relationship types and content types of SpreadsheetML packages (ECMA-376)."""
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+STRICT_MAIN_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+
+RT_OFFICE_DOCUMENT = REL_NS + "/officeDocument"
+RT_WORKSHEET = REL_NS + "/worksheet"
+RT_CALC_CHAIN = REL_NS + "/calcChain"
+RT_EXTENDED_PROPERTIES = REL_NS + "/extended-properties"
+CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+CT_RELATIONSHIPS = "application/vnd.openxmlformats-package.relationships+xml"
