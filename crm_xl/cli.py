@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         help="score the built-in sample customers and print the results",
         description="Score the built-in sample customer table with the sample scorecard and "
-        "print the seed cases, the best customers, the tiers and one explanation.",
+        "print the worked examples, the best customers, the tiers and one explanation.",
     )
     demo.add_argument(
         "--lang", choices=("en", "zh"), default="en", help="labels in English or Chinese"

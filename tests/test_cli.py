@@ -48,7 +48,7 @@ labels = ["A", "B", "C"]
 def files(tmp_path):
     (tmp_path / "card.toml").write_text(CARD, encoding="utf-8")
     (tmp_path / "t.csv").write_text(
-        "id,satisfaction,retention,growth,feedback\nseed000,85,75,10,70\nbest,100,100,100,100\nblank,,,,\n",
+        "id,satisfaction,retention,growth,feedback\nworked,85,75,10,70\nbest,100,100,100,100\nblank,,,,\n",
         encoding="utf-8",
     )
     return tmp_path
@@ -67,7 +67,7 @@ def test_score_writes_scores_tiers_and_contributions(files, capsys):
     )
     assert code == 0
     out = pd.read_csv(files / "out.csv", encoding="utf-8-sig")
-    # seed 000: 65.5, exactly the A threshold → B (a tier is reached by exceeding it)
+    # the worked example: 65.5, exactly the A threshold → B (a tier is reached by exceeding it)
     assert out["score"].tolist()[:2] == [65.5, 100.0]
     assert out["tier"].tolist()[:2] == ["B", "A"]
     assert out.loc[
@@ -174,7 +174,7 @@ def test_no_command_prints_help(capsys):
     assert "score" in capsys.readouterr().out
 
 
-def test_demo_prints_seed_case_tiers_and_explanation(capsys, tmp_path):
+def test_demo_prints_worked_example_tiers_and_explanation(capsys, tmp_path):
     assert main(["demo", "--copy-samples", str(tmp_path / "start")]) == 0
     out = capsys.readouterr().out
     assert "= 65.5" in out

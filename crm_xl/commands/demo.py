@@ -2,7 +2,7 @@
 
 It scores the sample customer table (``crm_xl/data/customers.csv``) with the sample
 scorecard (``crm_xl/data/scorecard.toml``) through the same pipeline as ``crm-xl score``
-and prints the seed cases, the best customers, the tiers and why the top customer scored
+and prints the worked examples, the best customers, the tiers and why the top customer scored
 what it did.
 """
 
@@ -14,8 +14,8 @@ from pathlib import Path
 
 TEXT = {
     "en": {
-        "seed000": "Seed 000 worked case (weighted model, values already scores)",
-        "seed004": "Seed 004 tiers by annual spend (> 100,000 A; > 50,000 B; else C)",
+        "worked": "Worked example: the weighted model (values already 0-100 scores)",
+        "spend": "Tiers by annual spend (> 100,000 A; > 50,000 B; else C)",
         "top": "Best customers",
         "tiers": "Customers per tier (composite score: > 70 A, > 50 B, else C)",
         "why": "Why {name} scored {score:.1f}",
@@ -32,8 +32,8 @@ TEXT = {
         "samples": "Sample files: {csv}\n              {toml}",
     },
     "zh": {
-        "seed000": "种子案例 000(加权评分模型,数值已是得分)",
-        "seed004": "种子案例 004 按年消费金额分级(超过10万 A;超过5万 B;其余 C)",
+        "worked": "示例:加权评分模型(数值已是 0-100 分)",
+        "spend": "按年消费金额分级(超过10万 A;超过5万 B;其余 C)",
         "top": "综合得分最高的客户",
         "tiers": "各等级客户数(综合得分:超过70 A,超过50 B,其余 C)",
         "why": "{name} 得分 {score:.1f} 的构成",
@@ -74,9 +74,11 @@ def run_demo(lang: str = "en", copy_samples: Path | None = None) -> int:
     pd.set_option("display.unicode.east_asian_width", True)
     pd.set_option("display.width", 120)
 
-    _heading(t["seed000"])
-    seed = weighted_score([85, 75, 10, 70], [40, 30, 20, 10])
-    print("85 × 40 % + 75 × 30 % + 10 × 20 % + 70 × 10 % = 34 + 22.5 + 2 + 7 =", f"{seed.value:g}")
+    _heading(t["worked"])
+    worked = weighted_score([85, 75, 10, 70], [40, 30, 20, 10])
+    print(
+        "85 × 40 % + 75 × 30 % + 10 × 20 % + 70 × 10 % = 34 + 22.5 + 2 + 7 =", f"{worked.value:g}"
+    )
 
     csv, toml = sample_path("customers.csv"), sample_path("scorecard.toml")
     card = load_scorecard(toml)
@@ -98,7 +100,7 @@ def run_demo(lang: str = "en", copy_samples: Path | None = None) -> int:
     if unscored:
         print(f"  ({unscored} without a score: see the note column)")
 
-    _heading(t["seed004"])
+    _heading(t["spend"])
     spend, _ = numeric_column(table, "annual_spend")
     spend_tiers = assign_tiers(spend, **SEED_004_SPEND_TIERS)
     print("  " + "   ".join(f"{k} {v}" for k, v in spend_tiers.counts(["A", "B", "C"]).items()))

@@ -1,4 +1,4 @@
-"""Customer KPIs (seed 001 and the standard sources), vectorised over whole columns.
+"""Customer KPIs (docs/domain.md, "KPI definitions"), vectorised over whole columns.
 
 Every function takes scalars, lists, numpy arrays or pandas Series (broadcast together) and
 returns a :class:`~crm_xl.core.result.Result`: rates are in percent (5.0 means 5 %), and an
@@ -129,7 +129,7 @@ def retention_rate(start: Any, end: Any, new: Any) -> Result:
 
 
 def clv(annual_revenue: Any, years: Any, cac: Any) -> Result:
-    """Customer lifetime value, seed 001 form: ``annual revenue × relationship years − CAC``.
+    """Customer lifetime value, simple form: ``annual revenue × relationship years − CAC``.
 
     No value when ``years`` or ``cac`` is negative (invalid). A negative CLV is a value: the
     customer costs more to win than they bring in.

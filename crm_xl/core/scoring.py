@@ -11,7 +11,7 @@ the others *of its dimension*; a dimension with no value at all re-weights the d
 A composite is a sum of contributions, in points: :attr:`Score.contributions` (or
 :func:`explain` for one row) shows why a customer scored what it did.
 
-Seed 000's worked case::
+The worked example of docs/domain.md::
 
     >>> weighted_score([85, 75, 10, 70], [40, 30, 20, 10]).value
     65.5
@@ -40,22 +40,26 @@ class Score(Result):
         total: how many indicators the model has.
         labels: the indicators' names, in column order.
         dimensions: the dimensions' names (one, ``"score"``, for the weighted model).
+        matrix: the indicator values (0–100, NaN where blank), rows × indicators.
+        within_weights: each indicator's weight within its dimension (fractions).
+        dimension_of: each indicator's dimension, as an index into ``dimensions``.
+        dimension_weights: each dimension's weight (fractions).
     """
 
     __slots__ = (
-        "_dim_of",
-        "_dim_w",
-        "_matrix",
-        "_within_w",
+        "dimension_of",
+        "dimension_weights",
         "dimensions",
         "labels",
+        "matrix",
         "total",
+        "within_weights",
     )
 
     @property
     def used(self) -> np.ndarray | int:
         """How many indicators each score was computed from (an int for one row)."""
-        counts = self._matrix.shape[1] - np.isnan(self._matrix).sum(axis=1)
+        counts = self.matrix.shape[1] - np.isnan(self.matrix).sum(axis=1)
         return int(counts[0]) if self.values.ndim == 0 else counts
 
     @property
@@ -69,9 +73,9 @@ class Score(Result):
 
         Each row sums to its composite. For one row (1-D input) the result is 1-D.
         """
-        eff, present = self._effective_weights()
+        eff, present = self.effective_weights()
         with np.errstate(invalid="ignore"):
-            out = np.where(present, self._matrix * eff, np.nan)
+            out = np.where(present, self.matrix * eff, np.nan)
         out[np.isnan(self.values.reshape(-1))] = np.nan
         return out if self.values.ndim else out[0]
 
@@ -84,18 +88,28 @@ class Score(Result):
         return out if self.values.ndim else out[0]
 
     def _dimension_sums(self) -> tuple[np.ndarray, np.ndarray]:
-        present = ~np.isnan(self._matrix)
-        filled = np.where(present, self._matrix, 0.0)
-        onehot = np.eye(len(self._dim_w))[self._dim_of]  # indicators × dimensions
-        return (filled * self._within_w) @ onehot, (present * self._within_w) @ onehot
+        present = ~np.isnan(self.matrix)
+        filled = np.where(present, self.matrix, 0.0)
+        onehot = np.eye(len(self.dimension_weights))[self.dimension_of]  # indicators × dimensions
+        return (filled * self.within_weights) @ onehot, (present * self.within_weights) @ onehot
 
-    def _effective_weights(self) -> tuple[np.ndarray, np.ndarray]:
+    def effective_weights(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each indicator's weight in each row's composite once blanks are left out and the
+        rest re-weighted (rows × indicators, fractions), and which cells were given: the
+        weights of the given cells of a row sum to 1 (a blank cell's entry means nothing).
+
+        Example::
+
+            >>> eff, given = weighted_score([[80, None, 60]], [50, 30, 20]).effective_weights()
+            >>> (eff * given).round(3).tolist(), given.tolist()
+            ([[0.714, 0.0, 0.286]], [[True, False, True]])
+        """
         _, den = self._dimension_sums()
         dim_ok = den > 0
-        dim_total = np.where(dim_ok, self._dim_w, 0.0).sum(axis=1, keepdims=True)
+        dim_total = np.where(dim_ok, self.dimension_weights, 0.0).sum(axis=1, keepdims=True)
         with np.errstate(invalid="ignore", divide="ignore"):
-            factor = np.where(dim_ok, self._dim_w / dim_total / den, 0.0)
-        return self._within_w * factor[:, self._dim_of], ~np.isnan(self._matrix)
+            factor = np.where(dim_ok, self.dimension_weights / dim_total / den, 0.0)
+        return self.within_weights * factor[:, self.dimension_of], ~np.isnan(self.matrix)
 
 
 def _as_matrix(values: Any, n_weights: int, labels: Sequence[str] | None):
@@ -209,7 +223,12 @@ def _compute(
     score.total = k
     score.labels = labels
     score.dimensions = dimensions
-    score._matrix, score._within_w, score._dim_of, score._dim_w = matrix, within_w, dim_of, dim_w
+    score.matrix, score.within_weights, score.dimension_of, score.dimension_weights = (
+        matrix,
+        within_w,
+        dim_of,
+        dim_w,
+    )
     return score
 
 
@@ -234,7 +253,7 @@ def weighted_score(
 
     Returns a :class:`Score`: 0-d for one row, one value per row otherwise.
 
-    Example (seed 000: satisfaction 85 @ 40 %, retention 75 @ 30 %, growth 10 @ 20 %,
+    Example (docs/domain.md's worked example: satisfaction 85 @ 40 %, retention 75 @ 30 %, growth 10 @ 20 %,
     positive feedback 70 @ 10 %)::
 
         >>> weighted_score([85, 75, 10, 70], [40, 30, 20, 10]).value
@@ -351,15 +370,15 @@ def explain(score: Score, row: int = 0) -> Any:
     """
     import pandas as pd
 
-    eff, present = score._effective_weights()
+    eff, present = score.effective_weights()
     contributions = score.contributions
     if contributions.ndim == 2:
         contributions = contributions[row]
     table = pd.DataFrame(
         {
             "indicator": score.labels,
-            "dimension": [score.dimensions[d] for d in score._dim_of],
-            "value": score._matrix[row],
+            "dimension": [score.dimensions[d] for d in score.dimension_of],
+            "value": score.matrix[row],
             "weight": np.where(present[row], eff[row] * 100.0, np.nan),
             "points": contributions,
         }

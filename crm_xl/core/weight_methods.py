@@ -1,6 +1,6 @@
 """Deriving indicator weights: AHP (层次分析法) and the entropy weight method (熵权法).
 
-The two formal methods Chinese practice uses to set scorecard weights (see DOMAIN.md):
+The two formal methods Chinese practice uses to set scorecard weights (docs/domain.md):
 
 * :func:`ahp_weights` — the analytic hierarchy process. Experts compare the indicators in
   pairs on Saaty's 1–9 scale; the weights are the principal right eigenvector of the
@@ -331,7 +331,7 @@ def ahp_weights(matrix: Any, labels: Sequence[Any] | None = None) -> AhpResult:
 
     ``labels`` name the criteria (by default the columns of a DataFrame, else C1, C2, …).
 
-    Example (seed 003's service-industry criteria, judged in pairs)::
+    Example (the service-industry criteria of docs/domain.md, judged in pairs)::
 
         >>> r = ahp_weights([[1, 3, 5], ["1/3", 1, 3], [0.2, 0.333, 1]],
         ...                 labels=["满意度", "响应速度", "忠诚度"])

@@ -80,7 +80,7 @@ def test_retention_edges_zero_and_hundred_percent():
 # -- CLV -------------------------------------------------------------------------------------
 
 
-def test_clv_seed_001_form():
+def test_clv_simple_form():
     # 12,000 × 3 − 2,000 = 36,000 − 2,000 = 34,000
     assert clv(12_000, 3, 2_000).value == 34_000.0
 

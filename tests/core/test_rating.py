@@ -66,7 +66,7 @@ def test_missing_columns_are_named(write_csv):
     assert "no column 'sat', needed by indicators[2] (sat)" in messages[0]
 
 
-def test_tiers_by_a_column_seed_004(write_csv):
+def test_tiers_by_a_column_annual_spend(write_csv):
     card = dict(
         CARD, tiers={"by": "spend", "thresholds": [100_000, 50_000], "labels": ["A", "B", "C"]}
     )

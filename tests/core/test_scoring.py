@@ -8,29 +8,29 @@ from crm_xl.core.result import INVALID, NO_DATA
 from crm_xl.core.scoring import explain, multidimensional_score, weighted_score
 from crm_xl.errors import CrmError
 
-SEED_000_VALUES = [85, 75, 10, 70]  # satisfaction, retention, growth, positive feedback
-SEED_000_WEIGHTS = [40, 30, 20, 10]
+WORKED_VALUES = [85, 75, 10, 70]  # satisfaction, retention, growth, positive feedback
+WORKED_WEIGHTS = [40, 30, 20, 10]
 
 
-def test_seed_000_worked_case():
-    # 85×0.4 + 75×0.3 + 10×0.2 + 70×0.1 = 34 + 22.5 + 2 + 7 = 65.5 (seed 000)
-    s = weighted_score(SEED_000_VALUES, SEED_000_WEIGHTS)
+def test_worked_example():
+    # 85×0.4 + 75×0.3 + 10×0.2 + 70×0.1 = 34 + 22.5 + 2 + 7 = 65.5 (docs/domain.md)
+    s = weighted_score(WORKED_VALUES, WORKED_WEIGHTS)
     assert s.value == pytest.approx(65.5)
     assert s.used == 4 and s.total == 4
 
 
 def test_weights_as_fractions_mean_the_same():
-    assert weighted_score(SEED_000_VALUES, [0.4, 0.3, 0.2, 0.1]).value == pytest.approx(65.5)
+    assert weighted_score(WORKED_VALUES, [0.4, 0.3, 0.2, 0.1]).value == pytest.approx(65.5)
 
 
-def test_seed_000_contributions_are_the_four_products():
-    s = weighted_score(SEED_000_VALUES, SEED_000_WEIGHTS)
+def test_worked_example_contributions_are_the_four_products():
+    s = weighted_score(WORKED_VALUES, WORKED_WEIGHTS)
     assert s.contributions == pytest.approx([34.0, 22.5, 2.0, 7.0])
 
 
 def test_blank_is_left_out_and_rest_reweighted():
     # retention blank: (80×40 + 20×20 + 60×10) / (40+20+10) = (3200+400+600)/70 = 60
-    s = weighted_score([[85, 75, 10, 70], [80, None, 20, 60]], SEED_000_WEIGHTS)
+    s = weighted_score([[85, 75, 10, 70], [80, None, 20, 60]], WORKED_WEIGHTS)
     assert s.values == pytest.approx([65.5, 60.0])
     assert s.used.tolist() == [4, 3]
     assert s.coverage.tolist() == ["4 of 4", "3 of 4"]
@@ -77,7 +77,7 @@ def test_strict_weights_must_sum_to_100_percent():
 
 def test_normalize_mode_rescales_and_warns():
     # 4/3/2/1 are 40/30/20/10 %: same 65.5
-    s = weighted_score(SEED_000_VALUES, [4, 3, 2, 1], weight_sum="normalize")
+    s = weighted_score(WORKED_VALUES, [4, 3, 2, 1], weight_sum="normalize")
     assert s.value == pytest.approx(65.5)
     assert s.warnings == [
         "weights sum to 10, not 100 % (100 or 1): normalised to 100 % by dividing by 10"
@@ -86,7 +86,7 @@ def test_normalize_mode_rescales_and_warns():
 
 def test_mismatched_lengths_are_reported():
     with pytest.raises(CrmError, match="3 values per row but 4 weights"):
-        weighted_score([1, 2, 3], SEED_000_WEIGHTS)
+        weighted_score([1, 2, 3], WORKED_WEIGHTS)
 
 
 def test_min_indicators():
@@ -106,7 +106,7 @@ def test_dataframe_input_keeps_index_and_labels():
 
 
 def test_explain_lists_contributions_largest_first():
-    s = weighted_score(SEED_000_VALUES, SEED_000_WEIGHTS, labels=["sat", "ret", "growth", "fb"])
+    s = weighted_score(WORKED_VALUES, WORKED_WEIGHTS, labels=["sat", "ret", "growth", "fb"])
     table = explain(s)
     assert table["indicator"].tolist() == ["sat", "ret", "fb", "growth"]
     assert table["points"].tolist() == pytest.approx([34.0, 22.5, 7.0, 2.0])

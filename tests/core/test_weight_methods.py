@@ -93,8 +93,8 @@ def test_ahp_full_width_fraction_from_a_chinese_input_method() -> None:
 @pytest.mark.parametrize(
     "known",
     [
-        [0.4, 0.3, 0.2, 0.1],  # seed 000's weighted model
-        [0.4, 0.2, 0.2, 0.1, 0.1],  # seed 003's service-industry weights
+        [0.4, 0.3, 0.2, 0.1],  # the worked example's weights
+        [0.4, 0.2, 0.2, 0.1, 0.1],  # the service-industry weights
         [0.5, 0.5],
         [0.05, 0.15, 0.3, 0.2, 0.1, 0.08, 0.07, 0.02, 0.02, 0.01],  # n = 10, the RI limit
     ],

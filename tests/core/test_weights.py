@@ -9,7 +9,7 @@ from crm_xl.errors import CrmError
 def test_percentages_and_fractions():
     assert as_fractions([40, 30, 20, 10])[0].tolist() == pytest.approx([0.4, 0.3, 0.2, 0.1])
     assert as_fractions([0.4, 0.3, 0.2, 0.1])[0].tolist() == pytest.approx([0.4, 0.3, 0.2, 0.1])
-    # seed 003's service-industry weights
+    # the service-industry weights (docs/domain.md)
     assert as_fractions([40, 20, 20, 10, 10])[0].sum() == pytest.approx(1.0)
 
 

@@ -177,7 +177,7 @@ def _new_profile() -> Path:
     return root
 
 
-def _session_profile() -> Path:
+def session_profile() -> Path:
     """This process's profile (a forked child makes its own: profiles are not shareable)."""
     global _profile
     if _profile is None or _profile[0] != os.getpid() or not _profile[1].is_dir():
@@ -194,7 +194,7 @@ def _discard_profile() -> None:
     _profile = None
 
 
-def _run(cmd: list[str], timeout: float, what: str) -> subprocess.CompletedProcess[str]:
+def run(cmd: list[str], timeout: float, what: str) -> subprocess.CompletedProcess[str]:
     """Run cmd in its own process group; kill the whole group on timeout and afterwards."""
     proc = subprocess.Popen(
         cmd,
@@ -246,7 +246,7 @@ def recalculate(
         raise FileNotFoundError(src)
     ext = fmt.split(":", 1)[0]
     with _lock:
-        profile = _session_profile()
+        profile = session_profile()
         work = Path(tempfile.mkdtemp(prefix="job-", dir=profile))
         try:
             (work / "in").mkdir()
@@ -268,7 +268,7 @@ def recalculate(
                 str(copy),
             ]
             try:
-                done = _run(cmd, timeout, "LibreOffice")
+                done = run(cmd, timeout, "LibreOffice")
             except LibreOfficeError:
                 _discard_profile()
                 raise
@@ -471,7 +471,7 @@ def render_png(
     pdf = src if src.suffix.lower() == ".pdf" else pdf_export(src, out, timeout=timeout)
     with tempfile.TemporaryDirectory(prefix="crm-xl-png-") as tmp:
         cmd = [pdftoppm, "-png", "-r", str(dpi), str(pdf), str(Path(tmp) / "page")]
-        done = _run(cmd, timeout, "pdftoppm")
+        done = run(cmd, timeout, "pdftoppm")
         # pdftoppm pads page numbers to the page count's width: page-1.png or page-01.png.
         made = sorted(Path(tmp).glob("page-*.png"), key=lambda p: int(p.stem.split("-")[1]))
         if done.returncode != 0 or not made:

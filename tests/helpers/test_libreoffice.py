@@ -27,7 +27,7 @@ from tests.helpers.libreoffice import (
 )
 
 
-def test_seed_000_weighted_score():
+def test_worked_example_weighted_score():
     require_libreoffice()
     # 85·40 + 75·30 + 10·20 + 70·10 = 3400 + 2250 + 200 + 700 = 6550; ÷ (40+30+20+10) = 65.5
     cells = {
@@ -132,13 +132,13 @@ def test_formulas_can_read_extra_sheets():
 def test_batch_uses_one_libreoffice_start(monkeypatch):
     require_libreoffice()
     runs = []
-    real_run = libreoffice._run
+    real_run = libreoffice.run
 
     def counting_run(cmd, timeout, what):
         runs.append(cmd)
         return real_run(cmd, timeout, what)
 
-    monkeypatch.setattr(libreoffice, "_run", counting_run)
+    monkeypatch.setattr(libreoffice, "run", counting_run)
     cases = [
         {"A1": n, "B1": "=A1*A1", "C1": '=IF(A1>=50,"high","low")', "D1": "=1/(A1-7)"}
         for n in range(60)
@@ -184,7 +184,7 @@ def test_timeout_kills_libreoffice(tmp_path):
     workbook = xlsxwriter.Workbook(source)
     workbook.add_worksheet().write_formula("A1", "=1+1")
     workbook.close()
-    profile = libreoffice._session_profile()
+    profile = libreoffice.session_profile()
     with pytest.raises(LibreOfficeError, match="timed out"):
         recalculate(source, tmp_path / "out.xlsx", timeout=0.05)
     deadline = time.monotonic() + 5

@@ -103,7 +103,7 @@ class _Range:
         for row_cells, row_values in zip(self._cells(), rows, strict=True):
             for cell, v in zip(row_cells, row_values, strict=True):
                 cell.value = v
-        self.ws.parent._block_writes += 1
+        self.ws.parent.block_writes += 1
 
     @property
     def has_array(self) -> bool:
@@ -201,7 +201,7 @@ class Book:
             for (row, col), _ in _array_formulas(ws).items():
                 if not isinstance(ws.cell(row, col).value, ArrayFormula):
                     ws.cell(row, col).value = None
-        self.wb._block_writes = 0
+        self.wb.block_writes = 0
         self.sheets = _Sheets(self.wb)
         self.app = _App()
 
@@ -214,4 +214,4 @@ class Book:
 
     @property
     def block_writes(self) -> int:
-        return self.wb._block_writes
+        return self.wb.block_writes
