@@ -5,13 +5,14 @@ code, with no traceback unless ``--debug``. Heavy modules (pandas, numpy) are im
 inside the commands so that ``crm-xl --help`` starts at once.
 
 Exit codes: 0 success, 1 the input has problems (listed), 2 crm_xl itself failed or the
-command line is wrong, 130 interrupted.
+command line is wrong, 130 interrupted, 141 the output was cut off (``crm-xl demo | head``).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from pathlib import Path
 
@@ -193,6 +194,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader of our output went away (`| head`): stop quietly, as the shell's own
+        # tools do (128 + SIGPIPE), and keep Python from complaining again at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except Exception as err:
         if args.debug:
             raise

@@ -208,3 +208,14 @@ def test_installed_command_runs_from_any_directory(tmp_path):
     result = subprocess.run([exe, "demo"], cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "= 65.5" in result.stdout
+
+
+def test_output_cut_off_by_the_reader_is_not_an_internal_error():
+    # `crm-xl demo | head -1`: the reader closes the pipe after one line
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "crm_xl", "demo"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    proc.stdout.readline()
+    proc.stdout.close()
+    assert proc.wait(timeout=60) == 141
+    assert proc.stderr.read() == b""
