@@ -762,7 +762,7 @@ def libreoffice_shows(data: bytes, sheet: str, refs) -> dict[str, object]:
             str(work / "out"),
             str(work / "book.xlsx"),
         ]
-        done = lo._run(cmd, lo.DEFAULT_TIMEOUT, "LibreOffice")
+        done = lo.run(cmd, lo.DEFAULT_TIMEOUT, "LibreOffice")
         out = work / "out" / "book.xlsx"
         assert out.is_file(), done.stderr
         return lo.read_values(out, sheet, list(refs))
