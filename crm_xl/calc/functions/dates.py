@@ -29,11 +29,22 @@ from crm_xl.calc.functions.registry import builtin
 from crm_xl.calc.values import MISSING, NUM, VALUE, ErrorResult
 
 
-def _date_parts(v: Any) -> dt.datetime:
+def _date_number(v: Any) -> float:
+    """A date argument as a serial: #NUM! before 0 (0 January 1900) or after 9999."""
     x = to_number(v)
     if x < 0 or x > 2958465.99999999:
         raise ErrorResult(NUM)
-    return serial_to_datetime(x)
+    return x
+
+
+def _date_parts(v: Any) -> dt.datetime:
+    return serial_to_datetime(_date_number(v))
+
+
+def _months_later(a: dt.datetime, months: Any) -> tuple[int, int]:
+    """(year, month) ``months`` after the month of ``a``."""
+    m = a.month - 1 + to_int(months)
+    return a.year + m // 12, m % 12 + 1
 
 
 @builtin("DATE", "VVV")
@@ -43,10 +54,7 @@ def DATE(y: Any, m: Any, d: Any) -> float:
 
 def _ymd(v: Any) -> tuple[int, int, int]:
     """(year, month, day) of a date serial; 0 is 0 Jan 1900 and 60 is 29 Feb 1900, as in Excel."""
-    x = to_number(v)
-    if x < 0 or x > 2958465.99999999:
-        raise ErrorResult(NUM)
-    n = int(x)
+    n = int(_date_number(v))
     if n == 0:
         return 1900, 1, 0
     if n == 60:
@@ -158,8 +166,7 @@ def DAYS360(start: Any, end: Any, method: Any = MISSING) -> float:
 @builtin("EDATE", "VV")
 def EDATE(start: Any, months: Any) -> float:
     a = _date_parts(start)
-    m = a.month - 1 + to_int(months)
-    y, m = a.year + m // 12, m % 12 + 1
+    y, m = _months_later(a, months)
     last = (dt.date(y + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1)).day
     return date_serial(y, m, min(a.day, last))
 
@@ -167,6 +174,5 @@ def EDATE(start: Any, months: Any) -> float:
 @builtin("EOMONTH", "VV")
 def EOMONTH(start: Any, months: Any) -> float:
     a = _date_parts(start)
-    m = a.month - 1 + to_int(months)
-    y, m = a.year + m // 12, m % 12 + 1
+    y, m = _months_later(a, months)
     return date_serial(y, m + 1, 1) - 1

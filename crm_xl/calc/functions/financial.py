@@ -14,7 +14,7 @@ from typing import Any
 
 from crm_xl.calc.conversions import check, numbers, to_number
 from crm_xl.calc.functions.registry import builtin
-from crm_xl.calc.values import AREAS, DIV0, MISSING, NUM, ErrorResult
+from crm_xl.calc.values import DIV0, MISSING, NUM, ErrorResult
 
 
 def _opt(v: Any, default: float) -> float:
@@ -99,7 +99,7 @@ def NPV(rate: Any, *values: Any) -> float:
 
 @builtin("IRR", "RV", min_args=1)
 def IRR(values: Any, guess: Any = MISSING) -> float:
-    nums = numbers((values,)) if isinstance(values, AREAS) else [to_number(values)]
+    nums = numbers((values,))
     r = _opt(guess, 0.1)
     for _ in range(100):
         f = sum(v / (1 + r) ** i for i, v in enumerate(nums))

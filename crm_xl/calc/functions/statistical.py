@@ -134,22 +134,24 @@ def STDEVP(*args: Any) -> float:
     return math.sqrt(_variance(numbers(args), False))
 
 
-@builtin("DEVSQ", "R", repeat=1, min_args=1)
-def DEVSQ(*args: Any) -> float:
+def _deviations(args: tuple[Any, ...]) -> list[float]:
+    """Each number's difference from their mean; no numbers at all is #NUM!."""
     nums = numbers(args)
     if not nums:
         raise ErrorResult(NUM)
     mean = sum(nums) / len(nums)
-    return sum((x - mean) ** 2 for x in nums)
+    return [x - mean for x in nums]
+
+
+@builtin("DEVSQ", "R", repeat=1, min_args=1)
+def DEVSQ(*args: Any) -> float:
+    return sum(d**2 for d in _deviations(args))
 
 
 @builtin("AVEDEV", "R", repeat=1, min_args=1)
 def AVEDEV(*args: Any) -> float:
-    nums = numbers(args)
-    if not nums:
-        raise ErrorResult(NUM)
-    mean = sum(nums) / len(nums)
-    return sum(abs(x - mean) for x in nums) / len(nums)
+    devs = _deviations(args)
+    return sum(abs(d) for d in devs) / len(devs)
 
 
 @builtin("MEDIAN", "R", repeat=1, min_args=1)
@@ -183,7 +185,7 @@ def MODE(*args: Any) -> float:
 
 
 def _kth(a: Any, k: Any, largest: bool) -> float:
-    nums = numbers((a,)) if isinstance(a, AREAS) else [to_number(a)]
+    nums = numbers((a,))
     i = math.ceil(to_number(k))
     if not nums or i < 1 or i > len(nums):
         raise ErrorResult(NUM)
@@ -226,7 +228,7 @@ def RANK_AVG(x: Any, ref: Any, order: Any = MISSING) -> float:
 
 
 def _percentile(a: Any, k: float) -> float:
-    nums = sorted(numbers((a,)) if isinstance(a, AREAS) else [to_number(a)])
+    nums = sorted(numbers((a,)))
     if not nums or not 0 <= k <= 1:
         raise ErrorResult(NUM)
     pos = k * (len(nums) - 1)

@@ -27,28 +27,46 @@ def LEN(s: Any) -> float:
     return float(len(to_text(s)))
 
 
-@builtin("LEFT", "VV", min_args=1)
-def LEFT(s: Any, n: Any = MISSING) -> str:
+def _count(n: Any) -> int:
+    """LEFT's and RIGHT's number of characters: 1 when omitted, never negative."""
     k = 1 if n is MISSING else to_int(n)
     if k < 0:
         raise ErrorResult(VALUE)
+    return k
+
+
+def _span(start: Any, n: Any) -> tuple[int, int]:
+    """MID's and REPLACE's (start, count): start from 1, count never negative."""
+    a, k = to_int(start), to_int(n)
+    if a < 1 or k < 0:
+        raise ErrorResult(VALUE)
+    return a, k
+
+
+def _start(start: Any, hay: str) -> int:
+    """FIND's and SEARCH's start position: 1 when omitted, at most one past the end."""
+    a = 1 if start is MISSING else to_int(start)
+    if a < 1 or a > len(hay) + 1:
+        raise ErrorResult(VALUE)
+    return a
+
+
+@builtin("LEFT", "VV", min_args=1)
+def LEFT(s: Any, n: Any = MISSING) -> str:
+    k = _count(n)
     return to_text(s)[:k]
 
 
 @builtin("RIGHT", "VV", min_args=1)
 def RIGHT(s: Any, n: Any = MISSING) -> str:
-    k = 1 if n is MISSING else to_int(n)
-    if k < 0:
-        raise ErrorResult(VALUE)
+    k = _count(n)
     t = to_text(s)
     return t[max(0, len(t) - k) :] if k else ""
 
 
 @builtin("MID", "VVV")
 def MID(s: Any, start: Any, n: Any) -> str:
-    a, k = to_int(start), to_int(n)
-    if a < 1 or k < 0:
-        raise ErrorResult(VALUE)
+    a, k = _span(start, n)
     return to_text(s)[a - 1 : a - 1 + k]
 
 
@@ -136,9 +154,7 @@ def SUBSTITUTE(s: Any, old: Any, new: Any, nth: Any = MISSING) -> str:
 
 @builtin("REPLACE", "VVVV")
 def REPLACE(s: Any, start: Any, n: Any, new: Any) -> str:
-    a, k = to_int(start), to_int(n)
-    if a < 1 or k < 0:
-        raise ErrorResult(VALUE)
+    a, k = _span(start, n)
     t = to_text(s)
     return t[: a - 1] + to_text(new) + t[a - 1 + k :]
 
@@ -146,9 +162,7 @@ def REPLACE(s: Any, start: Any, n: Any, new: Any) -> str:
 @builtin("FIND", "VVV", min_args=2)
 def FIND(needle: Any, hay: Any, start: Any = MISSING) -> float:
     n, h = to_text(needle), to_text(hay)
-    a = 1 if start is MISSING else to_int(start)
-    if a < 1 or a > len(h) + 1:
-        raise ErrorResult(VALUE)
+    a = _start(start, h)
     i = h.find(n, a - 1)
     if i < 0:
         raise ErrorResult(VALUE)
@@ -158,9 +172,7 @@ def FIND(needle: Any, hay: Any, start: Any = MISSING) -> float:
 @builtin("SEARCH", "VVV", min_args=2)
 def SEARCH(needle: Any, hay: Any, start: Any = MISSING) -> float:
     n, h = to_text(needle), to_text(hay)
-    a = 1 if start is MISSING else to_int(start)
-    if a < 1 or a > len(h) + 1:
-        raise ErrorResult(VALUE)
+    a = _start(start, h)
     if has_wildcards(n):
         rx = re.compile(wildcard_regex(n).pattern, re.S | re.I)
         m = rx.search(h, a - 1)

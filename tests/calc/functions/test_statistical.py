@@ -21,6 +21,16 @@ from tests.helpers.formulas import DATA, E, ev, same
         ("=RANK(9,B1:B5)", 2.0),
         ("=RANK(8,B1:B5)", E("#N/A")),
         ("=_xlfn.RANK.AVG(2,{1,2,2,3},1)", 2.5),
+        # spread around the mean of 1, 2, 3; no numbers is #NUM!
+        ("=DEVSQ(D1:D3)", 2.0),
+        ("=AVEDEV(D1:D3)", 2 / 3),
+        ("=DEVSQ(B2)", E("#NUM!")),
+        # order statistics of one argument, a range or a single number
+        ("=LARGE(D1:D3,1)", 3.0),
+        ("=SMALL(D1:D3,3)", 3.0),
+        ("=SMALL(D1:D3,4)", E("#NUM!")),
+        ("=PERCENTILE(D1:D3,0.75)", 2.5),
+        ("=PERCENTILE(5,0.2)", 5.0),
     ],
 )
 def test_statistical_functions(formula, expected):

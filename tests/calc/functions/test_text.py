@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers.formulas import DATA, ev, same
+from tests.helpers.formulas import DATA, E, ev, same
 
 
 @pytest.mark.parametrize(
@@ -23,6 +23,13 @@ from tests.helpers.formulas import DATA, ev, same
         ('=FIND("b","abcb",3)', 4.0),
         ('=SEARCH("B*","aabc")', 3.0),
         ('=VALUE("12.5")', 12.5),
+        # positions and counts: from 1, never negative; a start past the text is #VALUE!
+        ('=REPLACE("abcdef",2,3,"X")', "aXef"),
+        ('=MID("abc",0,1)', E("#VALUE!")),
+        ('=LEFT("abc",-1)', E("#VALUE!")),
+        ('=RIGHT("abc",0)', ""),
+        ('=FIND("c","abc",4)', E("#VALUE!")),
+        ('=FIND("c","abc",5)', E("#VALUE!")),
     ],
 )
 def test_text_functions(formula, expected):
