@@ -11,7 +11,7 @@ without DTDs or entities, the rules of defusedxml.
 Evaluating: :meth:`Workbook.evaluate`, :meth:`Workbook.evaluate_all` and, for the caller,
 :meth:`Workbook.recalculate`. Formulas are compiled once per shape (R1C1 form) and run
 cell by cell in dependency order; a column of identical ``CRM_SCORE``-like formulas is
-computed in one call. Excel's rules are in :mod:`crm_xl.calc.builtins`; ``CRM_*``
+computed in one call. Excel's rules are in :mod:`crm_xl.calc.functions`; ``CRM_*``
 functions run the implementation Excel runs through xlwings (:mod:`crm_xl.excel.functions`),
 with the arguments xlwings would pass.
 
@@ -70,8 +70,16 @@ from pathlib import Path
 from typing import Any
 
 from crm_xl.calc import parser as fx
-from crm_xl.calc.builtins import (
-    BUILTINS,
+from crm_xl.calc.conversions import (
+    compare,
+    power,
+    serial_to_datetime,
+    to_bool,
+    to_number,
+    to_text,
+)
+from crm_xl.calc.functions import BUILTINS, VOLATILE
+from crm_xl.calc.values import (
     EMPTY,
     GRID,
     MISSING,
@@ -80,20 +88,13 @@ from crm_xl.calc.builtins import (
     NULL,
     REF,
     VALUE,
-    VOLATILE,
     Array,
     ErrorResult,
     Multi,
     Range,
     Unsupported,
     XlError,
-    compare,
     error,
-    power,
-    serial_to_datetime,
-    to_bool,
-    to_number,
-    to_text,
 )
 from crm_xl.errors import Problem
 

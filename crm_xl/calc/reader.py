@@ -17,7 +17,6 @@ from xml.etree.ElementTree import ParseError
 
 from defusedxml.common import DefusedXmlException
 
-from crm_xl.calc.builtins import error
 from crm_xl.calc.evaluator import (
     _COLS,
     FormulaInfo,
@@ -27,6 +26,7 @@ from crm_xl.calc.evaluator import (
     cell_name,
     parse_cell,
 )
+from crm_xl.calc.values import error
 from crm_xl.errors import CrmError
 from crm_xl.xlsx.package import (
     _unescape,

@@ -1,0 +1,289 @@
+"""Excel's conversions between its value types, its ordering of values, its date serials
+and the number rules its operators and functions share.
+
+Semantics follow Excel: empty is 0 in arithmetic and "" in text; text that reads as a
+number is a number in arithmetic (``"5"+1`` is 6); in comparisons numbers < text <
+booleans and text is case-insensitive; ``SUM``-like functions skip text and booleans in
+ranges but convert direct arguments (:func:`numbers`); errors propagate (a conversion
+raises :class:`~crm_xl.calc.values.ErrorResult` with the error).
+
+Example::
+
+    >>> to_number(" 1,000 "), to_text(0.1 + 0.2), compare("a", True)
+    (1000.0, '0.3', -1)
+    >>> date_serial(2026, 1, 1), date_serial(1900, 3, 1)
+    (46023.0, 61.0)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Any
+
+from crm_xl.calc.values import (
+    AREAS,
+    DIV0,
+    EMPTY,
+    GRID,
+    MISSING,
+    NUM,
+    VALUE,
+    ErrorResult,
+    XlError,
+)
+
+# --- text and numbers ---------------------------------------------------------------------
+
+_NUM_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+# The times and dates Excel reads in text (TIMEVALUE and DATEVALUE accept only these)
+TIME_TEXT = re.compile(r"^(\d{1,2}):(\d{1,2})(?::(\d{1,2}(?:\.\d+)?))?\s*([AaPp][Mm])?$")
+ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2,4})$")
+
+
+def text_to_number(s: str) -> float | None:
+    """Text Excel reads as a number in arithmetic ("5", " 1,000 ", "50%", "$3", "12:30"), or None."""
+    t = s.strip()
+    if not t:
+        return None
+    if _NUM_TEXT.match(t):
+        return float(t)
+    neg = False
+    if t.startswith("(") and t.endswith(")"):
+        neg, t = True, t[1:-1].strip()
+    if t.startswith("-"):
+        neg, t = not neg, t[1:].strip()
+    if t.startswith("$"):
+        t = t[1:].strip()
+    scale = 1.0
+    if t.endswith("%"):
+        scale, t = 0.01, t[:-1].strip()
+    if re.match(r"^\d{1,3}(,\d{3})+(\.\d*)?$", t):
+        t = t.replace(",", "")
+    if _NUM_TEXT.match(t):
+        v = float(t) * scale
+        return -v if neg else v
+    if neg or scale != 1.0:
+        return None
+    m = TIME_TEXT.match(t)
+    if m:
+        h, mi = int(m.group(1)), int(m.group(2))
+        sec = float(m.group(3) or 0)
+        if m.group(4):
+            if h > 12:
+                return None
+            h = h % 12 + (12 if m.group(4).lower() == "pm" else 0)
+        if mi > 59 or sec >= 60:
+            return None
+        return (h * 3600 + mi * 60 + sec) / 86400
+    m = ISO_DATE.match(t)
+    if m:
+        return date_serial(int(m.group(1)), int(m.group(2)), int(m.group(3)), strict=True)
+    m = US_DATE.match(t)
+    if m:
+        y = int(m.group(3))
+        y = y + (2000 if y < 30 else 1900) if y < 100 else y
+        return date_serial(y, int(m.group(1)), int(m.group(2)), strict=True)
+    return None
+
+
+def to_number(v: Any) -> float:
+    """A value as a number for arithmetic; raises ErrorResult(#VALUE!) for other text."""
+    cls = v.__class__
+    if cls is float:
+        return v
+    if cls is bool:
+        return 1.0 if v else 0.0
+    if cls is str:
+        n = text_to_number(v)
+        if n is None:
+            raise ErrorResult(VALUE)
+        return n
+    if cls is XlError:
+        raise ErrorResult(v)
+    if v is EMPTY or v is MISSING:
+        return 0.0
+    if cls is int:
+        return float(v)
+    if isinstance(v, GRID):
+        return to_number(v.cell(0, 0))
+    raise ErrorResult(VALUE)
+
+
+def number_text(x: float) -> str:
+    """A number as Excel turns it into text: 15 significant digits, scientific notation only
+    beyond 1E+20 or when a small number would take more than 20 characters."""
+    if x == 0:
+        return "0"
+    if x.is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    mant, exp = f"{abs(x):.14e}".split("e")
+    e = int(exp)
+    digits = mant.replace(".", "").rstrip("0") or "0"
+    n = len(digits)
+    sci = digits[0] + ("." + digits[1:] if n > 1 else "")
+    if e < 0:
+        lead = -e - 1
+        out = sci + f"E-{-e:02d}" if 2 + lead + n > 20 else "0." + "0" * lead + digits
+    elif e > 19:
+        out = sci + f"E+{e:02d}"
+    elif n > e + 1:
+        out = digits[: e + 1] + "." + digits[e + 1 :]
+    else:
+        out = digits + "0" * (e + 1 - n)
+    return "-" + out if x < 0 else out
+
+
+def to_text(v: Any) -> str:
+    """A value as text for ``&`` and text functions (numbers as :func:`number_text`)."""
+    cls = v.__class__
+    if cls is str:
+        return v
+    if cls is float:
+        return number_text(v)
+    if cls is bool:
+        return "TRUE" if v else "FALSE"
+    if cls is XlError:
+        raise ErrorResult(v)
+    if v is EMPTY or v is MISSING:
+        return ""
+    if cls is int:
+        return number_text(float(v))
+    if isinstance(v, GRID):
+        return to_text(v.cell(0, 0))
+    raise ErrorResult(VALUE)
+
+
+def to_bool(v: Any) -> bool:
+    """A value as a logical: numbers are TRUE unless 0, text only "TRUE" or "FALSE"."""
+    cls = v.__class__
+    if cls is bool:
+        return v
+    if cls is float or cls is int:
+        return v != 0
+    if cls is str:
+        u = v.strip().upper()
+        if u == "TRUE":
+            return True
+        if u == "FALSE":
+            return False
+        raise ErrorResult(VALUE)
+    if cls is XlError:
+        raise ErrorResult(v)
+    if v is EMPTY or v is MISSING:
+        return False
+    raise ErrorResult(VALUE)
+
+
+def to_int(v: Any) -> int:
+    """A number truncated towards zero (Excel's index arguments)."""
+    x = to_number(v)
+    if not math.isfinite(x) or abs(x) > 2**53:
+        raise ErrorResult(NUM)
+    return int(x)
+
+
+# --- Excel's order of values ------------------------------------------------------------
+
+_RANK = {float: 0, str: 1, bool: 2}
+
+
+def compare(a: Any, b: Any) -> int:
+    """Excel's ordering of two scalars: -1, 0 or 1 (errors must be handled before)."""
+    if a is EMPTY or a is MISSING:
+        a = "" if b.__class__ is str else (False if b.__class__ is bool else 0.0)
+    if b is EMPTY or b is MISSING:
+        b = "" if a.__class__ is str else (False if a.__class__ is bool else 0.0)
+    ra, rb = _RANK.get(a.__class__, 0), _RANK.get(b.__class__, 0)
+    if ra != rb:
+        return -1 if ra < rb else 1
+    if ra == 1:
+        a, b = a.lower(), b.lower()
+    return -1 if a < b else (1 if a > b else 0)
+
+
+# --- dates --------------------------------------------------------------------------------
+
+_EPOCH = dt.datetime(1899, 12, 30)
+
+
+def date_serial(year: int, month: int, day: int, strict: bool = False) -> float:
+    """Excel's DATE(year, month, day) in the 1900 date system; months and days may overflow
+    (DATE(1900,1,32) is 1 Feb). Excel counts a 29 February 1900 that never was (serial 60).
+    With ``strict`` an impossible date gives None instead of rolling over."""
+    if strict:
+        try:
+            dt.date(year, month, day)
+        except ValueError:
+            return None  # type: ignore[return-value]
+    if 0 <= year < 1900:
+        year += 1900
+    y, m = year + (month - 1) // 12, (month - 1) % 12 + 1
+    if y < 1900 or y > 9999:
+        raise ErrorResult(NUM)
+    first = (dt.date(y, m, 1) - dt.date(1900, 1, 1)).days + 1 + (1 if (y, m) >= (1900, 3) else 0)
+    serial = first + day - 1
+    if serial < 0 or serial > 2958465:
+        raise ErrorResult(NUM)
+    return float(serial)
+
+
+def serial_to_datetime(serial: float, date1904: bool = False) -> dt.datetime:
+    """An Excel date serial as a datetime (1900 system: serial 60 is the fictitious 29 Feb 1900)."""
+    if date1904:
+        return dt.datetime(1904, 1, 1) + dt.timedelta(days=serial)
+    if serial < 61:
+        serial += 1  # before 1 March 1900 Excel counts the day that never was
+    return _EPOCH + dt.timedelta(days=serial)
+
+
+# --- numbers of arguments and results -------------------------------------------------------
+
+
+def numbers(args: tuple[Any, ...], *, text_in_ranges: str = "skip") -> list[float]:
+    """The numbers of SUM-like arguments: in ranges and arrays only numbers count (text and
+    booleans are skipped, or counted as 0/1 with ``text_in_ranges="zero"`` for the *A
+    functions); direct arguments are converted; the first error is raised."""
+    out: list[float] = []
+    for a in args:
+        if isinstance(a, AREAS):
+            for v in a.values():
+                cls = v.__class__
+                if cls is float:
+                    out.append(v)
+                elif cls is XlError:
+                    raise ErrorResult(v)
+                elif text_in_ranges == "zero":
+                    if cls is bool:
+                        out.append(1.0 if v else 0.0)
+                    elif cls is str:
+                        out.append(0.0)
+        elif a is MISSING:
+            out.append(0.0)
+        else:
+            out.append(to_number(a))
+    return out
+
+
+def check(x: float) -> float:
+    """A result number, or #NUM! when it is not finite."""
+    if x != x or x in (math.inf, -math.inf):
+        raise ErrorResult(NUM)
+    return x
+
+
+def power(a: float, b: float) -> float:
+    """Excel's ``a^b``: 0^0 is #NUM!, 0 to a negative power #DIV/0!, no complex results."""
+    if a == 0 and b == 0:
+        raise ErrorResult(NUM)
+    if a == 0 and b < 0:
+        raise ErrorResult(DIV0)
+    try:
+        r = a**b
+    except OverflowError:
+        raise ErrorResult(NUM) from None
+    if isinstance(r, complex):
+        raise ErrorResult(NUM)
+    return check(r)

@@ -1,0 +1,240 @@
+"""Excel's text functions: lengths and parts, case, joining, searching and replacing,
+characters and codes, numbers as text (TEXT, DOLLAR, FIXED, VALUE). The number formats
+TEXT applies are in :mod:`crm_xl.calc.functions.number_format`.
+
+Example::
+
+    >>> LEFT("hello", 2.0) + MID("hello", 2.0, 3.0), SEARCH("B*", "aabc"), DOLLAR(-1234.567)
+    ('heell', 3.0, '($1,234.57)')
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP
+from typing import Any
+
+from crm_xl.calc.conversions import to_bool, to_int, to_number, to_text
+from crm_xl.calc.functions.criteria import has_wildcards, wildcard_regex
+from crm_xl.calc.functions.math import round_digits
+from crm_xl.calc.functions.number_format import format_value
+from crm_xl.calc.functions.registry import builtin
+from crm_xl.calc.values import MISSING, VALUE, ErrorResult, flat_values
+
+
+@builtin("LEN", "V")
+def LEN(s: Any) -> float:
+    return float(len(to_text(s)))
+
+
+def _count(n: Any) -> int:
+    """LEFT's and RIGHT's number of characters: 1 when omitted, never negative."""
+    k = 1 if n is MISSING else to_int(n)
+    if k < 0:
+        raise ErrorResult(VALUE)
+    return k
+
+
+def _span(start: Any, n: Any) -> tuple[int, int]:
+    """MID's and REPLACE's (start, count): start from 1, count never negative."""
+    a, k = to_int(start), to_int(n)
+    if a < 1 or k < 0:
+        raise ErrorResult(VALUE)
+    return a, k
+
+
+def _start(start: Any, hay: str) -> int:
+    """FIND's and SEARCH's start position: 1 when omitted, at most one past the end."""
+    a = 1 if start is MISSING else to_int(start)
+    if a < 1 or a > len(hay) + 1:
+        raise ErrorResult(VALUE)
+    return a
+
+
+@builtin("LEFT", "VV", min_args=1)
+def LEFT(s: Any, n: Any = MISSING) -> str:
+    k = _count(n)
+    return to_text(s)[:k]
+
+
+@builtin("RIGHT", "VV", min_args=1)
+def RIGHT(s: Any, n: Any = MISSING) -> str:
+    k = _count(n)
+    t = to_text(s)
+    return t[max(0, len(t) - k) :] if k else ""
+
+
+@builtin("MID", "VVV")
+def MID(s: Any, start: Any, n: Any) -> str:
+    a, k = _span(start, n)
+    return to_text(s)[a - 1 : a - 1 + k]
+
+
+@builtin("UPPER", "V")
+def UPPER(s: Any) -> str:
+    return to_text(s).upper()
+
+
+@builtin("LOWER", "V")
+def LOWER(s: Any) -> str:
+    return to_text(s).lower()
+
+
+@builtin("PROPER", "V")
+def PROPER(s: Any) -> str:
+    return re.sub(r"[A-Za-z]+", lambda m: m.group(0).capitalize(), to_text(s).lower())
+
+
+@builtin("TRIM", "V")
+def TRIM(s: Any) -> str:
+    return " ".join(p for p in to_text(s).split(" ") if p)
+
+
+@builtin("CLEAN", "V")
+def CLEAN(s: Any) -> str:
+    return "".join(c for c in to_text(s) if ord(c) >= 32)
+
+
+@builtin("CONCATENATE", "V", repeat=1, min_args=1)
+def CONCATENATE(*args: Any) -> str:
+    return "".join(to_text(a) for a in args)
+
+
+@builtin("CONCAT", "R", repeat=1, min_args=1)
+def CONCAT(*args: Any) -> str:
+    out = []
+    for a in args:
+        for v in flat_values(a):
+            out.append(to_text(v))
+    return "".join(out)
+
+
+@builtin("TEXTJOIN", "VVR", repeat=1, min_args=3)
+def TEXTJOIN(delim: Any, ignore_empty: Any, *args: Any) -> str:
+    d, skip = to_text(delim), to_bool(ignore_empty)
+    parts = []
+    for a in args:
+        for v in flat_values(a):
+            t = to_text(v)
+            if t or not skip:
+                parts.append(t)
+    return d.join(parts)
+
+
+@builtin("EXACT", "VV")
+def EXACT(a: Any, b: Any) -> bool:
+    return to_text(a) == to_text(b)
+
+
+@builtin("REPT", "VV")
+def REPT(s: Any, n: Any) -> str:
+    k = to_int(n)
+    if k < 0:
+        raise ErrorResult(VALUE)
+    return to_text(s) * k
+
+
+@builtin("SUBSTITUTE", "VVVV", min_args=3)
+def SUBSTITUTE(s: Any, old: Any, new: Any, nth: Any = MISSING) -> str:
+    text, o, n = to_text(s), to_text(old), to_text(new)
+    if not o:
+        return text
+    if nth is MISSING:
+        return text.replace(o, n)
+    k = to_int(nth)
+    if k < 1:
+        raise ErrorResult(VALUE)
+    pos = -1
+    for _ in range(k):
+        pos = text.find(o, pos + 1)
+        if pos < 0:
+            return text
+    return text[:pos] + n + text[pos + len(o) :]
+
+
+@builtin("REPLACE", "VVVV")
+def REPLACE(s: Any, start: Any, n: Any, new: Any) -> str:
+    a, k = _span(start, n)
+    t = to_text(s)
+    return t[: a - 1] + to_text(new) + t[a - 1 + k :]
+
+
+@builtin("FIND", "VVV", min_args=2)
+def FIND(needle: Any, hay: Any, start: Any = MISSING) -> float:
+    n, h = to_text(needle), to_text(hay)
+    a = _start(start, h)
+    i = h.find(n, a - 1)
+    if i < 0:
+        raise ErrorResult(VALUE)
+    return float(i + 1)
+
+
+@builtin("SEARCH", "VVV", min_args=2)
+def SEARCH(needle: Any, hay: Any, start: Any = MISSING) -> float:
+    n, h = to_text(needle), to_text(hay)
+    a = _start(start, h)
+    if has_wildcards(n):
+        rx = re.compile(wildcard_regex(n).pattern, re.S | re.I)
+        m = rx.search(h, a - 1)
+        if not m:
+            raise ErrorResult(VALUE)
+        return float(m.start() + 1)
+    i = h.lower().find(n.lower(), a - 1)
+    if i < 0:
+        raise ErrorResult(VALUE)
+    return float(i + 1)
+
+
+@builtin("VALUE", "V")
+def VALUE_(s: Any) -> float:
+    if s.__class__ is float:
+        return s
+    if s.__class__ is bool:
+        raise ErrorResult(VALUE)
+    return to_number(to_text(s))
+
+
+@builtin("CHAR", "V")
+def CHAR(n: Any) -> str:
+    k = to_int(n)
+    if not 1 <= k <= 255:
+        raise ErrorResult(VALUE)
+    return bytes([k]).decode("cp1252", errors="replace")
+
+
+@builtin("CODE", "V")
+def CODE(s: Any) -> float:
+    t = to_text(s)
+    if not t:
+        raise ErrorResult(VALUE)
+    try:
+        return float(t[0].encode("cp1252")[0])
+    except UnicodeEncodeError:
+        return 63.0
+
+
+def _format_fixed(x: float, decimals: int, commas: bool) -> str:
+    r = round_digits(x, float(decimals), ROUND_HALF_UP)
+    d = max(decimals, 0)
+    return f"{r:,.{d}f}" if commas else f"{r:.{d}f}"
+
+
+@builtin("TEXT", "VV")
+def TEXT(v: Any, fmt: Any) -> str:
+    return format_value(v, to_text(fmt))
+
+
+@builtin("DOLLAR", "VV", min_args=1)
+def DOLLAR(v: Any, decimals: Any = MISSING) -> str:
+    d = 2 if decimals is MISSING else to_int(decimals)
+    x = to_number(v)
+    r = round_digits(abs(x), float(d), ROUND_HALF_UP)
+    body = f"${r:,.{max(d, 0)}f}"
+    return f"({body})" if x < 0 and r != 0 else body
+
+
+@builtin("FIXED", "VVV", min_args=1)
+def FIXED(v: Any, decimals: Any = MISSING, no_commas: Any = MISSING) -> str:
+    d = 2 if decimals is MISSING else to_int(decimals)
+    commas = not (no_commas is not MISSING and to_bool(no_commas))
+    return _format_fixed(to_number(v), d, commas)

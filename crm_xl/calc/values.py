@@ -1,0 +1,224 @@
+"""Excel's values as the engine computes them, shared by the functions and the evaluator.
+
+A value is a ``float``, a ``str``, a ``bool``, an :class:`XlError` (``#N/A``...),
+:data:`EMPTY` (an empty cell) or :data:`MISSING` (an omitted argument); an argument may
+also be a :class:`Range` (a reference: cells of a sheet), an :class:`Array` (rows of
+values, from an array constant or an array operation) or a :class:`Multi` (a union of
+ranges). A function returns an error by raising :class:`ErrorResult`, and refuses what
+the engine does not do by raising :class:`Unsupported`. Excel's error codes are the ones
+of :mod:`crm_xl.errors`.
+
+Example::
+
+    >>> error("#n/a") is NA, error("#nonsense")
+    (True, XlError('#VALUE!'))
+    >>> Array([[1.0, 2.0], [3.0, 4.0]]).shape, EMPTY, bool(MISSING)
+    ((2, 2), EMPTY, False)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from crm_xl.errors import DYNAMIC_ARRAY_ERRORS, EXCEL_ERRORS
+from crm_xl.xlsx.coordinates import col_letters
+
+
+class XlError:
+    """An Excel error value; one instance per code (compare with ``is`` or ``==``)."""
+
+    __slots__ = ("code",)
+
+    def __init__(self, code: str):
+        self.code = code
+
+    def __repr__(self) -> str:
+        return f"XlError({self.code!r})"
+
+    def __str__(self) -> str:
+        return self.code
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, XlError) and other.code == self.code
+
+    def __hash__(self) -> int:
+        return hash(("XlError", self.code))
+
+
+ERRORS = {code: XlError(code) for code in EXCEL_ERRORS + DYNAMIC_ARRAY_ERRORS}
+"""Every error value by its code."""
+NULL, DIV0, VALUE, REF, NAME, NUM, NA = (ERRORS[c] for c in EXCEL_ERRORS[:7])
+
+
+def error(code: str) -> XlError:
+    """The error value for ``code`` (unknown codes become ``#VALUE!``)."""
+    return ERRORS.get(code.upper(), VALUE)
+
+
+class _Empty:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "EMPTY"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+class _Missing(_Empty):
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+EMPTY = _Empty()
+"""An empty cell."""
+MISSING = _Missing()
+"""An omitted function argument (``IF(A1,,2)``)."""
+
+
+class ErrorResult(Exception):
+    """Raised inside a function to return an error value."""
+
+    def __init__(self, err: XlError):
+        super().__init__(err.code)
+        self.error = err
+
+
+class Unsupported(Exception):
+    """Raised when a formula needs something the evaluator does not do (a reason)."""
+
+    def __init__(self, reason: str, name: str = ""):
+        super().__init__(reason)
+        self.reason = reason
+        self.name = name
+
+
+class Range:
+    """A reference to a block of cells; ``sheet`` reads them (``sheet.get(row, col)``)."""
+
+    __slots__ = ("c1", "c2", "r1", "r2", "sheet")
+
+    def __init__(self, sheet: Any, r1: int, c1: int, r2: int, c2: int):
+        self.sheet, self.r1, self.c1, self.r2, self.c2 = sheet, r1, c1, r2, c2
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(rows, columns)."""
+        return self.r2 - self.r1 + 1, self.c2 - self.c1 + 1
+
+    @property
+    def size(self) -> int:
+        """The number of cells."""
+        return (self.r2 - self.r1 + 1) * (self.c2 - self.c1 + 1)
+
+    def rows(self) -> list[list[Any]]:
+        """The cells' values, row by row."""
+        get = self.sheet.get
+        cols = range(self.c1, self.c2 + 1)
+        return [[get(r, c) for c in cols] for r in range(self.r1, self.r2 + 1)]
+
+    def values(self) -> Iterator[Any]:
+        """The cells' values, row after row."""
+        get = self.sheet.get
+        for r in range(self.r1, self.r2 + 1):
+            for c in range(self.c1, self.c2 + 1):
+                yield get(r, c)
+
+    def cell(self, i: int, j: int) -> Any:
+        """The value at (i, j), 0-based within this range."""
+        return self.sheet.get(self.r1 + i, self.c1 + j)
+
+    def sub(self, i1: int, j1: int, i2: int, j2: int) -> Range:
+        """The part from (i1, j1) to (i2, j2), 0-based within this range."""
+        return Range(self.sheet, self.r1 + i1, self.c1 + j1, self.r1 + i2, self.c1 + j2)
+
+    def address(self) -> str:
+        """``A1`` or ``A1:B9``, without the sheet."""
+        a = f"{col_letters(self.c1)}{self.r1}"
+        if self.size == 1:
+            return a
+        return f"{a}:{col_letters(self.c2)}{self.r2}"
+
+    def __repr__(self) -> str:
+        return f"Range({getattr(self.sheet, 'name', '?')}!{self.address()})"
+
+
+class Array:
+    """Rows of values (a list of equally long lists)."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: list[list[Any]]):
+        self.data = data
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(rows, columns)."""
+        return len(self.data), len(self.data[0]) if self.data else 0
+
+    @property
+    def size(self) -> int:
+        """The number of values."""
+        return len(self.data) * (len(self.data[0]) if self.data else 0)
+
+    def rows(self) -> list[list[Any]]:
+        """The values, row by row (the array's own lists)."""
+        return self.data
+
+    def values(self) -> Iterator[Any]:
+        """The values, row after row."""
+        for row in self.data:
+            yield from row
+
+    def cell(self, i: int, j: int) -> Any:
+        """The value at (i, j), 0-based."""
+        return self.data[i][j]
+
+    def __repr__(self) -> str:
+        return f"Array({self.data!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Array) and other.data == self.data
+
+
+class Multi:
+    """A union of ranges (``(A1:A3,C1)``)."""
+
+    __slots__ = ("areas",)
+
+    def __init__(self, areas: list[Range]):
+        self.areas = areas
+
+    def values(self) -> Iterator[Any]:
+        """The values of each area in turn."""
+        for a in self.areas:
+            yield from a.values()
+
+
+GRID = (Range, Array)  # rectangular: a shape, rows, cells by position
+AREAS = (Range, Array, Multi)  # anything with several values
+
+
+def grid_of(v: Any) -> list[list[Any]]:
+    """Rows of a range, an array or a single value."""
+    if isinstance(v, GRID):
+        return v.rows()
+    if isinstance(v, Multi):
+        raise ErrorResult(VALUE)
+    return [[v]]
+
+
+def shape_of(v: Any) -> tuple[int, int]:
+    """(rows, columns) of a range or an array; a single value is (1, 1)."""
+    return v.shape if isinstance(v, GRID) else (1, 1)
+
+
+def flat_values(v: Any) -> Iterator[Any]:
+    """The values of a range, an array or a union row by row; a single value alone."""
+    if isinstance(v, AREAS):
+        yield from v.values()
+    else:
+        yield v

@@ -1,0 +1,49 @@
+"""Excel's math and trigonometry functions (crm_xl.calc.functions.math), worked by hand."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from tests.helpers.formulas import DATA, E, ev, same
+
+
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [
+        # ROUND halves away from zero, on the number as written
+        ("=ROUND(2.5,0)", 3.0),
+        ("=ROUND(-2.5,0)", -3.0),
+        ("=ROUND(0.125,2)", 0.13),
+        ("=ROUND(1.005,2)", 1.01),
+        ("=ROUND(2.675,2)", 2.68),
+        ("=ROUND(1234.5,-2)", 1200.0),
+        ("=ROUNDUP(-1.21,1)", -1.3),
+        ("=ROUNDDOWN(1.29,1)", 1.2),
+        ("=INT(-2.5)", -3.0),
+        ("=MOD(-3,2)", 1.0),
+        ("=MOD(3,-2)", -1.0),
+        ("=MOD(1,0)", E("#DIV/0!")),
+        # aggregates: ranges skip text and booleans, direct arguments are converted
+        ("=SUM(B1:B5)", 19.0),
+        ('=SUM("3",B1:B5)', 22.0),
+        ('=SUM("x")', E("#VALUE!")),
+        ("=SUM(TRUE,1)", 2.0),
+        ("=SUM(B1:B4,#N/A)", E("#N/A")),
+        # arrays inside SUMPRODUCT, without Ctrl+Shift+Enter
+        ('=SUMPRODUCT(--(B1:B5<>""))', 4.0),
+        ("=SUMPRODUCT(D1:D3,D1:D3)", 14.0),
+        ("=SUMPRODUCT((D1:D3>1)*D1:D3)", 5.0),
+        ('=SUMPRODUCT((C1:C3="banana")*(D1:D3))', 2.0),
+        ("=SUMPRODUCT(D1:D3,D1:D2)", E("#VALUE!")),
+        ("=ABS(-3)", 3.0),
+        ("=POWER(2,10)", 1024.0),
+        ("=SQRT(-1)", E("#NUM!")),
+        ("=LN(0)", E("#NUM!")),
+        ("=EXP(1)", math.e),
+    ],
+)
+def test_math_functions(formula, expected):
+    got = ev(formula, **DATA)
+    assert same(got, expected), f"{formula}: got {got!r}, expected {expected!r}"
