@@ -103,6 +103,14 @@ def test_decorated_functions_compute_through_the_shared_implementation(udfs):
     assert udfs.CRM_NPS([[10, 9, 9, 8, 7], [7, 6, 5, 3, 10]]) == 10.0
 
 
+def test_declared_functions_are_called_like_the_implementation(udfs):
+    # by keyword too, and an omitted optional argument takes its default
+    assert udfs.CRM_SCORE(values=[[85, 75, 10, 70]], weights=[[4, 3, 2, 1]], normalize=True) == 65.5
+    assert udfs.CRM_TIER(100000, [[100000, 50000]], [["A", "B", "C"]]) == "B"
+    with pytest.raises(TypeError):
+        udfs.CRM_NPS([[10]], "extra")
+
+
 def test_udf_module_imports_on_its_own_and_leaves_xlwings_alone():
     code = (
         "import crm_xl.udfs as u, xlwings as xw, sys;"
