@@ -2230,43 +2230,14 @@ _RANGE_PARAMS: dict[str, set[str]] | None = None
 
 
 def _xlwings_range_params() -> dict[str, set[str]]:
-    """Per ``CRM_*`` function, the parameters ``crm_xl.excel.udfs`` declares with ``**RANGE``
-    (``ndim=2, err_to_str=True``): xlwings passes those as lists of rows with errors as
+    """Per ``CRM_*`` function, the parameters the registry passes as ranges (xlwings'
+    ``ndim=2, err_to_str=True``): xlwings passes those as lists of rows with errors as
     text; the others as plain values (a cell's value, errors as None)."""
     global _RANGE_PARAMS
     if _RANGE_PARAMS is None:
-        import ast
+        from crm_xl.excel.functions import range_arguments
 
-        found: dict[str, set[str]] = {}
-        try:
-            source = (Path(__file__).parents[1] / "excel" / "udfs.py").read_text(encoding="utf-8")
-            tree = ast.parse(source)
-        except (OSError, SyntaxError):
-            tree = None
-        for fn in getattr(tree, "body", []):
-            if not isinstance(fn, ast.FunctionDef) or not any(
-                isinstance(d, ast.Call)
-                and isinstance(d.func, ast.Attribute)
-                and d.func.attr == "func"
-                for d in fn.decorator_list
-            ):
-                continue
-            params = set()
-            for dec in fn.decorator_list:
-                if (
-                    isinstance(dec, ast.Call)
-                    and isinstance(dec.func, ast.Attribute)
-                    and dec.func.attr == "arg"
-                    and dec.args
-                    and isinstance(dec.args[0], ast.Constant)
-                    and any(
-                        k.arg is None and isinstance(k.value, ast.Name) and k.value.id == "RANGE"
-                        for k in dec.keywords
-                    )
-                ):
-                    params.add(dec.args[0].value)
-            found[fn.name] = params
-        _RANGE_PARAMS = found
+        _RANGE_PARAMS = range_arguments()
     return _RANGE_PARAMS
 
 

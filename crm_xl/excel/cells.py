@@ -24,13 +24,18 @@ from typing import Any
 import numpy as np
 
 from crm_xl.core.result import DIV0, INCONSISTENT, INVALID, MISSING, NO_DATA, Result, Undefined
+from crm_xl.errors import EXCEL_ERRORS
 
+# The errors crm_xl shows, by their ERROR.TYPE number (EXCEL_ERRORS is in that order).
+_DIV0, _VALUE, _NUM, _NA = (EXCEL_ERRORS[number - 1] for number in (2, 3, 6, 7))
+
+#: Why a result has no value (:mod:`crm_xl.core.result`) → the Excel error a cell shows.
 ERROR_FOR_CODE = {
-    DIV0: "#DIV/0!",
-    NO_DATA: "#N/A",
-    MISSING: "#N/A",
-    INVALID: "#VALUE!",
-    INCONSISTENT: "#NUM!",
+    DIV0: _DIV0,
+    NO_DATA: _NA,
+    MISSING: _NA,
+    INVALID: _VALUE,
+    INCONSISTENT: _NUM,
 }
 
 #: The longest reason shown in a cell; Excel shows long text poorly.
@@ -53,7 +58,7 @@ def error_text(reason: Undefined | str, code: str = INVALID) -> str:
         message = str(reason)
     if len(message) > MAX_TEXT:
         message = message[: MAX_TEXT - 3] + "..."
-    return f"{ERROR_FOR_CODE.get(code, '#VALUE!')} {message}"
+    return f"{ERROR_FOR_CODE.get(code, _VALUE)} {message}"
 
 
 def is_empty(value: Any) -> bool:
@@ -90,12 +95,6 @@ def grid(value: Any) -> list[list[Any]]:
 def flat(value: Any) -> list[Any]:
     """Every cell of a cell or range, row by row."""
     return [c for row in grid(value) for c in row]
-
-
-def shape_of(value: Any) -> tuple[int, int]:
-    """(rows, columns) of a cell or range."""
-    g = grid(value)
-    return len(g), (len(g[0]) if g else 0)
 
 
 def all_empty(*values: Any) -> np.ndarray:
@@ -135,8 +134,3 @@ def column(values: list[Any]) -> Any:
     if len(values) == 1:
         return values[0]
     return [[v] for v in values]
-
-
-def blank_result(message: str = "input is blank") -> Result:
-    """A one-element :class:`Result` with no value because its input is empty."""
-    return Result(np.nan, np.array(Undefined(MISSING, message), dtype=object))

@@ -13,10 +13,11 @@ import sys
 import pytest
 
 from crm_xl.cli import main
-from crm_xl.excel import functions
+from crm_xl.excel.functions import IMPLEMENTATIONS
+from crm_xl.excel.registry import SPECS
 from crm_xl.excel.vba import load_udf_module, udf_vba
 
-NAMES = sorted(functions.FUNCTIONS)
+NAMES = sorted(SPECS)
 
 
 @pytest.fixture(scope="module")
@@ -34,23 +35,23 @@ def test_every_function_is_declared_to_xlwings(udfs):
 @pytest.mark.parametrize("name", NAMES)
 def test_xlfunc_metadata(udfs, name):
     info = getattr(udfs, name).__xlfunc__
-    spec = functions.FUNCTIONS[name]
+    spec, impl = SPECS[name], IMPLEMENTATIONS[name]
     assert info["name"] == name
     assert info["category"] == "CRM"
     assert info["sub"] is False
     # argument names and order: the contract with users' workbooks
-    assert [a["name"] for a in info["args"]] == list(inspect.signature(spec.impl).parameters)
+    assert [a["name"] for a in info["args"]] == list(inspect.signature(impl).parameters)
     # wizard texts from the registry, within Excel's 255-character MacroOptions limit
-    assert info["ret"]["doc"] == spec.en and 0 < len(spec.en) <= 255
+    assert info["ret"]["doc"] == spec.description.en and 0 < len(spec.description.en) <= 255
     for arg in info["args"]:
-        assert arg["doc"] == spec.args[arg["name"]]
+        assert arg["doc"] == spec.argument(arg["name"]).help.en
         assert len(arg["doc"]) <= 255 and not arg["doc"].startswith("Positional argument")
         assert arg["doc"].isascii(), (
             "wizard help goes into a .bas file read in the system code page"
         )
-    assert spec.en.isascii()
+    assert spec.description.en.isascii()
     # optional arguments are optional in Excel too
-    params = inspect.signature(spec.impl).parameters
+    params = inspect.signature(impl).parameters
     for arg in info["args"]:
         assert ("optional" in arg) == (params[arg["name"]].default is not inspect.Parameter.empty)
 
@@ -66,8 +67,8 @@ def test_range_arguments_arrive_as_lists_of_rows_with_errors_as_text(udfs, name)
 @pytest.mark.parametrize("name", NAMES)
 def test_generate_vba_wrapper_writes_a_function_for_each(name):
     text = udf_vba()
-    params = list(inspect.signature(functions.FUNCTIONS[name].impl).parameters)
-    spec = functions.FUNCTIONS[name].impl
+    params = list(inspect.signature(IMPLEMENTATIONS[name]).parameters)
+    spec = IMPLEMENTATIONS[name]
     optional = {
         p
         for p, v in inspect.signature(spec).parameters.items()
@@ -100,6 +101,14 @@ def test_vba_command_writes_the_module(tmp_path, capsys):
 def test_decorated_functions_compute_through_the_shared_implementation(udfs):
     assert udfs.CRM_SCORE([[85, 75, 10, 70]], [[40, 30, 20, 10]]) == 65.5
     assert udfs.CRM_NPS([[10, 9, 9, 8, 7], [7, 6, 5, 3, 10]]) == 10.0
+
+
+def test_declared_functions_are_called_like_the_implementation(udfs):
+    # by keyword too, and an omitted optional argument takes its default
+    assert udfs.CRM_SCORE(values=[[85, 75, 10, 70]], weights=[[4, 3, 2, 1]], normalize=True) == 65.5
+    assert udfs.CRM_TIER(100000, [[100000, 50000]], [["A", "B", "C"]]) == "B"
+    with pytest.raises(TypeError):
+        udfs.CRM_NPS([[10]], "extra")
 
 
 def test_udf_module_imports_on_its_own_and_leaves_xlwings_alone():

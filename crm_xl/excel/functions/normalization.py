@@ -1,0 +1,56 @@
+"""Scaling to 0-100 as worksheet functions: CRM_NORMALIZE, CRM_SCALE, CRM_FORM_SCORE and
+CRM_MINMAX (the rules are :mod:`crm_xl.core.normalize`). The result has the shape of the
+values; a blank value shows ``""``.
+
+Example::
+
+    >>> CRM_NORMALIZE(10, 30, 5)
+    80.0
+    >>> CRM_FORM_SCORE([[1, 3, 5]])
+    [[0.0, 50.0, 100.0]]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crm_xl.core import normalize
+from crm_xl.excel.arguments import elementwise, number_arg, text_arg, worksheet_function
+from crm_xl.excel.cells import is_empty
+
+
+@worksheet_function
+def CRM_NORMALIZE(value: Any, floor: Any, target: Any, direction: Any = None) -> Any:
+    """Each value scaled to 0-100 between a floor (0) and a target (100), clamped."""
+    d = None if is_empty(direction) else normalize.check_direction(direction)
+    return elementwise(
+        lambda v, f, t: normalize.linear(v, f, t, direction=d), value, floor, target, data=1
+    )
+
+
+@worksheet_function
+def CRM_SCALE(
+    values: Any, scale: Any, floor: Any = None, target: Any = None, direction: Any = None
+) -> Any:
+    """Each value scored 0-100 by the scorecard scale named (linear, form, minmax, score)."""
+    kind = text_arg(scale, "")
+    d = None if is_empty(direction) else normalize.check_direction(direction)
+    low_high = (None if is_empty(floor) else floor, None if is_empty(target) else target)
+    return elementwise(
+        lambda v: normalize.by_scale(v, kind, direction=d, floor=low_high[0], target=low_high[1]),
+        values,
+    )
+
+
+@worksheet_function
+def CRM_FORM_SCORE(answers: Any, low: Any = None, high: Any = None) -> Any:
+    """Each answer on a low-high scale (1-5 by default) mapped to 0-100."""
+    lo, hi = number_arg(low, "low", 1.0), number_arg(high, "high", 5.0)
+    return elementwise(lambda a: normalize.form_scale(a, lo, hi), answers)
+
+
+@worksheet_function
+def CRM_MINMAX(values: Any, direction: Any = None) -> Any:
+    """Min-max scaling over the range itself: lowest 0, highest 100."""
+    d = text_arg(direction, "higher")
+    return elementwise(lambda v: normalize.min_max(v, direction=d), values)

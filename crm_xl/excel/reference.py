@@ -1,0 +1,55 @@
+"""The reference page of the worksheet functions, ``docs/functions.md``, made from the registry.
+
+Regenerate it with ``python -m crm_xl.excel.reference > docs/functions.md``; a test fails
+when the page in the repository is out of date.
+"""
+
+from __future__ import annotations
+
+from crm_xl.excel.registry import SPECS
+
+
+def reference_markdown() -> str:
+    """The function reference page (``docs/functions.md``), generated from the registry.
+
+    Example::
+
+        >>> page = reference_markdown()
+        >>> "## CRM_SCORE(values, weights, [normalize])" in page
+        True
+    """
+    lines = [
+        "# Worksheet functions reference",
+        "",
+        "Generated from `crm_xl/excel/registry.py` (`python -m crm_xl.excel.reference > docs/functions.md`);",
+        "a test fails when this page is out of date. Optional arguments are in brackets.",
+        "What a cell shows when there is no value: see the end of this page.",
+        "",
+    ]
+    for spec in SPECS.values():
+        lines += [f"## {spec.signature()}", "", spec.description.en, "", spec.description.zh, ""]
+        lines += ["| argument | meaning |", "|---|---|"]
+        lines += [f"| `{a.name}` | {a.help.en} |" for a in spec.arguments]
+        lines += ["", f"**Result:** {spec.result.help.en}.  ", f"**Example:** `{spec.example}`", ""]
+    lines += [
+        "## When there is no value",
+        "",
+        "A cell shows error text: the Excel error that fits, then the reason.",
+        "",
+        "| shown | when |",
+        "|---|---|",
+        "| `#DIV/0! …` | a denominator is zero (churn with no customers at the start, CAC with no new customers) |",
+        "| `#N/A …` | nothing to compute from (no survey responses; one input of a row blank) |",
+        "| `#VALUE! …` | an input is not a usable number (text, TRUE/FALSE, a date, an error cell, an answer outside its scale), or the arguments do not fit together |",
+        "| `#NUM! …` | inputs contradict each other (more customers lost than at the start) |",
+        '| empty (`""`) | every input of that row or cell is empty: a blank table row stays blank |',
+        "",
+        "xlwings cannot return Excel's own error values from Python, so this is text in Excel and",
+        "in `crm-xl recalc` alike; `=ISNUMBER(cell)` is FALSE for it.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(reference_markdown(), end="")
