@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crm_xl.calc.builtins import BUILTINS, format_value, number_text
+from crm_xl.calc.custom import CustomFunction
 from crm_xl.calc.evaluator import (
     EMPTY,
     CircularReference,
@@ -26,21 +27,22 @@ from crm_xl.calc.evaluator import (
     UnsupportedFunction,
     Workbook,
     XlError,
-    _xlwings_range_params,
 )
 from crm_xl.excel import functions
+from crm_xl.excel.engine import engine_functions
 from crm_xl.xlsx import Package
 from tests.helpers.excel_made import EXCEL_MADE
 from tests.helpers.libreoffice import evaluate_many
 
 E = XlError  # E("#N/A") == the engine's #N/A
+CRM = engine_functions()  # the CRM_* functions, as crm-xl recalc hands them to the engine
 
 
 def ev(formula: str, **cells):
     """Evaluate one formula (in Z99 of sheet S) over the given cells."""
     data = dict(cells)
     data["Z99"] = formula
-    return Workbook.from_cells({"S": data}).evaluate("S", "Z99")
+    return Workbook.from_cells({"S": data}, functions=CRM).evaluate("S", "Z99")
 
 
 def same(a, b) -> bool:
@@ -415,7 +417,8 @@ def test_recalculate_covers_precedents_and_dependents():
                 "F1": "=A1",  # precedent of a dependent
                 "G1": "=A1+100",  # unrelated: left alone
             }
-        }
+        },
+        functions=CRM,
     )
     targets = wb.cells_using("CRM_")
     assert targets == [("S", "C1")]
@@ -491,7 +494,7 @@ def test_grouped_and_cached_formulas_equal_each_formula_alone(choice):
 
 
 def test_xlwings_argument_shapes_come_from_udfs():
-    params = _xlwings_range_params()
+    params = {name: {p.name for p in f.params if p.as_range} for name, f in CRM.items()}
     assert params["CRM_SCORE"] == {"values", "weights"}
     assert params["CRM_SCALE"] == {"values"}
     assert set(params) == set(functions.FUNCTIONS)
@@ -504,12 +507,15 @@ def test_crm_functions_get_cells_as_xlwings_gives_them():
         seen.update(values=values, weights=weights, normalize=normalize)
         return 1.0
 
-    original = functions.FUNCTIONS["CRM_SCORE"]
-    functions.FUNCTIONS["CRM_SCORE"] = functions.FunctionInfo("CRM_SCORE", spy, "", "")
-    try:
-        got = ev("=CRM_SCORE(A1:C2,{40,60},TRUE)", A1=1.0, B1="t", C1=True, A2="=1/0")
-    finally:
-        functions.FUNCTIONS["CRM_SCORE"] = original
+    given = {"CRM_SCORE": CustomFunction("CRM_SCORE", spy, CRM["CRM_SCORE"].params)}
+    cells = {
+        "A1": 1.0,
+        "B1": "t",
+        "C1": True,
+        "A2": "=1/0",
+        "Z99": "=CRM_SCORE(A1:C2,{40,60},TRUE)",
+    }
+    got = Workbook.from_cells({"S": cells}, functions=given).evaluate("S", "Z99")
     assert got == 1.0
     assert seen == {
         "values": [[1.0, "t", True], ["#DIV/0!", None, None]],
@@ -539,7 +545,7 @@ def test_crm_rfm_gets_dates_for_date_cells(tmp_path):
     ws["F1"] = "=CRM_RFM_CODE(A1:A5,B1:B5,C1:C5,E1)"
     path = tmp_path / "rfm.xlsx"
     book.save(path)
-    wb = Workbook.from_path(path)
+    wb = Workbook.from_path(path, CRM)
     assert wb.is_date("S", "A1") and wb.is_date("S", "E1") and not wb.is_date("S", "B1")
     expected = functions.CRM_RFM_CODE(
         [[d] for d in days],
@@ -563,13 +569,13 @@ def test_a_column_of_crm_scores_in_one_call_equals_cell_by_cell():
                 cells[f"{c}{r}"] = v
         cells[f"F{r}"] = f"=CRM_SCORE(B{r}:E{r},$H$1:$K$1)"
         cells[f"G{r}"] = f"=SUM(B{r}:E{r})"
-    wb = Workbook.from_cells({"S": cells})
+    wb = Workbook.from_cells({"S": cells}, functions=CRM)
     targets = [("S", f"{c}{r}") for r in range(2, 202) for c in "FG"]
     fast, problems = wb.recalculate(targets)
     assert problems == []
     assert wb.sheet("S").blocks[-1].r1 - wb.sheet("S").blocks[-1].r0 > 100  # grouped
-    one = Workbook.from_cells({"S": cells})
-    one._build()
+    one = Workbook.from_cells({"S": cells}, functions=CRM)
+    one.build_blocks()
     for block in one.sheet("S").blocks:
         block.vector = None  # cell by cell
     slow, _ = one.recalculate(targets)
@@ -627,7 +633,7 @@ def test_reader_refuses_dtds(tmp_path):
     body = pkg.part(part)
     body = body.split(b"?>", 1)[1] if body.startswith(b"<?xml") else body
     evil = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]>' + body
-    pkg._parts[part] = evil  # as a hostile file would hold it
+    pkg.set_part(part, evil)  # as a hostile file would hold it
     from crm_xl.errors import CrmError
 
     with pytest.raises(CrmError, match="not usable XML"):
@@ -637,7 +643,7 @@ def test_reader_refuses_dtds(tmp_path):
 def test_shared_formulas_expand_like_openpyxl_translator():
     """A shared formula's cells are computed from the master's tree; the same cells written
     out as ordinary formulas (texts expanded with openpyxl's Translator) agree."""
-    from crm_xl.calc.evaluator import cell_name
+    from crm_xl.xlsx.coordinates import cell_name
 
     for name in ("shared_formulas.xlsx", "testSharedFormulasRangeSetBlankBug.xlsx"):
         wb = Workbook.from_path(EXCEL_MADE / name)
@@ -683,7 +689,7 @@ SUMMARY: dict[str, tuple[int, int, int, int]] = {}
 
 
 def _stored(wb: Workbook, sheet: str, cell: str):
-    from crm_xl.calc.evaluator import parse_cell
+    from crm_xl.xlsx.coordinates import parse_cell
 
     sh = wb.sheet(sheet)
     row, col = parse_cell(cell)
@@ -752,7 +758,7 @@ def test_crm_workbook_recalculates_to_the_python_rating(tmp_path):
     path = tmp_path / "crm.xlsx"
     customers = workbook.read_customers(sample_path("customers.csv"))
     workbook.new_workbook(path, "2026-Q4", lang="en", customers=customers)
-    wb = Workbook.from_path(path)
+    wb = Workbook.from_path(path, CRM)
     targets = wb.cells_using("CRM_")
     assert ("Ratings 2026-Q4", "L4") in targets
     values, problems = wb.recalculate(targets)
@@ -1033,7 +1039,7 @@ def test_benchmark_script_exists():
     st.lists(st.integers(1, 2), min_size=14, max_size=14),
 )
 def test_fits_previous_agrees_with_fits(cells, first, gaps):
-    from crm_xl.calc.evaluator import _fits, _fits_previous, _template
+    from crm_xl.calc.runs import fits, fits_previous, template
 
     rows = [first]
     for g in gaps[: len(cells) - 1]:
@@ -1046,20 +1052,20 @@ def test_fits_previous_agrees_with_fits(cells, first, gaps):
     for i in range(1, len(texts)):
         before, text = texts[i - 1], texts[i]
         ok = before is not None and text is not None and rows[i] == rows[i - 1] + 1
-        template = _template(before, rows[i - 1]) if ok else None
-        want.append(template is not None and _fits(template, text, rows[i]))
-    assert _fits_previous(texts, rows) == want
+        shape = template(before, rows[i - 1]) if ok else None
+        want.append(shape is not None and fits(shape, text, rows[i]))
+    assert fits_previous(texts, rows) == want
 
 
 def test_digits_in_quotes_are_text_not_row_numbers():
-    from crm_xl.calc.evaluator import _fits, _template
+    from crm_xl.calc.runs import fits, template
 
-    template = _template('CRM_TIER(F2,{70,50},{"A","B","C"})&"2"', 2)
-    assert _fits(template, 'CRM_TIER(F3,{70,50},{"A","B","C"})&"2"', 3)
-    assert not _fits(template, 'CRM_TIER(F3,{70,50},{"A","B","C"})&"3"', 3)
-    sheet = _template("'Q1 2026'!B7", 7)
-    assert _fits(sheet, "'Q1 2026'!B8", 8) and not _fits(sheet, "'Q2 2026'!B8", 8)
-    assert _template('"open', 2) is None  # a quote left open: no template
+    shape = template('CRM_TIER(F2,{70,50},{"A","B","C"})&"2"', 2)
+    assert fits(shape, 'CRM_TIER(F3,{70,50},{"A","B","C"})&"2"', 3)
+    assert not fits(shape, 'CRM_TIER(F3,{70,50},{"A","B","C"})&"3"', 3)
+    sheet = template("'Q1 2026'!B7", 7)
+    assert fits(sheet, "'Q1 2026'!B8", 8) and not fits(sheet, "'Q2 2026'!B8", 8)
+    assert template('"open', 2) is None  # a quote left open: no template
 
 
 def test_a_filled_down_column_is_one_block_across_digit_counts():
@@ -1067,7 +1073,7 @@ def test_a_filled_down_column_is_one_block_across_digit_counts():
     cells = {f"A{r}": r for r in range(1, 1201)}
     cells.update({f"B{r}": f"=A{r}*2+A$1" for r in range(2, 1201)})
     wb = Workbook.from_cells({"S": cells})
-    wb._build()
+    wb.build_blocks()
     blocks = [b for b in wb.sheet("S").blocks if b.col == 2]
     assert [(b.r0, b.r1) for b in blocks] == [(2, 1200)]
     assert wb.evaluate("S", "B1000") == 2001.0
@@ -1079,7 +1085,7 @@ def test_a_table_column_of_this_row_references_is_one_block_and_right(tmp_path, 
     import openpyxl
     from openpyxl.worksheet.table import Table
 
-    import crm_xl.calc.evaluator as ev
+    from crm_xl.calc import blocks as grouping
 
     book = openpyxl.Workbook()
     ws = book.active
@@ -1107,7 +1113,7 @@ def test_a_table_column_of_this_row_references_is_one_block_and_right(tmp_path, 
     assert grouped[("S", "C2001")] == 2001 * 3.0
     assert grouped[("S", "C2004")] == E("#VALUE!")
     with monkeypatch.context() as m:  # cell by cell, as before runs of table references
-        m.setattr(ev, "_fits_previous", lambda texts, rows: [False] * len(texts))
+        m.setattr(grouping, "fits_previous", lambda texts, rows: [False] * len(texts))
         single, many = evaluate()
     assert many == 2004
     assert single == grouped
