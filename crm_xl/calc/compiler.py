@@ -332,6 +332,7 @@ class Compiler:
         return f if arr else intersecting(f)
 
     def lazy_IF(self, node: fx.Func, arr: bool) -> Callable[[Ctx], Any]:
+        """IF: only the branch taken is computed (cell by cell over an array condition)."""
         n = len(node.args)
         if not 1 <= n <= 3:
             raise fx.FormulaError(f"IF does not take {n} argument(s)")
@@ -359,6 +360,7 @@ class Compiler:
         return g
 
     def lazy_IFERROR(self, node: fx.Func, arr: bool, na_only: bool = False) -> Callable[[Ctx], Any]:
+        """IFERROR (IFNA with ``na_only``): the alternative only for an error."""
         if len(node.args) != 2:
             raise fx.FormulaError("IFERROR takes 2 arguments")
         value = self._value_arg(node.args[0], arr)
@@ -377,9 +379,11 @@ class Compiler:
         return g
 
     def lazy_IFNA(self, node: fx.Func, arr: bool) -> Callable[[Ctx], Any]:
+        """IFNA: :meth:`lazy_IFERROR` for #N/A only."""
         return self.lazy_IFERROR(node, arr, na_only=True)
 
     def lazy_CHOOSE(self, node: fx.Func, arr: bool) -> Callable[[Ctx], Any]:
+        """CHOOSE: only the option chosen is computed."""
         if len(node.args) < 2:
             raise fx.FormulaError("CHOOSE takes at least 2 arguments")
         index = self._value_arg(node.args[0], arr)
@@ -406,6 +410,7 @@ class Compiler:
         return g
 
     def lazy_IFS(self, node: fx.Func, arr: bool) -> Callable[[Ctx], Any]:
+        """IFS: conditions in order until one is true, then only its value."""
         if len(node.args) < 2 or len(node.args) % 2:
             raise fx.FormulaError("IFS takes pairs of arguments")
         pairs = [
@@ -430,6 +435,7 @@ class Compiler:
         return g
 
     def lazy_SWITCH(self, node: fx.Func, arr: bool) -> Callable[[Ctx], Any]:
+        """SWITCH: cases in order until one matches, then only its value."""
         if len(node.args) < 3:
             raise fx.FormulaError("SWITCH takes at least 3 arguments")
         expr = self._value_arg(node.args[0], arr)

@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crm_xl.calc.builtins import BUILTINS, format_value, number_text
-from crm_xl.calc.custom import CustomFunction
+from crm_xl.calc.custom import CustomFunction, Param
 from crm_xl.calc.evaluator import (
     EMPTY,
     CircularReference,
@@ -27,6 +27,7 @@ from crm_xl.calc.evaluator import (
     UnsupportedFunction,
     Workbook,
     XlError,
+    supported_functions,
 )
 from crm_xl.excel import functions
 from crm_xl.excel.engine import engine_functions
@@ -522,6 +523,48 @@ def test_crm_functions_get_cells_as_xlwings_gives_them():
         "weights": [[40.0, 60.0]],
         "normalize": True,
     }
+
+
+def test_crm_functions_are_the_ones_the_caller_gives():
+    """The engine has no CRM_* function of its own: without functions a call is an
+    unsupported function; given ones are called; a name not given stays unsupported."""
+    cells = {"A1": 21.0, "B1": "=CRM_DOUBLE(A1)", "C1": "=B1+1"}
+    cells["D1"] = "=CRM_SCORE({85,75,10,70},{40,30,20,10})"
+    with pytest.raises(UnsupportedFunction) as info:
+        Workbook.from_cells({"S": cells}).evaluate("S", "D1")
+    assert info.value.name == "CRM_SCORE" and info.value.where == "S!D1"
+    double = CustomFunction("CRM_DOUBLE", lambda x: x * 2, (Param("x", as_range=False),))
+    wb = Workbook.from_cells({"S": cells}, functions={"CRM_DOUBLE": double})
+    assert wb.cells_using("CRM_") == [("S", "B1"), ("S", "D1")]
+    values, problems = wb.recalculate([("S", "B1"), ("S", "D1")])
+    assert values == {("S", "B1"): 42.0, ("S", "C1"): 43.0}
+    assert [p.where for p in problems] == ["S!D1"] and "CRM_SCORE" in problems[0].message
+
+
+def test_supported_functions_are_the_builtins_and_the_given_ones():
+    assert "SUM" in supported_functions() and "CRM_SCORE" not in supported_functions()
+    added = set(supported_functions(CRM)) - set(supported_functions())
+    assert added == set(functions.FUNCTIONS)
+
+
+def test_recalculating_by_blocks_gives_each_block_its_values():
+    """The block API recalc uses: the blocks calling CRM_*, what they need and what needs
+    them computed in order, each block's cells and values, then the model released."""
+    cells = {f"A{r}": float(r) for r in range(1, 6)}
+    cells.update({f"B{r}": f"=CRM_SCORE(A{r}:A{r},{{100}})" for r in range(1, 6)})
+    cells["C1"] = "=SUM(B1:B5)"
+    wb = Workbook.from_cells({"S": cells}, functions=CRM)
+    blocks = wb.blocks_using("CRM_")
+    assert [(b.sheet.name, b.r0, b.r1, b.col) for b in blocks] == [("S", 1, 5, 2)]
+    order, problems = wb.recalculate_blocks(blocks)
+    got = {}
+    for block in order:
+        keys, values = wb.block_results(block)
+        got.update(zip(keys, values, strict=True))
+    assert problems == []
+    assert got == {(1, 2): 1.0, (2, 2): 2.0, (3, 2): 3.0, (4, 2): 4.0, (5, 2): 5.0, (1, 3): 15.0}
+    wb.release()
+    assert wb.sheet("S").cells == {} and wb.sheet("S").blocks == []
 
 
 def test_crm_results_error_text_stays_text():
