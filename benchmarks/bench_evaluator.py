@@ -29,6 +29,7 @@ import openpyxl
 from python_calamine import CalamineWorkbook
 
 from crm_xl.calc.evaluator import Workbook
+from crm_xl.excel.engine import engine_functions
 from crm_xl.xlsx import Package
 
 WEIGHTS = [40, 30, 20, 10]
@@ -68,7 +69,7 @@ def run(rows: int, folder: Path, repeat: int) -> dict[str, float]:
     scores = build(path, rows)
 
     def load() -> Workbook:
-        return Workbook.from_package(Package.open(path))
+        return Workbook.from_package(Package.open(path), engine_functions())
 
     t_load, _ = best_of(load, repeat)
 

@@ -40,6 +40,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from crm_xl.xlsx.coordinates import MAX_COL, MAX_ROW, col_number
+
 
 def _tokenizer_module() -> Any:
     """openpyxl's formula tokenizer without the rest of openpyxl.
@@ -102,8 +104,6 @@ __all__ = [
     "walk",
 ]
 
-MAX_ROW, MAX_COL = 1_048_576, 16_384
-ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA")
 PREFIXES = ("_xlfn.", "_xlws.")
 
 
@@ -271,23 +271,6 @@ def functions_used(node: Node) -> set[str]:
 _CELL = re.compile(r"^(\$?)([A-Za-z]{1,3})(\$?)([0-9]{1,7})$")
 _COL = re.compile(r"^(\$?)([A-Za-z]{1,3})$")
 _ROW = re.compile(r"^(\$?)([0-9]{1,7})$")
-
-
-def col_number(letters: str) -> int:
-    """'A' → 1, 'AB' → 28."""
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def col_letters(n: int) -> str:
-    """1 → 'A', 28 → 'AB'."""
-    out = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 def split_sheet(text: str) -> tuple[str | None, str]:

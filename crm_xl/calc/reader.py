@@ -1,40 +1,35 @@
-"""Reading a workbook package into the evaluator's cell model (:mod:`crm_xl.calc.evaluator`).
+"""Reading a workbook package into the engine's cell model (:mod:`crm_xl.calc.model`).
 
 Every worksheet is read: each cell's value with its type (numbers, shared and inline
 strings with rich text joined, booleans, errors), each formula (normal, shared — expanded,
 legacy array with its range, dynamic array) with its cached value, the styles (so the
 evaluator knows date-formatted cells), hidden rows, tables and defined names. Parts are
 checked with the rules of defusedxml (no DTD, no entities) by expat, then scanned with
-regular expressions.
+regular expressions: a big sheet's common rows by :mod:`crm_xl.calc.row_shapes`, the rest
+cell by cell here (:func:`_read_cells`, the general path), each cell decoded by
+:mod:`crm_xl.calc.cell_xml`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from typing import Any
+from typing import Any, TypeVar
 from xml.etree.ElementTree import ParseError
 
 from defusedxml.common import DefusedXmlException
 
-from crm_xl.calc.evaluator import (
-    _COLS,
-    FormulaInfo,
-    SheetData,
-    Workbook,
-    _col,
-    cell_name,
-    parse_cell,
-)
-from crm_xl.calc.values import error
+from crm_xl.calc.cell_xml import add_formula, cell_value, parse_attrs, xml_text
+from crm_xl.calc.model import CellModel, FormulaInfo, SheetData
+from crm_xl.calc.row_shapes import read_shaped_rows
 from crm_xl.errors import CrmError
+from crm_xl.xlsx.coordinates import col_number, parse_cell
 from crm_xl.xlsx.package import (
-    _unescape,
     _xml_check,
-    _xstring_decode,
     check_utf8,
     has_forbidden_chars,
 )
+
+Model = TypeVar("Model", bound=CellModel)
 
 
 def _check_xml(data: bytes, part: str, source: str) -> None:
@@ -45,18 +40,6 @@ def _check_xml(data: bytes, part: str, source: str) -> None:
         _xml_check(data, namespaces=False)
     except (ParseError, DefusedXmlException) as err:
         raise CrmError(f"part {part} is not usable XML: {err}", source) from None
-
-
-def _xml_text(s: str) -> str:
-    """Element text: XML entities and Excel's ``_xHHHH_`` escapes decoded."""
-    return _xstring_decode(_unescape(s)) if "&" in s or "_x" in s else s
-
-
-def _attrs(text: str) -> dict[str, str]:
-    return {
-        k: _xml_text(a if a or not b else b)
-        for k, a, b in re.findall(r"([\w:.-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')", text)
-    }
 
 
 class _Patterns:
@@ -99,10 +82,10 @@ def _patterns(data: str, tag: str) -> _Patterns:
 
 def _rich_text(pat: _Patterns, inner: str) -> str:
     if "<" not in inner:
-        return _xml_text(inner)
+        return xml_text(inner)
     if "rPh" in inner:
         inner = pat.rph.sub("", inner)
-    return "".join(_xml_text(t or "") for t in pat.t.findall(inner))
+    return "".join(xml_text(t or "") for t in pat.t.findall(inner))
 
 
 def _read_shared_strings(data: bytes, part: str, source: str) -> list[str]:
@@ -150,76 +133,6 @@ def _date_styles(data: bytes, part: str, source: str) -> set[int]:
     return out
 
 
-def _serial_from_iso(text: str) -> float | None:
-    try:
-        d = dt.datetime.fromisoformat(text.strip().replace("Z", ""))
-    except ValueError:
-        return None
-    return (d - dt.datetime(1899, 12, 30)).total_seconds() / 86400
-
-
-def _cell_value(
-    t: str | None, v: str | None, inline: str | None, sst: list[str]
-) -> tuple[Any, str]:
-    """A stored value and its type (n, str, b, e or empty)."""
-    if t is None or t == "n":
-        if not v:
-            return None, "empty"
-        try:
-            return float(v), "n"
-        except ValueError:
-            return None, "empty"
-    if t == "s":
-        try:
-            return sst[int(v or "")], "str"
-        except (ValueError, IndexError):
-            return None, "empty"
-    if t == "str":
-        return _xml_text(v or ""), "str"
-    if t == "inlineStr":
-        return (inline or ""), "str"
-    if t == "b":
-        return (v or "").strip() in ("1", "true"), "b"
-    if t == "e":
-        return error((v or "#VALUE!").strip()), "e"
-    if t == "d":
-        n = _serial_from_iso(v or "")
-        return (n, "n") if n is not None else (None, "empty")
-    return None, "empty"
-
-
-def _add_formula(
-    wb: Workbook,
-    sheet: SheetData,
-    row: int,
-    col: int,
-    fa: dict[str, str],
-    ftext: str,
-    cm: str | None,
-    value: Any,
-    vtype: str,
-    shared: dict[str, tuple[str, str]],
-    dependents: list[tuple[FormulaInfo, str]],
-) -> None:
-    """One formula cell with ``<f>`` attributes ``fa`` and (decoded) text ``ftext``."""
-    ftype = fa.get("t", "normal")
-    if ftype == "shared":
-        si = fa.get("si", "")
-        if ftext.strip():
-            shared[si] = (ftext, cell_name(row, col))
-            info = wb.set_formula(sheet, row, col, ftext, "shared", fa.get("ref"), value, vtype)
-        else:
-            info = wb.set_formula(sheet, row, col, None, "shared", None, value, vtype)
-            dependents.append((info, si))
-        info.si = si
-    elif ftype in ("array", "dataTable"):
-        kind = ftype if ftype == "dataTable" or cm is None else "dynamic"
-        ref = fa.get("ref") or cell_name(row, col)
-        wb.set_formula(sheet, row, col, ftext, kind, ref, value, vtype)
-    else:
-        wb.set_formula(sheet, row, col, ftext, "normal", None, value, vtype)
-
-
 def _scan(
     regex: re.Pattern[str], body: str, start: int, n: int, row_end: str, chunk: int = 1 << 20
 ) -> Any:
@@ -233,7 +146,7 @@ def _scan(
 
 
 def _read_sheet(
-    wb: Workbook, sheet: SheetData, data: bytes, part: str, sst: list[str], pkg: Any = None
+    wb: CellModel, sheet: SheetData, data: bytes, part: str, sst: list[str], pkg: Any = None
 ) -> None:
     """Read one worksheet part into ``sheet``, proving it well-formed XML without DTDs.
 
@@ -282,8 +195,6 @@ def _read_sheet(
     shared: dict[str, tuple[str, str]] = {}
     dependents: list[tuple[FormulaInfo, str]] = []
     if big:
-        from crm_xl.calc.row_shapes import read_shaped_rows
-
         # a big table: its rows of the commonest shapes are read in bulk, column by column;
         # what is left (other rows) is read cell by cell below
         body, doubt = read_shaped_rows(
@@ -311,9 +222,9 @@ def _read_sheet(
     for info, si in dependents:
         master = shared.get(si)
         if master is not None:
-            info._master = master
+            info.master = master
         else:
-            info._text = ""
+            info.own_text = ""
 
 
 SHAPES_MIN_CHARS = 256 * 1024
@@ -322,7 +233,7 @@ SHAPES_MIN_CHARS = 256 * 1024
 
 
 def _read_cells(
-    wb: Workbook,
+    wb: CellModel,
     sheet: SheetData,
     body: str,
     start: int,
@@ -334,9 +245,9 @@ def _read_cells(
 ) -> None:
     """Every row and cell of ``body[start:end]``, one by one."""
     p = pat.prefix
-    cells, styles, dates = sheet.cells, sheet.styles, wb._date_styles
+    cells, styles, dates = sheet.cells, sheet.styles, wb.date_styles
     formulas = sheet.formulas
-    colmap = _COLS
+    colmap: dict[str, int] = {}  # column letters met in this sheet, as numbers
     row = col = max_row = max_col = 0
     last_digits = ""
     for (
@@ -356,7 +267,7 @@ def _read_cells(
         content2,
     ) in _scan(pat.cells, body, start, end, f"</{p}row>"):
         if letters:
-            col = colmap.get(letters) or _col(letters)
+            col = colmap.get(letters) or colmap.setdefault(letters, col_number(letters))
             if digits != last_digits:
                 row = int(digits)
                 last_digits = digits
@@ -365,11 +276,11 @@ def _read_cells(
             m = _ROW_ATTRS.match(row_attrs)
             row = int(m.group(1)) if m else row + 1
             col = 0
-            if "hidden" in row_attrs and _attrs(row_attrs).get("hidden") in ("1", "true"):
+            if "hidden" in row_attrs and parse_attrs(row_attrs).get("hidden") in ("1", "true"):
                 sheet.hidden_rows.add(row)
             continue
         else:
-            a = _attrs(attrs) if attrs else {}
+            a = parse_attrs(attrs) if attrs else {}
             ref = a.get("r")
             if ref:
                 row, col = parse_cell(ref)
@@ -382,18 +293,18 @@ def _read_cells(
         if s and s != "0" and int(s) in dates:
             styles[key] = int(s)
         if ftext:  # <f>text</f><v>value</v>: an ordinary formula
-            value, vtype = _cell_value(t or None, fv, None, sst) if fv else (None, "empty")
-            formulas[key] = FormulaInfo(_xml_text(ftext), "normal", None, value, vtype)
+            value, vtype = cell_value(t or None, fv, None, sst) if fv else (None, "empty")
+            formulas[key] = FormulaInfo(xml_text(ftext), "normal", None, value, vtype)
         elif v:
             if not t or t == "n":
                 cells[key] = float(v)
             else:
-                value = _cell_value(t, v, None, sst)[0]
+                value = cell_value(t, v, None, sst)[0]
                 if value is None:
                     continue
                 cells[key] = value
         elif inline:
-            cells[key] = _xml_text(inline)
+            cells[key] = xml_text(inline)
         elif content:
             fmatch = pat.f.search(content)
             vmatch = pat.v.search(content)
@@ -401,15 +312,15 @@ def _read_cells(
             if t == "inlineStr":
                 im = pat.is_.search(content)
                 inl = _rich_text(pat, im.group(1) or "") if im else ""
-            value, vtype = _cell_value(t or None, vmatch.group(1) if vmatch else None, inl, sst)
+            value, vtype = cell_value(t or None, vmatch.group(1) if vmatch else None, inl, sst)
             if fmatch is None:
                 if value is None:
                     continue
                 cells[key] = value
             else:
-                fa = _attrs(fmatch.group(1)) if fmatch.group(1) else {}
-                ftext = _xml_text(fmatch.group(2) or "")
-                _add_formula(wb, sheet, row, col, fa, ftext, cm, value, vtype, shared, dependents)
+                fa = parse_attrs(fmatch.group(1)) if fmatch.group(1) else {}
+                ftext = xml_text(fmatch.group(2) or "")
+                add_formula(wb, sheet, row, col, fa, ftext, cm, value, vtype, shared, dependents)
         else:
             continue
         if row > max_row:
@@ -481,7 +392,7 @@ def _rels_list(pkg: Any, source_part: str) -> list[tuple[str, str]]:
     return out
 
 
-def _read_tables(wb: Workbook, pkg: Any, sheet: SheetData, part: str) -> None:
+def _read_tables(wb: CellModel, pkg: Any, sheet: SheetData, part: str) -> None:
     from defusedxml import ElementTree as SafeET
 
     for kind, target in _rels_list(pkg, part):
@@ -499,7 +410,7 @@ def _read_tables(wb: Workbook, pkg: Any, sheet: SheetData, part: str) -> None:
                 sheet,
                 root.get("displayName") or root.get("name") or "",
                 root.get("ref", ""),
-                [_xml_text(c) for c in columns],
+                [xml_text(c) for c in columns],
                 int(root.get("headerRowCount", "1")),
                 int(root.get("totalsRowCount", "0")),
             )
@@ -507,7 +418,7 @@ def _read_tables(wb: Workbook, pkg: Any, sheet: SheetData, part: str) -> None:
             continue
 
 
-def read_package(wb: Workbook, pkg: Any) -> Workbook:
+def read_package(wb: Model, pkg: Any) -> Model:
     """Read every worksheet, table and defined name of ``pkg`` (a :class:`crm_xl.xlsx.package.Package`) into ``wb``."""
     from defusedxml import ElementTree as SafeET
 
@@ -529,7 +440,7 @@ def read_package(wb: Workbook, pkg: Any) -> Workbook:
             pkg.part(targets["sharedStrings"]), targets["sharedStrings"], wb.source
         )
     if "styles" in targets and pkg.has_part(targets["styles"]):
-        wb._date_styles = _date_styles(pkg.part(targets["styles"]), targets["styles"], wb.source)
+        wb.date_styles = _date_styles(pkg.part(targets["styles"]), targets["styles"], wb.source)
     by_position: dict[int, SheetData] = {}
     for info in infos:
         if info.kind != "worksheet" or not pkg.has_part(info.part):

@@ -32,8 +32,9 @@ from dataclasses import dataclass
 from itertools import repeat
 from typing import Any
 
-from crm_xl.calc.evaluator import FormulaInfo, SheetData, Workbook, _col
-from crm_xl.calc.reader import _add_formula, _attrs, _cell_value, _xml_text
+from crm_xl.calc.cell_xml import add_formula, cell_value, parse_attrs, xml_text
+from crm_xl.calc.model import CellModel, FormulaInfo, SheetData
+from crm_xl.xlsx.coordinates import col_number
 
 __all__ = ["read_shaped_rows"]
 
@@ -119,7 +120,7 @@ class _ShapeBuilder:
             else:  # vm, ph, ...: matched, not kept
                 self.lit(f' {name}="')
                 self.parts.append('[^"<&]*"')
-        col = _col(letters)
+        col = col_number(letters)
         if inner is None:
             self.lit("/>")
             self.positions.append(_Position(col, "empty", t, s))
@@ -229,7 +230,7 @@ document, markers included, is well-formed exactly when the whole part is (see b
 
 
 def read_shaped_rows(
-    wb: Workbook,
+    wb: CellModel,
     sheet: SheetData,
     body: str,
     start: int,
@@ -340,7 +341,7 @@ def _attrs_doubt(attr_lists: tuple[str, ...], head: str) -> str | None:
 
 
 def _store(
-    wb: Workbook,
+    wb: CellModel,
     sheet: SheetData,
     shape: _Shape,
     matched: list[tuple[str, ...]],
@@ -363,9 +364,9 @@ def _store(
     rows = list(map(int, columns[0]))
     if any("hidden" in a for a in set(columns[1])):
         for r, a in zip(rows, columns[1], strict=True):
-            if "hidden" in a and _attrs(a).get("hidden") in ("1", "true"):
+            if "hidden" in a and parse_attrs(a).get("hidden") in ("1", "true"):
                 sheet.hidden_rows.add(r)
-    cells, styles, dates = sheet.cells, sheet.styles, wb._date_styles
+    cells, styles, dates = sheet.cells, sheet.styles, wb.date_styles
     last_row = last_col = 0
     for pos in shape.positions:
         keys = list(zip(rows, repeat(pos.col)))
@@ -380,7 +381,7 @@ def _store(
         if pos.kind == "formula":
             stored = _formulas(wb, sheet, pos, keys, columns, sst, shared, dependents)
         elif pos.kind == "inline":
-            cells.update(zip(keys, map(_xml_text, columns[pos.v]), strict=True))
+            cells.update(zip(keys, map(xml_text, columns[pos.v]), strict=True))
             stored = rows[-1]
         else:
             stored = _values(cells, pos.t, keys, columns[pos.v], sst)
@@ -412,7 +413,7 @@ def _values(
     for key, v in zip(keys, texts, strict=True):
         if not v:
             continue
-        value = _cell_value(t, v, None, sst)[0]
+        value = cell_value(t, v, None, sst)[0]
         if value is not None:
             cells[key] = value
             last = key[0]
@@ -420,7 +421,7 @@ def _values(
 
 
 def _formulas(
-    wb: Workbook,
+    wb: CellModel,
     sheet: SheetData,
     pos: _Position,
     keys: list[tuple[int, int]],
@@ -444,14 +445,14 @@ def _formulas(
             types = ["empty" if v is None else "n" for v in values]
     except ValueError:
         cached = columns[pos.v] if pos.v is not None else repeat("", n)
-        pairs = [_cell_value(t, v, None, sst) if v else (None, "empty") for v in cached]
+        pairs = [cell_value(t, v, None, sst) if v else (None, "empty") for v in cached]
         values, types = [v for v, _ in pairs], [k for _, k in pairs]
     texts: Any = repeat("", n)
     if pos.f is not None:
         texts = columns[pos.f]
         joined = "".join(texts)
         if "&" in joined or "_x" in joined:
-            texts = map(_xml_text, texts)  # entities or _xHHHH_ escapes to decode
+            texts = map(xml_text, texts)  # entities or _xHHHH_ escapes to decode
     if pos.fa is None:  # <f>text</f>: an ordinary formula, the common case
         infos = list(map(FormulaInfo, texts, repeat("normal"), repeat(None), values, types))
         sheet.formulas.update(zip(keys, infos, strict=True))
@@ -463,6 +464,6 @@ def _formulas(
     ):
         fa = parsed.get(fattrs)
         if fa is None:
-            fa = parsed[fattrs] = _attrs(fattrs)
-        _add_formula(wb, sheet, row, col, fa, ftext, cm, value, vtype, shared, dependents)
+            fa = parsed[fattrs] = parse_attrs(fattrs)
+        add_formula(wb, sheet, row, col, fa, ftext, cm, value, vtype, shared, dependents)
     return keys[-1][0]

@@ -149,7 +149,7 @@ def _stale(sheet: Any, keys: list[tuple[int, int]], values: list[Any]) -> list[C
     the file is not looked at again.
     """
     from crm_xl.calc.evaluator import EMPTY
-    from crm_xl.calc.parser import col_letters
+    from crm_xl.xlsx.coordinates import col_letters
 
     bulk = _stale_numbers(sheet, keys, values)
     if bulk is not None:
@@ -178,7 +178,7 @@ def _stale_numbers(
     stores numbers (or nothing): compared all at once with numpy; None for other blocks."""
     import numpy as np
 
-    from crm_xl.calc.parser import col_letters
+    from crm_xl.xlsx.coordinates import col_letters
 
     infos = list(map(sheet.formulas.get, keys))
     if (
@@ -237,11 +237,11 @@ def recalc_book(
     (``crm-xl new-period``: the new sheets, never the earlier periods'). Returns a
     :class:`BookResult`.
     """
-    from crm_xl.calc.evaluator import _no_gc
+    from crm_xl.files.memory import paused_gc
 
     # the cell model is a million objects without garbage cycles of any size: the cyclic
     # collector's passes over them would only cost time (it runs again after)
-    with _no_gc():
+    with paused_gc():
         return _recalc_book(Path(path), out, check, force, sheets)
 
 
@@ -249,6 +249,7 @@ def _recalc_book(
     path: Path, out: str | Path | None, check: bool, force: bool, sheets: Collection[str] | None
 ) -> BookResult:
     from crm_xl.calc.evaluator import Workbook
+    from crm_xl.excel.engine import engine_functions
     from crm_xl.files.lock import check_not_open
     from crm_xl.xlsx import Package
 
@@ -262,15 +263,15 @@ def _recalc_book(
     if model_problems:
         result.problems = model_problems
         return result
-    wb = Workbook.from_package(pkg)
-    blocks = wb._blocks_using("CRM_")
+    wb = Workbook.from_package(pkg, engine_functions())
+    blocks = wb.blocks_using("CRM_")
     if sheets is not None:
         blocks = [b for b in blocks if b.sheet.name in sheets]
-    order, problems = wb._recalculate_blocks(blocks)
+    order, problems = wb.recalculate_blocks(blocks)
     result.problems = [p if isinstance(p, Problem) else Problem("", str(p)) for p in problems]
     updates: dict[str, dict[str, Any]] = {}
     for block in order:  # the changes in the order the blocks were computed
-        keys, values = wb._block_results(block)
+        keys, values = wb.block_results(block)
         result.evaluated += len(keys)
         if sheets is None or block.sheet.name in sheets:
             result.changes += _stale(block.sheet, keys, values)
@@ -279,7 +280,7 @@ def _recalc_book(
         cells = updates.setdefault(change.sheet, {})
         cells[change.cell] = value if kind == "n" else _cached_value(kind, value)
     # the cell model is no longer needed: drop it before writing (peak memory)
-    wb._release()
+    wb.release()
     del wb, order, blocks
     for sheet, cells in updates.items():
         if not check:

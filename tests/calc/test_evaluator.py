@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from crm_xl.calc.custom import CustomFunction, Param
 from crm_xl.calc.evaluator import (
     EMPTY,
     CircularReference,
@@ -25,13 +26,17 @@ from crm_xl.calc.evaluator import (
     UnsupportedFunction,
     Workbook,
     XlError,
-    _xlwings_range_params,
+    supported_functions,
 )
 from crm_xl.excel import functions
+from crm_xl.excel.engine import engine_functions
 from crm_xl.xlsx import Package
 from tests.helpers.excel_made import EXCEL_MADE
 from tests.helpers.formulas import DATA, E, ev, same
 from tests.helpers.libreoffice import evaluate_many
+
+CRM = engine_functions()  # the CRM_* functions, as crm-xl recalc hands them to the engine
+
 
 # --- Excel semantics, worked by hand --------------------------------------------------------
 
@@ -236,7 +241,8 @@ def test_recalculate_covers_precedents_and_dependents():
                 "F1": "=A1",  # precedent of a dependent
                 "G1": "=A1+100",  # unrelated: left alone
             }
-        }
+        },
+        functions=CRM,
     )
     targets = wb.cells_using("CRM_")
     assert targets == [("S", "C1")]
@@ -312,10 +318,10 @@ def test_grouped_and_cached_formulas_equal_each_formula_alone(choice):
 
 
 def test_xlwings_argument_shapes_come_from_udfs():
-    params = _xlwings_range_params()
+    params = {name: {p.name for p in f.params if p.as_range} for name, f in CRM.items()}
     assert params["CRM_SCORE"] == {"values", "weights"}
     assert params["CRM_SCALE"] == {"values"}
-    assert set(params) == set(functions.FUNCTIONS)
+    assert set(params) == set(functions.IMPLEMENTATIONS)
 
 
 def test_crm_functions_get_cells_as_xlwings_gives_them():
@@ -325,18 +331,63 @@ def test_crm_functions_get_cells_as_xlwings_gives_them():
         seen.update(values=values, weights=weights, normalize=normalize)
         return 1.0
 
-    original = functions.FUNCTIONS["CRM_SCORE"]
-    functions.FUNCTIONS["CRM_SCORE"] = functions.FunctionInfo("CRM_SCORE", spy, "", "")
-    try:
-        got = ev("=CRM_SCORE(A1:C2,{40,60},TRUE)", A1=1.0, B1="t", C1=True, A2="=1/0")
-    finally:
-        functions.FUNCTIONS["CRM_SCORE"] = original
+    given = {"CRM_SCORE": CustomFunction("CRM_SCORE", spy, CRM["CRM_SCORE"].params)}
+    cells = {
+        "A1": 1.0,
+        "B1": "t",
+        "C1": True,
+        "A2": "=1/0",
+        "Z99": "=CRM_SCORE(A1:C2,{40,60},TRUE)",
+    }
+    got = Workbook.from_cells({"S": cells}, functions=given).evaluate("S", "Z99")
     assert got == 1.0
     assert seen == {
         "values": [[1.0, "t", True], ["#DIV/0!", None, None]],
         "weights": [[40.0, 60.0]],
         "normalize": True,
     }
+
+
+def test_crm_functions_are_the_ones_the_caller_gives():
+    """The engine has no CRM_* function of its own: without functions a call is an
+    unsupported function; given ones are called; a name not given stays unsupported."""
+    cells = {"A1": 21.0, "B1": "=CRM_DOUBLE(A1)", "C1": "=B1+1"}
+    cells["D1"] = "=CRM_SCORE({85,75,10,70},{40,30,20,10})"
+    with pytest.raises(UnsupportedFunction) as info:
+        Workbook.from_cells({"S": cells}).evaluate("S", "D1")
+    assert info.value.name == "CRM_SCORE" and info.value.where == "S!D1"
+    double = CustomFunction("CRM_DOUBLE", lambda x: x * 2, (Param("x", as_range=False),))
+    wb = Workbook.from_cells({"S": cells}, functions={"CRM_DOUBLE": double})
+    assert wb.cells_using("CRM_") == [("S", "B1"), ("S", "D1")]
+    values, problems = wb.recalculate([("S", "B1"), ("S", "D1")])
+    assert values == {("S", "B1"): 42.0, ("S", "C1"): 43.0}
+    assert [p.where for p in problems] == ["S!D1"] and "CRM_SCORE" in problems[0].message
+
+
+def test_supported_functions_are_the_builtins_and_the_given_ones():
+    assert "SUM" in supported_functions() and "CRM_SCORE" not in supported_functions()
+    added = set(supported_functions(CRM)) - set(supported_functions())
+    assert added == set(functions.IMPLEMENTATIONS)
+
+
+def test_recalculating_by_blocks_gives_each_block_its_values():
+    """The block API recalc uses: the blocks calling CRM_*, what they need and what needs
+    them computed in order, each block's cells and values, then the model released."""
+    cells = {f"A{r}": float(r) for r in range(1, 6)}
+    cells.update({f"B{r}": f"=CRM_SCORE(A{r}:A{r},{{100}})" for r in range(1, 6)})
+    cells["C1"] = "=SUM(B1:B5)"
+    wb = Workbook.from_cells({"S": cells}, functions=CRM)
+    blocks = wb.blocks_using("CRM_")
+    assert [(b.sheet.name, b.r0, b.r1, b.col) for b in blocks] == [("S", 1, 5, 2)]
+    order, problems = wb.recalculate_blocks(blocks)
+    got = {}
+    for block in order:
+        keys, values = wb.block_results(block)
+        got.update(zip(keys, values, strict=True))
+    assert problems == []
+    assert got == {(1, 2): 1.0, (2, 2): 2.0, (3, 2): 3.0, (4, 2): 4.0, (5, 2): 5.0, (1, 3): 15.0}
+    wb.release()
+    assert wb.sheet("S").cells == {} and wb.sheet("S").blocks == []
 
 
 def test_crm_results_error_text_stays_text():
@@ -360,7 +411,7 @@ def test_crm_rfm_gets_dates_for_date_cells(tmp_path):
     ws["F1"] = "=CRM_RFM_CODE(A1:A5,B1:B5,C1:C5,E1)"
     path = tmp_path / "rfm.xlsx"
     book.save(path)
-    wb = Workbook.from_path(path)
+    wb = Workbook.from_path(path, CRM)
     assert wb.is_date("S", "A1") and wb.is_date("S", "E1") and not wb.is_date("S", "B1")
     expected = functions.CRM_RFM_CODE(
         [[d] for d in days],
@@ -384,13 +435,13 @@ def test_a_column_of_crm_scores_in_one_call_equals_cell_by_cell():
                 cells[f"{c}{r}"] = v
         cells[f"F{r}"] = f"=CRM_SCORE(B{r}:E{r},$H$1:$K$1)"
         cells[f"G{r}"] = f"=SUM(B{r}:E{r})"
-    wb = Workbook.from_cells({"S": cells})
+    wb = Workbook.from_cells({"S": cells}, functions=CRM)
     targets = [("S", f"{c}{r}") for r in range(2, 202) for c in "FG"]
     fast, problems = wb.recalculate(targets)
     assert problems == []
     assert wb.sheet("S").blocks[-1].r1 - wb.sheet("S").blocks[-1].r0 > 100  # grouped
-    one = Workbook.from_cells({"S": cells})
-    one._build()
+    one = Workbook.from_cells({"S": cells}, functions=CRM)
+    one.build_blocks()
     for block in one.sheet("S").blocks:
         block.vector = None  # cell by cell
     slow, _ = one.recalculate(targets)
@@ -448,7 +499,7 @@ def test_reader_refuses_dtds(tmp_path):
     body = pkg.part(part)
     body = body.split(b"?>", 1)[1] if body.startswith(b"<?xml") else body
     evil = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]>' + body
-    pkg._parts[part] = evil  # as a hostile file would hold it
+    pkg.set_part(part, evil)  # as a hostile file would hold it
     from crm_xl.errors import CrmError
 
     with pytest.raises(CrmError, match="not usable XML"):
@@ -458,7 +509,7 @@ def test_reader_refuses_dtds(tmp_path):
 def test_shared_formulas_expand_like_openpyxl_translator():
     """A shared formula's cells are computed from the master's tree; the same cells written
     out as ordinary formulas (texts expanded with openpyxl's Translator) agree."""
-    from crm_xl.calc.evaluator import cell_name
+    from crm_xl.xlsx.coordinates import cell_name
 
     for name in ("shared_formulas.xlsx", "testSharedFormulasRangeSetBlankBug.xlsx"):
         wb = Workbook.from_path(EXCEL_MADE / name)
@@ -504,7 +555,7 @@ SUMMARY: dict[str, tuple[int, int, int, int]] = {}
 
 
 def _stored(wb: Workbook, sheet: str, cell: str):
-    from crm_xl.calc.evaluator import parse_cell
+    from crm_xl.xlsx.coordinates import parse_cell
 
     sh = wb.sheet(sheet)
     row, col = parse_cell(cell)
@@ -573,7 +624,7 @@ def test_crm_workbook_recalculates_to_the_python_rating(tmp_path):
     path = tmp_path / "crm.xlsx"
     customers = workbook.read_customers(sample_path("customers.csv"))
     workbook.new_workbook(path, "2026-Q4", lang="en", customers=customers)
-    wb = Workbook.from_path(path)
+    wb = Workbook.from_path(path, CRM)
     targets = wb.cells_using("CRM_")
     assert ("Ratings 2026-Q4", "L4") in targets
     values, problems = wb.recalculate(targets)
@@ -848,7 +899,7 @@ def test_benchmark_script_exists():
     st.lists(st.integers(1, 2), min_size=14, max_size=14),
 )
 def test_fits_previous_agrees_with_fits(cells, first, gaps):
-    from crm_xl.calc.evaluator import _fits, _fits_previous, _template
+    from crm_xl.calc.runs import fits, fits_previous, template
 
     rows = [first]
     for g in gaps[: len(cells) - 1]:
@@ -861,20 +912,20 @@ def test_fits_previous_agrees_with_fits(cells, first, gaps):
     for i in range(1, len(texts)):
         before, text = texts[i - 1], texts[i]
         ok = before is not None and text is not None and rows[i] == rows[i - 1] + 1
-        template = _template(before, rows[i - 1]) if ok else None
-        want.append(template is not None and _fits(template, text, rows[i]))
-    assert _fits_previous(texts, rows) == want
+        shape = template(before, rows[i - 1]) if ok else None
+        want.append(shape is not None and fits(shape, text, rows[i]))
+    assert fits_previous(texts, rows) == want
 
 
 def test_digits_in_quotes_are_text_not_row_numbers():
-    from crm_xl.calc.evaluator import _fits, _template
+    from crm_xl.calc.runs import fits, template
 
-    template = _template('CRM_TIER(F2,{70,50},{"A","B","C"})&"2"', 2)
-    assert _fits(template, 'CRM_TIER(F3,{70,50},{"A","B","C"})&"2"', 3)
-    assert not _fits(template, 'CRM_TIER(F3,{70,50},{"A","B","C"})&"3"', 3)
-    sheet = _template("'Q1 2026'!B7", 7)
-    assert _fits(sheet, "'Q1 2026'!B8", 8) and not _fits(sheet, "'Q2 2026'!B8", 8)
-    assert _template('"open', 2) is None  # a quote left open: no template
+    shape = template('CRM_TIER(F2,{70,50},{"A","B","C"})&"2"', 2)
+    assert fits(shape, 'CRM_TIER(F3,{70,50},{"A","B","C"})&"2"', 3)
+    assert not fits(shape, 'CRM_TIER(F3,{70,50},{"A","B","C"})&"3"', 3)
+    sheet = template("'Q1 2026'!B7", 7)
+    assert fits(sheet, "'Q1 2026'!B8", 8) and not fits(sheet, "'Q2 2026'!B8", 8)
+    assert template('"open', 2) is None  # a quote left open: no template
 
 
 def test_a_filled_down_column_is_one_block_across_digit_counts():
@@ -882,7 +933,7 @@ def test_a_filled_down_column_is_one_block_across_digit_counts():
     cells = {f"A{r}": r for r in range(1, 1201)}
     cells.update({f"B{r}": f"=A{r}*2+A$1" for r in range(2, 1201)})
     wb = Workbook.from_cells({"S": cells})
-    wb._build()
+    wb.build_blocks()
     blocks = [b for b in wb.sheet("S").blocks if b.col == 2]
     assert [(b.r0, b.r1) for b in blocks] == [(2, 1200)]
     assert wb.evaluate("S", "B1000") == 2001.0
@@ -894,7 +945,7 @@ def test_a_table_column_of_this_row_references_is_one_block_and_right(tmp_path, 
     import openpyxl
     from openpyxl.worksheet.table import Table
 
-    import crm_xl.calc.evaluator as ev
+    from crm_xl.calc import blocks as grouping
 
     book = openpyxl.Workbook()
     ws = book.active
@@ -922,7 +973,7 @@ def test_a_table_column_of_this_row_references_is_one_block_and_right(tmp_path, 
     assert grouped[("S", "C2001")] == 2001 * 3.0
     assert grouped[("S", "C2004")] == E("#VALUE!")
     with monkeypatch.context() as m:  # cell by cell, as before runs of table references
-        m.setattr(ev, "_fits_previous", lambda texts, rows: [False] * len(texts))
+        m.setattr(grouping, "fits_previous", lambda texts, rows: [False] * len(texts))
         single, many = evaluate()
     assert many == 2004
     assert single == grouped

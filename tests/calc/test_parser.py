@@ -24,14 +24,13 @@ from crm_xl.calc.parser import (
     Text,
     Unary,
     Unsupported,
-    col_letters,
-    col_number,
     functions_used,
     parse,
     parse_counted,
     relative_key,
     translate,
 )
+from crm_xl.xlsx.coordinates import col_letters, col_number
 
 N = Number
 REL = (False, False, False, False)

@@ -43,7 +43,7 @@ def model(wb: Workbook) -> dict:
     out = {}
     for sheet in wb.sheets:
         formulas = {
-            key: (f._text, f._master, f.kind, f.ref, f.cached_value, f.cached_type, f.si)
+            key: (f.own_text, f.master, f.kind, f.ref, f.cached_value, f.cached_type, f.si)
             for key, f in sheet.formulas.items()
         }
         out[sheet.name] = {

@@ -340,12 +340,13 @@ def test_big_table_fast_paths_agree_with_the_general_ones(tmp_path, monkeypatch)
 def test_what_the_reader_keeps_is_what_the_file_stores(path):
     """recalc compares results with the values the reader kept (with each formula, and for
     the other cells of array ranges): they are what the package's own scan reports."""
-    from crm_xl.calc.evaluator import EMPTY, Workbook, parse_cell
+    from crm_xl.calc.evaluator import EMPTY, Workbook
     from crm_xl.workbook.recalc import same, typed
+    from crm_xl.xlsx.coordinates import parse_cell
 
     pkg = Package.open(path)
     wb = Workbook.from_package(pkg)
-    wb._build()
+    wb.build_blocks()
     checked = 0
     for sheet in wb.sheets:
         for cell, (kind, value) in pkg.cached_values(sheet.name).items():

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 
 from crm_xl.calc.evaluator import Workbook, XlError
+from crm_xl.excel.engine import engine_functions
 
 E = XlError  # E("#N/A") == the engine's #N/A
 
@@ -30,10 +31,11 @@ DATA = {
 
 
 def ev(formula: str, **cells):
-    """Evaluate one formula (in Z99 of sheet S) over the given cells."""
+    """Evaluate one formula (in Z99 of sheet S) over the given cells, with the CRM_*
+    functions as crm-xl recalc hands them to the engine."""
     data = dict(cells)
     data["Z99"] = formula
-    return Workbook.from_cells({"S": data}).evaluate("S", "Z99")
+    return Workbook.from_cells({"S": data}, functions=engine_functions()).evaluate("S", "Z99")
 
 
 def same(a, b) -> bool:

@@ -955,7 +955,7 @@ def test_targeted_edit_on_a_big_sheet_of_mixed_cells(monkeypatch):
 def test_formula_cells_are_the_cells_cached_values_lists(name):
     """formula_cells (one regex pass) finds what cached_values (the full scan) finds, plus
     the cells of array ranges the file lacks."""
-    from crm_xl.calc.parser import col_letters
+    from crm_xl.xlsx.coordinates import col_letters
 
     pkg = Package.open(fixture(name))
     for sheet in pkg.sheets():

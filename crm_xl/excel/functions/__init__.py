@@ -83,32 +83,3 @@ IMPLEMENTATIONS: dict[str, Callable[..., Any]] = {
 }
 
 __all__ = ["IMPLEMENTATIONS", *IMPLEMENTATIONS]
-
-
-# -- What crm_xl.calc.evaluator reads until it takes engine_functions() from its caller ----
-# (the engine's own branch does that; then this block goes).
-@dataclass(frozen=True)
-class FunctionInfo:
-    """A function as the engine looks it up by name: its implementation (``impl``)."""
-
-    name: str
-    impl: Callable[..., Any]
-    en: str = ""
-    zh: str = ""
-
-
-FUNCTIONS: dict[str, FunctionInfo] = {
-    name: FunctionInfo(name, impl, SPECS[name].description.en, SPECS[name].description.zh)
-    for name, impl in IMPLEMENTATIONS.items()
-}
-
-
-def range_arguments() -> dict[str, set[str]]:
-    """Per function, the arguments that take a range (xlwings' ``ndim=2, err_to_str=True``).
-
-    Example::
-
-        >>> sorted(range_arguments()["CRM_SCORE"])
-        ['values', 'weights']
-    """
-    return {name: {a.name for a in spec.arguments if a.is_range} for name, spec in SPECS.items()}

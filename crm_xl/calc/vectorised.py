@@ -1,0 +1,191 @@
+"""The fast path: a run of cells with one formula computed in one go, not cell by cell.
+
+Two shapes of formula down a column are computed for the whole run (a block) at once:
+
+* ``=SUM(B{r}:E{r})`` and the other row aggregates (:data:`ROW_AGGREGATES`): every row's
+  result from one read of the block's rows;
+* a row-wise custom function (:data:`ROW_WISE`, ``=CRM_SCORE(B{r}:E{r},$H$1:$K$1)``):
+  called once with the block's rows as its first argument, the other arguments being the
+  same for every row, one result per row back.
+
+:func:`vectoriser` gives the function that does it, or None for any other formula. A
+result it cannot vouch for leaves the block to be computed cell by cell, which is always
+right; the tests compare both ways.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import operator
+from collections.abc import Callable
+from typing import Any
+
+from crm_xl.calc import parser as fx
+from crm_xl.calc.compiler import Compiler
+from crm_xl.calc.custom_calls import fetch, from_py, to_xlwings
+from crm_xl.calc.model import Block, CellModel, Ctx, SheetData
+from crm_xl.calc.operators import final
+from crm_xl.calc.values import EMPTY, Range, Unsupported, XlError, error
+from crm_xl.xlsx.coordinates import MAX_COL, MAX_ROW
+
+_isfinite = math.isfinite
+
+ROW_WISE = {"CRM_SCORE", "CRM_MULTISCORE", "CRM_INDICATORS_USED"}
+"""CRM functions that give one result per row of their first argument, row by row."""
+
+
+def _row_aggregate(name: str, row: list[Any]) -> Any:
+    """SUM, AVERAGE, MIN, MAX, COUNT or COUNTA of one row of a range (Excel's rules for
+    ranges: numbers count, text and booleans are skipped, the first error wins)."""
+    if name == "COUNTA":
+        return float(sum(1 for v in row if v is not EMPTY))
+    nums = []
+    for v in row:
+        cls = v.__class__
+        if cls is float:
+            nums.append(v)
+        elif cls is XlError and name != "COUNT":
+            return v
+    if name == "SUM":
+        total = 0.0
+        for x in nums:
+            total += x
+        return total if math.isfinite(total) else error("#NUM!")
+    if name == "COUNT":
+        return float(len(nums))
+    if not nums:
+        return error("#DIV/0!") if name == "AVERAGE" else 0.0
+    if name == "AVERAGE":
+        return sum(nums) / len(nums)
+    return min(nums) if name == "MIN" else max(nums)
+
+
+ROW_AGGREGATES = {"SUM", "AVERAGE", "MIN", "MAX", "COUNT", "COUNTA"}
+
+
+def _aggregate_vectoriser(
+    book: CellModel, sheet: SheetData, node: fx.Func
+) -> Callable[[Block], bool] | None:
+    """``=SUM(B{r}:E{r})`` down a column: each row's sum from one read of the block."""
+    if len(node.args) != 1:
+        return None
+    ref = node.args[0]
+    if not (
+        isinstance(ref, fx.Ref)
+        and ref.r1 is not None
+        and ref.r1 == ref.r2
+        and not ref.abs[0]
+        and not ref.abs[2]
+        and ref.c1 is not None
+    ):
+        return None
+    target = sheet if ref.sheet is None else book.sheet_named(ref.sheet)
+    if target is None:
+        return None
+    name = node.name
+
+    def run(block: Block) -> bool:
+        r1, c1, _, c2 = ref.bounds(block.r0, block.col)
+        assert r1 is not None and c1 is not None and c2 is not None
+        n = block.r1 - block.r0 + 1
+        if r1 < 1 or r1 + n - 1 > MAX_ROW or c1 < 1 or c2 > MAX_COL:
+            return False
+        rows = fetch(Range(target, r1, c1, r1 + n - 1, c2))
+        cells, col, marker = block.sheet.cells, block.col, block.marker
+        for i, row in enumerate(rows):
+            key = (block.r0 + i, col)
+            if cells.get(key) is marker:
+                cells[key] = _row_aggregate(name, row)
+        return True
+
+    return run
+
+
+def _row_fixed(node: fx.Node, book: CellModel, sheet: SheetData, depth: int = 0) -> bool:
+    """True when the expression reads the same cells from every row (no relative rows)."""
+    for n in fx.walk(node):
+        if isinstance(n, fx.Ref):
+            if (n.r1 is not None and not n.abs[0]) or (n.r2 is not None and not n.abs[2]):
+                return False
+        elif isinstance(n, fx.Name):
+            if depth > 5:
+                return False
+            target = book.sheet_named(n.sheet) if n.sheet else sheet
+            try:
+                sub = book.name_node(n.name, target or sheet)
+            except fx.FormulaError:
+                return False
+            if sub is not None and not _row_fixed(sub, book, sheet, depth + 1):
+                return False
+        elif isinstance(n, fx.Func) and n.name in ("ROW", "ROWS", "SINGLE"):
+            return False
+    return True
+
+
+def vectoriser(book: CellModel, sheet: SheetData, node: fx.Node) -> Callable[[Block], bool] | None:
+    """A function computing a whole run of cells in one go, or None when the formula is not
+    one of the shapes handled (then cells are computed one by one)."""
+    if isinstance(node, fx.Func) and node.name in ROW_AGGREGATES:
+        return _aggregate_vectoriser(book, sheet, node)
+    if not isinstance(node, fx.Func) or node.name not in ROW_WISE or not node.args:
+        return None
+    first = node.args[0]
+    if not (
+        isinstance(first, fx.Ref)
+        and first.r1 is not None
+        and first.r1 == first.r2
+        and not first.abs[0]
+        and not first.abs[2]
+    ):
+        return None
+    if not all(_row_fixed(a, book, sheet) for a in node.args[1:]):
+        return None
+    target = sheet if first.sheet is None else book.sheet_named(first.sheet)
+    if target is None:
+        return None
+    rest = fx.Func(node.name, node.args[1:])
+    comp = Compiler(book, sheet)
+    try:
+        rest_args = [comp.expr(a, False) for a in rest.args]
+    except (Unsupported, fx.FormulaError):
+        return None
+    info = book.functions.get(node.name)
+    if info is None:
+        return None
+    params, impl = info.params, info.call
+
+    def run(block: Block) -> bool:
+        ctx = Ctx(book, sheet, block.r0, block.col)
+        r1, c1, _, c2 = first.bounds(block.r0, block.col)
+        assert r1 is not None and c1 is not None and c2 is not None
+        n = block.r1 - block.r0 + 1
+        values = [to_xlwings(Range(target, r1, c1, r1 + n - 1, c2), True, book)]
+        for f, p, a in zip(rest_args, params[1:], rest.args, strict=False):
+            if isinstance(a, fx.Missing):
+                values.append(p.default)
+            else:
+                values.append(to_xlwings(f(ctx), p.as_range, book))
+        result = impl(*values)
+        if not (
+            isinstance(result, list)
+            and len(result) == n
+            and all(isinstance(r, list) and len(r) == 1 for r in result)
+        ):
+            return False
+        cells, marker, r0, col = block.sheet.cells, block.marker, block.r0, block.col
+        keys = list(zip(range(r0, r0 + n), itertools.repeat(col, n), strict=True))
+        flat = list(map(operator.itemgetter(0), result))
+        if (
+            list(map(cells.get, keys)).count(marker) == n
+            and set(map(type, flat)) == {float}
+            and all(map(_isfinite, flat))
+        ):
+            cells.update(zip(keys, flat, strict=True))  # finite floats are their own values
+            return True
+        for key, x in zip(keys, flat, strict=True):
+            if cells.get(key) is marker:
+                cells[key] = x if x.__class__ is float and _isfinite(x) else final(from_py(x))
+        return True
+
+    return run
