@@ -22,7 +22,6 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from crm_xl.excel.functions.kpis import (
@@ -50,7 +49,6 @@ from crm_xl.excel.functions.scores import (
 )
 from crm_xl.excel.functions.segments import CRM_RFM, CRM_RFM_CODE, CRM_TIER
 from crm_xl.excel.functions.weights import CRM_AHP, CRM_AHP_CR, CRM_ENTROPY_WEIGHTS
-from crm_xl.excel.registry import SPECS
 
 #: name → implementation, in the registry's order.
 IMPLEMENTATIONS: dict[str, Callable[..., Any]] = {
