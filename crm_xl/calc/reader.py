@@ -28,13 +28,10 @@ from crm_xl.calc.evaluator import (
     parse_cell,
 )
 from crm_xl.errors import CrmError
-from crm_xl.xlsx.package import (
-    _unescape,
-    _xml_check,
-    _xstring_decode,
-    check_utf8,
-    has_forbidden_chars,
-)
+from crm_xl.xlsx.escapes import unescape as _unescape
+from crm_xl.xlsx.escapes import xstring_decode as _xstring_decode
+from crm_xl.xlsx.xml_checks import check_utf8, has_forbidden_chars
+from crm_xl.xlsx.xml_checks import check_xml as _xml_check
 
 
 def _check_xml(data: bytes, part: str, source: str) -> None:
