@@ -70,7 +70,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from crm_xl.errors import CrmError
 from crm_xl.xlsx.cached_values import (
@@ -86,7 +86,7 @@ from crm_xl.xlsx.namespaces import MAIN_NS, STRICT_MAIN_NS
 from crm_xl.xlsx.parts import Parts
 from crm_xl.xlsx.relationships import relationships, resolve
 from crm_xl.xlsx.sheets import SheetInfo, add_sheet, check_sheet_name, find_sheet, list_sheets
-from crm_xl.xlsx.values import ErrorValue, Formula  # noqa: F401  (the examples use them)
+from crm_xl.xlsx.values import Formula  # noqa: F401  (the examples use it)
 from crm_xl.xlsx.workbook_part import drop_calc_chain, request_full_calc_on_load
 from crm_xl.xlsx.zip_io import read_archive, save_atomically, write_archive
 
@@ -634,8 +634,11 @@ class Package:
         import io
 
         buffer = io.BytesIO()
-        write_archive(buffer, self._parts, self._infos, self.archive_comment)
+        self._write(buffer)
         return buffer.getvalue()
+
+    def _write(self, stream: IO[bytes]) -> None:
+        write_archive(stream, self._parts, self._infos, self.archive_comment)
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the workbook atomically: a temporary file in the same folder, fsync, rename.
@@ -652,10 +655,7 @@ class Package:
             >>> path.read_bytes()[:2]
             b'PK'
         """
-        save_atomically(
-            Path(path),
-            lambda stream: write_archive(stream, self._parts, self._infos, self.archive_comment),
-        )
+        save_atomically(Path(path), self._write)
 
 
 def _example() -> Package:

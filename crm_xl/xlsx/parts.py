@@ -39,7 +39,7 @@ class Parts(dict[str, bytes]):
     def __init__(self, parts: Mapping[str, bytes], source: str):
         super().__init__(parts)
         self.source = source
-        self.original = dict(parts)  # as read: what changed() compares with
+        self._original = dict(parts)  # as read: what changed() compares with
         self._valid: dict[str, bytes] = {}  # part → the bytes already parsed safely
 
     def actual_name(self, name: str) -> str | None:
@@ -51,8 +51,8 @@ class Parts(dict[str, bytes]):
 
     def changed(self) -> list[str]:
         """Names of the parts added, changed or removed since the package was read."""
-        changed = [n for n, b in self.original.items() if self.get(n) != b]
-        return changed + [n for n in self if n not in self.original]
+        changed = [n for n, b in self._original.items() if self.get(n) != b]
+        return changed + [n for n in self if n not in self._original]
 
     def check(self, name: str) -> None:
         """CrmError unless part ``name`` is UTF-8, well-formed XML without DTDs or entities."""

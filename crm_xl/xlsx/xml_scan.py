@@ -55,7 +55,15 @@ class Node:
         "start",
     )
 
-    def __init__(self, data: bytes, qname: str, start: int, open_end: int, attr_span, nsmap):
+    def __init__(
+        self,
+        data: bytes,
+        qname: str,
+        start: int,
+        open_end: int,
+        attr_span: tuple[int, int],
+        nsmap: Mapping[str, str],
+    ):
         self.data = data
         self.qname = qname
         self.start = start
@@ -70,21 +78,26 @@ class Node:
 
     @property
     def self_closing(self) -> bool:
+        """Written ``<x/>``: no content and no end tag."""
         return self.end == self.open_end
 
     @property
     def prefix(self) -> str:
+        """The namespace prefix of the element's name ('' for none)."""
         return self.qname.partition(":")[0] if ":" in self.qname else ""
 
     @property
     def local(self) -> str:
+        """The element's name without its prefix."""
         return self.qname.rpartition(":")[2]
 
     @property
     def ns(self) -> str | None:
+        """The element's namespace URI (None when its prefix is unbound)."""
         return self.nsmap.get(self.prefix)
 
     def is_(self, ns: str, local: str) -> bool:
+        """The element is ``{ns}local``, whatever prefix the part uses."""
         return self.local == local and self.ns == ns
 
     def attrs(self) -> dict[str, str]:
@@ -100,6 +113,7 @@ class Node:
         return self._attrs
 
     def get(self, name: str, default: str | None = None) -> str | None:
+        """One attribute by qualified name, unescaped."""
         if name == "r" and self._attrs is None:  # a cell's or row's r, asked of every one
             m = _FIRST_R.match(self.data, *self.attr_span)
             if m is not None:
@@ -115,15 +129,19 @@ class Node:
         return None
 
     def text(self) -> str:
+        """The element's content, unescaped (its text when it has no child elements)."""
         return unescape(self.data[self.open_end : self.close_start].decode())
 
     def child(self, ns: str, local: str) -> Node | None:
+        """The first child element ``{ns}local``, if any."""
         return next((c for c in self.children if c.is_(ns, local)), None)
 
     def iter_children(self, ns: str, local: str) -> Iterator[Node]:
+        """The child elements ``{ns}local``, in order."""
         return (c for c in self.children if c.is_(ns, local))
 
     def iter(self) -> Iterator[Node]:
+        """This element and every element under it that was kept, in document order."""
         yield self
         for c in self.children:
             yield from c.iter()

@@ -188,6 +188,7 @@ class ParallelDeflate:
         return c.compress(data[at : at + self.PIECE]) + c.flush(zlib.Z_SYNC_FLUSH)
 
     def compress(self, data: Any) -> bytes:
+        """The deflated ``data``, all but the final block (see :meth:`flush`)."""
         from concurrent.futures import ThreadPoolExecutor
 
         view = memoryview(data)
@@ -196,6 +197,7 @@ class ParallelDeflate:
             return b"".join(pieces)
 
     def flush(self) -> bytes:
+        """The final, empty block that ends the stream."""
         return zlib.compressobj(self.level, zlib.DEFLATED, -15).flush()  # the final block
 
 
