@@ -601,9 +601,11 @@ class Package:
     ) -> dict[str, tuple[str, Any]]:
         """The cached (stored) result of each formula cell: ``{"L4": ("n", 71.2), ...}``.
 
-        The type is ``"n"`` (value a float), ``"str"`` (text; also a shared or inline
-        string some writers store), ``"b"`` (bool), ``"e"`` (the error text, ``"#N/A"``)
-        or ``"empty"`` (no cached value: value None). Formula cells are those
+        The type is ``"n"`` (value a float; an ISO 8601 date, ``t="d"``, is its serial
+        number), ``"str"`` (text; also a shared or inline string some writers store),
+        ``"b"`` (bool), ``"e"`` (the error text, ``"#N/A"``) or ``"empty"`` (no cached
+        value, or none Excel would read: value None), as
+        :func:`crm_xl.xlsx.values.decode_value` reads them. Formula cells are those
         :meth:`set_cached_values` accepts, including the other cells of array and
         dynamic-array ranges. With ``cells`` only those are looked up, keyed as given;
         cells that hold no formula are left out, and a cell of an array range that the
