@@ -16,19 +16,19 @@ Example::
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
 from crm_xl.calc.model import CellModel, FormulaInfo, SheetData
 from crm_xl.calc.values import error
 from crm_xl.xlsx.coordinates import cell_name
-from crm_xl.xlsx.package import _unescape, _xstring_decode
+from crm_xl.xlsx.escapes import unescape, xstring_decode
+from crm_xl.xlsx.values import decode_value
 
 
 def xml_text(s: str) -> str:
     """Element text: XML entities and Excel's ``_xHHHH_`` escapes decoded."""
-    return _xstring_decode(_unescape(s)) if "&" in s or "_x" in s else s
+    return xstring_decode(unescape(s)) if "&" in s or "_x" in s else s
 
 
 def parse_attrs(text: str) -> dict[str, str]:
@@ -39,40 +39,13 @@ def parse_attrs(text: str) -> dict[str, str]:
     }
 
 
-def _serial_from_iso(text: str) -> float | None:
-    try:
-        d = dt.datetime.fromisoformat(text.strip().replace("Z", ""))
-    except ValueError:
-        return None
-    return (d - dt.datetime(1899, 12, 30)).total_seconds() / 86400
-
-
-def cell_value(t: str | None, v: str | None, inline: str | None, sst: list[str]) -> tuple[Any, str]:
-    """A stored value and its type (n, str, b, e or empty)."""
-    if t is None or t == "n":
-        if not v:
-            return None, "empty"
-        try:
-            return float(v), "n"
-        except ValueError:
-            return None, "empty"
-    if t == "s":
-        try:
-            return sst[int(v or "")], "str"
-        except (ValueError, IndexError):
-            return None, "empty"
-    if t == "str":
-        return xml_text(v or ""), "str"
-    if t == "inlineStr":
-        return (inline or ""), "str"
-    if t == "b":
-        return (v or "").strip() in ("1", "true"), "b"
-    if t == "e":
-        return error((v or "#VALUE!").strip()), "e"
-    if t == "d":
-        n = _serial_from_iso(v or "")
-        return (n, "n") if n is not None else (None, "empty")
-    return None, "empty"
+def cell_value(
+    t: str | None, v: str | None, inline: str | None, sst: list[str], date1904: bool = False
+) -> tuple[Any, str]:
+    """A stored value and its type (n, str, b, e or empty), as the package's one decoder
+    (:func:`crm_xl.xlsx.values.decode_value`) reads it, errors as the engine's values."""
+    kind, value = decode_value(t, v, inline, sst, date1904=date1904)
+    return (error(value), "e") if kind == "e" else (value, kind)
 
 
 def add_formula(

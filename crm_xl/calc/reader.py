@@ -23,21 +23,18 @@ from crm_xl.calc.model import CellModel, FormulaInfo, SheetData
 from crm_xl.calc.row_shapes import read_shaped_rows
 from crm_xl.errors import CrmError
 from crm_xl.xlsx.coordinates import col_number, parse_cell
-from crm_xl.xlsx.package import (
-    _xml_check,
-    check_utf8,
-    has_forbidden_chars,
-)
+from crm_xl.xlsx.values import read_shared_strings, rich_text
+from crm_xl.xlsx.xml_checks import check_utf8, check_xml, has_forbidden_chars
 
 Model = TypeVar("Model", bound=CellModel)
 
 
 def _check_xml(data: bytes, part: str, source: str) -> None:
     """Prove a part well-formed with defusedxml's rules (no DTD, hence no entities): the
-    package's own check (:func:`crm_xl.xlsx.package._xml_check`, expat without a tree), its
+    package's own check (:func:`crm_xl.xlsx.xml_checks.check_xml`, expat without a tree), its
     failure as a :class:`CrmError` naming the part."""
     try:
-        _xml_check(data, namespaces=False)
+        check_xml(data, namespaces=False)
     except (ParseError, DefusedXmlException) as err:
         raise CrmError(f"part {part} is not usable XML: {err}", source) from None
 
@@ -62,9 +59,6 @@ class _Patterns:
         self.f = re.compile(rf"<{p}f\b([^>]*?)(?:/>|>(.*?)</{p}f>)", re.S)
         self.v = re.compile(rf"<{p}v\b[^>]*?(?:/>|>(.*?)</{p}v>)", re.S)
         self.is_ = re.compile(rf"<{p}is\b[^>]*?(?:/>|>(.*?)</{p}is>)", re.S)
-        self.rph = re.compile(rf"<{p}rPh\b.*?</{p}rPh>", re.S)
-        self.t = re.compile(rf"<{p}t\b[^>]*?(?:/>|>(.*?)</{p}t>)", re.S)
-        self.si = re.compile(rf"<{p}si\b[^>]*?(?:/>|>(.*?)</{p}si>)", re.S)
         self.prefix = p
 
 
@@ -78,21 +72,6 @@ def _patterns(data: str, tag: str) -> _Patterns:
     if p not in _PATTERNS:
         _PATTERNS[p] = _Patterns(p)
     return _PATTERNS[p]
-
-
-def _rich_text(pat: _Patterns, inner: str) -> str:
-    if "<" not in inner:
-        return xml_text(inner)
-    if "rPh" in inner:
-        inner = pat.rph.sub("", inner)
-    return "".join(xml_text(t or "") for t in pat.t.findall(inner))
-
-
-def _read_shared_strings(data: bytes, part: str, source: str) -> list[str]:
-    _check_xml(data, part, source)
-    text = data.decode("utf-8-sig")
-    pat = _patterns(text, "sst")
-    return [_rich_text(pat, inner or "") for inner in pat.si.findall(text)]
 
 
 BUILTIN_DATE_FORMATS = set(range(14, 23)) | {45, 46, 47} | set(range(27, 37)) | set(range(50, 59))
@@ -157,11 +136,7 @@ def _read_sheet(
     """
 
     def full_check() -> None:
-        check = getattr(pkg, "_check_xml", None)
-        if check is not None:
-            check(part)  # the package remembers it: writing results back does not check again
-        else:
-            _check_xml(data, part, wb.source)
+        pkg.check_part(part)  # the package remembers it: writing results back does not check again
 
     big = len(data) >= SHAPES_MIN_CHARS
     if not big:
@@ -205,13 +180,11 @@ def _read_sheet(
             doubt = "a character XML does not allow"
         if doubt is None:
             try:
-                _xml_check(body.encode())
+                check_xml(body.encode())
             except (ParseError, DefusedXmlException):
                 doubt = "the rest of the part"
         if doubt is None:
-            proved = getattr(pkg, "_proved", None)
-            if proved is not None:
-                proved(part, data)
+            pkg.mark_proved(part, data)
         else:
             full_check()  # raises when the part is not usable XML
         # the general reader reads what is left (it passes over the markers)
@@ -246,6 +219,7 @@ def _read_cells(
     """Every row and cell of ``body[start:end]``, one by one."""
     p = pat.prefix
     cells, styles, dates = sheet.cells, sheet.styles, wb.date_styles
+    date1904 = wb.date1904
     formulas = sheet.formulas
     colmap: dict[str, int] = {}  # column letters met in this sheet, as numbers
     row = col = max_row = max_col = 0
@@ -293,13 +267,13 @@ def _read_cells(
         if s and s != "0" and int(s) in dates:
             styles[key] = int(s)
         if ftext:  # <f>text</f><v>value</v>: an ordinary formula
-            value, vtype = cell_value(t or None, fv, None, sst) if fv else (None, "empty")
+            value, vtype = cell_value(t or None, fv, None, sst, date1904) if fv else (None, "empty")
             formulas[key] = FormulaInfo(xml_text(ftext), "normal", None, value, vtype)
         elif v:
             if not t or t == "n":
                 cells[key] = float(v)
             else:
-                value = cell_value(t, v, None, sst)[0]
+                value = cell_value(t, v, None, sst, date1904)[0]
                 if value is None:
                     continue
                 cells[key] = value
@@ -311,8 +285,10 @@ def _read_cells(
             inl = None
             if t == "inlineStr":
                 im = pat.is_.search(content)
-                inl = _rich_text(pat, im.group(1) or "") if im else ""
-            value, vtype = cell_value(t or None, vmatch.group(1) if vmatch else None, inl, sst)
+                inl = rich_text(im.group(1) or "", pat.prefix) if im else ""
+            value, vtype = cell_value(
+                t or None, vmatch.group(1) if vmatch else None, inl, sst, date1904
+            )
             if fmatch is None:
                 if value is None:
                     continue
@@ -423,12 +399,7 @@ def read_package(wb: Model, pkg: Any) -> Model:
     from defusedxml import ElementTree as SafeET
 
     infos = pkg.sheets()
-    workbook_part = next(
-        (p for p in ("xl/workbook.xml",) if pkg.has_part(p)),
-        None,
-    )
-    if workbook_part is None:
-        workbook_part = getattr(pkg, "_workbook", "xl/workbook.xml")
+    workbook_part = pkg.workbook_part
     root = SafeET.fromstring(pkg.part(workbook_part), forbid_dtd=True)
     for el in root.iter():
         if el.tag.endswith("}workbookPr") or el.tag == "workbookPr":
@@ -436,9 +407,9 @@ def read_package(wb: Model, pkg: Any) -> Model:
     targets = _rels_targets(pkg, workbook_part)
     sst: list[str] = []
     if "sharedStrings" in targets and pkg.has_part(targets["sharedStrings"]):
-        sst = _read_shared_strings(
-            pkg.part(targets["sharedStrings"]), targets["sharedStrings"], wb.source
-        )
+        data = pkg.part(targets["sharedStrings"])
+        _check_xml(data, targets["sharedStrings"], wb.source)
+        sst = read_shared_strings(data)
     if "styles" in targets and pkg.has_part(targets["styles"]):
         wb.date_styles = _date_styles(pkg.part(targets["styles"]), targets["styles"], wb.source)
     by_position: dict[int, SheetData] = {}

@@ -384,7 +384,7 @@ def _store(
             cells.update(zip(keys, map(xml_text, columns[pos.v]), strict=True))
             stored = rows[-1]
         else:
-            stored = _values(cells, pos.t, keys, columns[pos.v], sst)
+            stored = _values(cells, pos.t, keys, columns[pos.v], sst, wb.date1904)
         if stored:
             last_row, last_col = max(last_row, stored), max(last_col, pos.col)
     sheet.max_row = max(sheet.max_row, last_row)
@@ -398,22 +398,29 @@ def _values(
     keys: list[tuple[int, int]],
     texts: tuple[str, ...],
     sst: list[str],
+    date1904: bool,
 ) -> int:
-    """Plain values (no formula) of one column; returns the last row that got a value."""
+    """Plain values (no formula) of one column; returns the last row that got a value.
+
+    Numbers and shared strings are converted all at once when every cell is plain; any
+    other column, or one with a cell :func:`~crm_xl.calc.cell_xml.cell_value` would read
+    otherwise (blank, not ASCII, a negative index), is read cell by cell."""
     try:
-        if t is None or t == "n":
+        if (t is None or t == "n") and "".join(texts).isascii():
             cells.update(zip(keys, map(float, texts), strict=True))
             return keys[-1][0]
         if t == "s":
-            cells.update(zip(keys, map(sst.__getitem__, map(int, texts)), strict=True))
-            return keys[-1][0]
+            indices = list(map(int, texts))
+            if min(indices) >= 0:
+                cells.update(zip(keys, map(sst.__getitem__, indices), strict=True))
+                return keys[-1][0]
     except (ValueError, IndexError):
         pass  # a blank <v/> or a bad index somewhere: cell by cell, as the general reader does
     last = 0
     for key, v in zip(keys, texts, strict=True):
         if not v:
             continue
-        value = cell_value(t, v, None, sst)[0]
+        value = cell_value(t, v, None, sst, date1904)[0]
         if value is not None:
             cells[key] = value
             last = key[0]
@@ -445,7 +452,7 @@ def _formulas(
             types = ["empty" if v is None else "n" for v in values]
     except ValueError:
         cached = columns[pos.v] if pos.v is not None else repeat("", n)
-        pairs = [cell_value(t, v, None, sst) if v else (None, "empty") for v in cached]
+        pairs = [cell_value(t, v, None, sst, wb.date1904) if v else (None, "empty") for v in cached]
         values, types = [v for v, _ in pairs], [k for _, k in pairs]
     texts: Any = repeat("", n)
     if pos.f is not None:

@@ -18,11 +18,11 @@ from typing import Any
 # public name -> module that defines it
 _API = {
     "Package": "crm_xl.xlsx.package",
-    "ErrorValue": "crm_xl.xlsx.package",
-    "Formula": "crm_xl.xlsx.package",
-    "SheetInfo": "crm_xl.xlsx.package",
-    "DefinedName": "crm_xl.xlsx.package",
-    "check_sheet_name": "crm_xl.xlsx.package",
+    "ErrorValue": "crm_xl.xlsx.values",
+    "Formula": "crm_xl.xlsx.values",
+    "SheetInfo": "crm_xl.xlsx.sheets",
+    "DefinedName": "crm_xl.xlsx.names",
+    "check_sheet_name": "crm_xl.xlsx.sheets",
 }
 
 __all__ = sorted(_API)

@@ -23,7 +23,7 @@ from crm_xl.calc import reader as sheet_reader
 from crm_xl.calc.evaluator import Workbook
 from crm_xl.errors import CrmError
 from crm_xl.xlsx import Package
-from crm_xl.xlsx.package import has_forbidden_chars
+from crm_xl.xlsx.xml_checks import has_forbidden_chars
 from tests.helpers.excel_made import EXCEL_MADE
 
 FIXTURES = sorted(p for p in EXCEL_MADE.glob("*.xls[xm]"))

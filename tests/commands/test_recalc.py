@@ -296,7 +296,7 @@ def expected_score(values: list) -> object:
 def test_big_table_fast_paths_agree_with_the_general_ones(tmp_path, monkeypatch):
     from crm_xl.calc import reader as sheet_reader
     from crm_xl.workbook import recalc
-    from crm_xl.xlsx import package as ooxml
+    from crm_xl.xlsx import targeted_edit, zip_io
 
     src = big_book(tmp_path / "big.xlsx", 6000)
     fast = tmp_path / "fast.xlsx"
@@ -304,9 +304,9 @@ def test_big_table_fast_paths_agree_with_the_general_ones(tmp_path, monkeypatch)
     assert result.evaluated == 18_000 and not result.problems
     with monkeypatch.context() as m:
         m.setattr(sheet_reader, "SHAPES_MIN_CHARS", 1 << 62)
-        m.setattr(ooxml, "_edit_targeted", lambda *a, **k: None)
+        m.setattr(targeted_edit, "edit_targeted", lambda *a, **k: None)
         m.setattr(recalc, "_stale_numbers", lambda *a, **k: None)
-        m.setattr(ooxml._ParallelDeflate, "suits", classmethod(lambda cls, i, m: False))
+        m.setattr(zip_io.ParallelDeflate, "suits", classmethod(lambda cls, i, m: False))
         slow = tmp_path / "slow.xlsx"
         again = recalc_book(src, slow)
     assert parts(fast) == parts(slow)
@@ -371,7 +371,7 @@ def test_recalc_with_every_fast_path_forced_writes_what_the_general_paths_write(
     edit: the file recalc writes is the one the general reader and the full scan write."""
     from crm_xl.calc import reader as sheet_reader
     from crm_xl.workbook import recalc
-    from crm_xl.xlsx import package as ooxml
+    from crm_xl.xlsx import targeted_edit
     from tests.helpers.excel_made import EXCEL_MADE
 
     source = EXCEL_MADE / name if (EXCEL_MADE / name).exists() else ROOT / "workbooks" / name
@@ -388,7 +388,7 @@ def test_recalc_with_every_fast_path_forced_writes_what_the_general_paths_write(
         quick = recalc_book(book, fast)
     with monkeypatch.context() as m:
         m.setattr(sheet_reader, "SHAPES_MIN_CHARS", 1 << 62)
-        m.setattr(ooxml, "_edit_targeted", lambda *a, **k: None)
+        m.setattr(targeted_edit, "edit_targeted", lambda *a, **k: None)
         m.setattr(recalc, "_stale_numbers", lambda *a, **k: None)
         general = recalc_book(book, slow)
     assert [str(p) for p in quick.problems] == [str(p) for p in general.problems]
