@@ -460,8 +460,8 @@ def CRM_CES(responses: Any, scale: Any = None) -> Any:
     zh='按阈值分级,如 {100000,50000} 对应 {"A","B","C"};等于阈值归入较低等级(at_threshold 为 "upper" 时归入较高等级)。',
     args={
         "value": "The value(s) to grade: a cell or a range.",
-        "thresholds": "Thresholds, from the top tier down (or bottom up, with labels in the same order).",
-        "labels": "One more label than thresholds, in the same order.",
+        "thresholds": "Thresholds from the top tier down, strictly decreasing, e.g. {70,50}.",
+        "labels": "One more label than thresholds, from the top tier down.",
         "at_threshold": 'Optional: "lower" (default: exactly 100000 is B) or "upper" (exactly 100000 is A).',
     },
     example='=CRM_TIER(120000,{100000,50000},{"A","B","C"}) → "A"',
