@@ -206,7 +206,7 @@ def add_period_to(backend: SheetsBackend, new: Period | None = None) -> NewPerio
             }
         )
         if rows_free:
-            from crm_xl.workbook.build import trend_row
+            from crm_xl.workbook.dashboard_sheet import trend_row
 
             for col, value in trend_row(new).items():
                 updates[f"{col}{rows_free[0]}"] = Formula(value) if value.startswith("=") else value
@@ -462,7 +462,8 @@ def write_department_forms(
 
     from crm_xl.files.atomic import atomic_path
     from crm_xl.files.tables import read_table
-    from crm_xl.workbook.build import _styles, add_self_assessment
+    from crm_xl.workbook.form_sheet import add_self_assessment
+    from crm_xl.workbook.styles import cell_styles
 
     table = read_table(departments)
     headers = {str(h).strip().lower(): h for h in table.frame.columns}
@@ -484,7 +485,7 @@ def write_department_forms(
         wb = Workbook()
         wb.remove(wb.active)
         add_self_assessment(
-            wb, period, lang, _styles(), standalone_weights=weights, department=dept
+            wb, period, lang, cell_styles(), standalone_weights=weights, department=dept
         )
         with atomic_path(path) as tmp:
             wb.save(tmp)
