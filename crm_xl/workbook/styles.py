@@ -12,6 +12,7 @@ Example::
 
 from __future__ import annotations
 
+from copy import copy
 from typing import Any
 
 from crm_xl.xlsx.coordinates import absolute, quote_sheet
@@ -75,6 +76,13 @@ def set_text(cell: Any, value: Any) -> None:
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"
+
+
+def copy_style(source: Any, target: Any) -> None:
+    """Give openpyxl cell ``target`` the style of ``source`` (font, fill, border, format…)
+    in one step: the style record is copied, as openpyxl's own ``copy_worksheet`` does
+    (openpyxl has no public way to)."""
+    target._style = copy(source._style)  # noqa: SLF001, RUF100 (openpyxl's, not ours)
 
 
 def absolute_ref(sheet: str, first: str, last: str | None = None) -> str:
