@@ -21,8 +21,8 @@ def write_dashboard(wb: Any, period: Period, lang: str, st: dict[str, Any], card
     from openpyxl.chart.label import DataLabelList
 
     ws = wb.create_sheet(layout.sheet_title("dashboard", lang))
-    ws["A1"] = pick(lang, "仪表板", "Dashboard")
-    ws["A1"].font = st["title"]
+    ws[layout.TITLE_CELL] = pick(lang, "仪表板", "Dashboard")
+    ws[layout.TITLE_CELL].font = st["title"]
     period_cell = layout.DASHBOARD_PERIOD_CELL
     ws["A2"] = pick(lang, "当前期间", "Current period")
     set_text(ws[period_cell], str(period))

@@ -46,9 +46,9 @@ def add_self_assessment(
 
     standalone = standalone_weights is not None
     ws = wb.create_sheet(layout.self_assessment_sheet(period, lang), index)
-    ws["A1"] = layout.form_title(period, lang)
-    ws["A1"].font = st["title"]
-    ws.merge_cells(f"A1:{FORM_COL_POINTS}1")
+    ws[layout.TITLE_CELL] = layout.form_title(period, lang)
+    ws[layout.TITLE_CELL].font = st["title"]
+    ws.merge_cells(f"A1:{FORM_COL_POINTS}1")  # the heading, across the form's columns
     info = (
         pick(lang, "部门:", "Department:"),
         pick(lang, "填表人:", "Filled in by:"),

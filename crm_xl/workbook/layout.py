@@ -108,6 +108,9 @@ _PERIOD_SHEETS = {
 }
 
 
+TITLE_CELL = "A1"  # each sheet's heading (a new period's copies get their own)
+
+
 def sheet_title(kind: str, lang: str) -> str:
     """The title of the Guide, Model or Dashboard sheet (``kind``) in ``lang``.
 
@@ -206,7 +209,6 @@ MODEL_COLUMNS = (
     ModelColumn("floor", "底线(0分)", "Floor (scores 0)", 13, editable=True),
     ModelColumn("target", "目标(100分)", "Target (scores 100)", 13, editable=True),
 )
-MODEL_TITLE_ROW = 1
 MODEL_IND_HEADER_ROW = 4  # indicators table: header here, one row per indicator below
 MODEL_DIM_GAP = 2  # blank rows between the tables
 MODEL_DIM_COLUMNS = (
@@ -327,7 +329,6 @@ RATINGS_RESULTS = (
     RatingsColumn("rfm_segment", "RFM 分群", "RFM segment", "result", "computed", "@", 16),
     RatingsColumn("indicators_used", "有效指标数", "Indicators used", "result", "computed", "0", 9),
 )
-RATINGS_TITLE_ROW = 1
 RATINGS_GROUP_ROW = 2
 RATINGS_HEADER_ROW = 3
 RATINGS_FIRST_ROW = 4
@@ -394,7 +395,6 @@ FORM_ITEMS = (
         "Staff training in customer management, staff motivation", 20,
     ),
 )  # fmt: skip
-FORM_TITLE_ROW = 1
 FORM_INFO_ROW = 2  # department / filled in by / date: a caption, then the cell to fill in
 FORM_INFO_CAPTIONS = ("A", "C", "E")
 FORM_INFO_INPUTS = ("B", "D", "F")  # the first one is the department

@@ -29,7 +29,7 @@ from crm_xl.workbook import layout
 from crm_xl.workbook.backend import Backend, lower_names, read_named
 from crm_xl.workbook.layout import MODEL_COLUMNS, MODEL_DIM_COLUMNS, column_letter, split_ref
 from crm_xl.workbook.package_backend import PackageBackend
-from crm_xl.xlsx.coordinates import cell_name, parse_range
+from crm_xl.xlsx.coordinates import cell_name, parse_range, range_name
 
 _KEY = re.compile(r"^(?P<table>indicators|dimensions)\[(?P<n>\d+)\](?:\.(?P<key>\w+))?")
 
@@ -119,17 +119,18 @@ def read_model_rows(rows: list[list[Any]], sheet: str) -> tuple[dict, dict[str, 
     for d in dimensions:
         where[f"indicators in dimension '{d.get('id')}'"] = where["indicators"]
 
-    t_row, l_row, c = rows_at.thresholds, rows_at.labels, layout.MODEL_VALUE_COL
-    thresholds, labels = [], []
+    t_row, l_row = rows_at.thresholds, rows_at.labels
+    start = c = layout.MODEL_VALUE_COL
+    thresholds, labels, last_threshold = [], [], start
     while not _blank(at(t_row, c)) or not _blank(at(l_row, c)):
         if not _blank(at(t_row, c)):
             thresholds.append(at(t_row, c))
+            last_threshold = c
         labels.append(at(l_row, c))
         c += 1
-    end = max(c - 1, layout.MODEL_VALUE_COL)
-    start = layout.MODEL_VALUE_COL
-    where["tiers.thresholds"] = f"{sheet}!{cell_name(t_row, start)}:{cell_name(t_row, end)}"
-    where["tiers.labels"] = f"{sheet}!{cell_name(l_row, start)}:{cell_name(l_row, end)}"
+    thresholds_at = range_name((t_row, start, t_row, last_threshold))
+    where["tiers.thresholds"] = f"{sheet}!{thresholds_at}"
+    where["tiers.labels"] = f"{sheet}!{range_name((l_row, start, l_row, max(c - 1, start)))}"
     for k in range(len(thresholds)):
         where[f"tiers.thresholds[{k + 1}]"] = f"{sheet}!{cell_name(t_row, start + k)}"
     data = {

@@ -23,12 +23,12 @@ def write_model(wb: Any, card: Any, lang: str, st: dict[str, Any]) -> None:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     ws = wb.create_sheet(layout.sheet_title("model", lang))
-    ws["A1"] = pick(
+    ws[layout.TITLE_CELL] = pick(
         lang,
         "评分模型(可修改:权重、方向、底线、目标、等级阈值)",
         "Scoring model (edit weights, directions, floors, targets, tier thresholds)",
     )
-    ws["A1"].font = st["title"]
+    ws[layout.TITLE_CELL].font = st["title"]
     ws["A2"] = pick(
         lang,
         "同一维度内的指标权重合计 100%,各维度权重合计 100%。修改后重新计算即可生效;出错时会指出具体单元格。",

@@ -96,7 +96,7 @@ def add_period_to(backend: Backend, new: Period | None = None) -> NewPeriod:
 
     # the copies: new titles, answers and figures cleared, the customer list kept
     rows = layout.form_rows()
-    clear: dict[str, Any] = {"A1": layout.form_title(new, lang)}
+    clear: dict[str, Any] = {layout.TITLE_CELL: layout.form_title(new, lang)}
     for r in range(rows["first_item"], rows["last_item"] + 1):
         clear[f"{layout.FORM_COL_SCORE}{r}"] = None
         clear[f"{layout.FORM_COL_REMARKS}{r}"] = None
@@ -113,7 +113,7 @@ def add_period_to(backend: Backend, new: Period | None = None) -> NewPeriod:
             clear.update({c: None for c in cells if c not in held})
     backend.set_cells(new_sa, clear)
 
-    clear = {"A1": layout.ratings_title(new, lang)}
+    clear = {layout.TITLE_CELL: layout.ratings_title(new, lang)}
     results = []
     for c in layout.RATINGS_INPUTS:
         if c.carried:

@@ -45,8 +45,8 @@ def add_ratings(
     from openpyxl.worksheet.formula import ArrayFormula
 
     ws = wb.create_sheet(layout.ratings_sheet(period, lang), index)
-    ws["A1"] = layout.ratings_title(period, lang)
-    ws["A1"].font = st["title"]
+    ws[layout.TITLE_CELL] = layout.ratings_title(period, lang)
+    ws[layout.TITLE_CELL].font = st["title"]
     note = layout.RATINGS_NOTE_CELL
     ws[note] = pick(
         lang,
