@@ -9,6 +9,11 @@ Excel's protected view show the numbers. Nothing else in the file changes: the f
 edited as an OOXML package (:mod:`crm_xl.xlsx.package`), only the ``<v>`` of result cells.
 
 * ``--check`` changes nothing and lists the cells whose stored values are stale (exit 1).
+* A crm_xl workbook's Model is read first, through the package already open
+  (:func:`crm_xl.workbook.model_reader.read_model_from`): an edit that does not validate
+  stops the run with every problem at its cell, before anything is computed. Result
+  columns that hold values (after the Recalculate ratings button) are recomputed as the
+  button does (:func:`crm_xl.workbook.ratings.recalculate_ratings`).
 * A function crm_xl does not support is reported with its cell; that cell is left as it
   was — never a wrong number, never a silent skip.
 * The workbook is untrusted input: XML is parsed with defusedxml, archives are checked
@@ -50,9 +55,11 @@ class CellChange(NamedTuple):
     computed: tuple[str, Any]
 
     def describe(self) -> str:
+        """One line for people: ``Ratings!L4: stored nothing, computed 79.62``."""
         return f"{self.sheet}!{self.cell}: stored {_show(self.stored)}, computed {_show(self.computed)}"
 
     def as_json(self) -> dict[str, Any]:
+        """The change as ``--json`` lists it."""
         return {
             "sheet": self.sheet,
             "cell": self.cell,
@@ -74,6 +81,7 @@ class BookResult:
 
     @property
     def status(self) -> str:
+        """error, problems, stale (with ``--check``), updated or up to date."""
         if self.error:
             return "error"
         if self.problems:
@@ -83,6 +91,7 @@ class BookResult:
         return "updated" if self.written else "up to date"
 
     def as_json(self) -> dict[str, Any]:
+        """The result as ``--json`` lists it."""
         return {
             "path": str(self.path),
             "status": self.status,
