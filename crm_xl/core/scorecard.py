@@ -29,8 +29,8 @@ fixes the file in one pass. The format, with every key::
 
     [tiers]                         # optional
     by = "score"                    # "score", or a table column (seed 004 tiers by annual spend)
-    thresholds = [80, 60]
-    labels = ["A", "B", "C"]
+    thresholds = [80, 60]           # from the top tier down, strictly decreasing
+    labels = ["A", "B", "C"]        # from the top tier down, one more than thresholds
     at_threshold = "lower"          # a value equal to a threshold gets the lower tier
 
     [rfm]                           # optional: RFM segments from three columns
