@@ -57,7 +57,6 @@ class PackageBackend:
         self.pkg = pkg if pkg is not None else Package.open(self.path)
         self.formula_cells_mode = formula_cells
         self.check = check
-        self.changed = 0
         self.changes: list[tuple[str, str, Any, Any]] = []  # (sheet, cell, stored, computed)
         self._book: Any = None  # the values' reader, opened on the first read
         self._rows: dict[str, list[list[Any]]] = {}
@@ -98,6 +97,8 @@ class PackageBackend:
         return rows
 
     def formulas(self, sheet: str) -> dict[str, str]:
+        """See :meth:`~crm_xl.workbook.backend.Backend.formulas`; read from the sheet's part with defusedxml (the
+        package has no public list of formula texts yet)."""
         from defusedxml import ElementTree
 
         ns = "{" + MAIN_NS + "}"
@@ -145,10 +146,9 @@ class PackageBackend:
         if self.check:
             return
         if cached and self.formula_cells_mode == "cache":
-            self.changed += self.pkg.set_cached_values(sheet, cached)
+            self.pkg.set_cached_values(sheet, cached)
         if plain:
             self.pkg.set_cells(sheet, {c: (None if v == "" else v) for c, v in plain.items()})
-            self.changed += len(plain)
 
     def set_cells(self, sheet: str, values: Mapping[str, Any]) -> None:
         self.pkg.set_cells(sheet, values)
