@@ -40,7 +40,8 @@ _API = {
     "explain": "crm_xl.core.scoring",
     "Score": "crm_xl.core.scoring",
     "assign_tiers": "crm_xl.core.tiers",
-    "SEED_004_SPEND_TIERS": "crm_xl.core.tiers",
+    "ANNUAL_SPEND_TIERS": "crm_xl.core.tiers",
+    "SEED_004_SPEND_TIERS": "crm_xl.core.tiers",  # the former name of ANNUAL_SPEND_TIERS
     "rfm_scores": "crm_xl.core.rfm",
     "rfm_segments": "crm_xl.core.rfm",
     "ahp_weights": "crm_xl.core.weight_methods",

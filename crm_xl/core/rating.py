@@ -55,13 +55,8 @@ class Rating:
         rule = self.scorecard.tiers
         if rule is None:
             return {}
-        order = (
-            list(rule.labels)
-            if rule.thresholds[0] > rule.thresholds[-1]
-            else list(rule.labels)[::-1]
-        )
         counts = self.frame["tier"].value_counts()
-        return {label: int(counts.get(label, 0)) for label in order}
+        return {label: int(counts.get(label, 0)) for label in rule.labels}  # top tier first
 
 
 def _text(values: Any, index: Any) -> Any:

@@ -29,8 +29,8 @@ fixes the file in one pass. The format, with every key::
 
     [tiers]                         # optional
     by = "score"                    # "score", or a table column (seed 004 tiers by annual spend)
-    thresholds = [80, 60]
-    labels = ["A", "B", "C"]
+    thresholds = [80, 60]           # from the top tier down, strictly decreasing
+    labels = ["A", "B", "C"]        # from the top tier down, one more than thresholds
     at_threshold = "lower"          # a value equal to a threshold gets the lower tier
 
     [rfm]                           # optional: RFM segments from three columns
@@ -347,12 +347,17 @@ def _read_indicator(check: _Checker, item: Any, where: str, seen: dict, dim_ids:
     )
 
 
+#: How to fix weights that do not sum to 100 % in a scorecard file (the end of the message).
+WEIGHT_SUM_HINT = (
+    'fix them, or set weight_sum = "normalize" under [scorecard] (CLI: --normalize-weights)'
+)
+
+
 def _check_weights(
     check: _Checker, card_weights: list[float], where: str, mode: str, warnings: list
 ) -> None:
-    hint = 'fix them, or set weight_sum = "normalize" under [scorecard] (CLI: --normalize-weights)'
     try:
-        _, more = as_fractions(card_weights, weight_sum=mode, where=where, fix_hint=hint)
+        _, more = as_fractions(card_weights, weight_sum=mode, where=where, fix_hint=WEIGHT_SUM_HINT)
         warnings.extend(f"{where}: {m}" for m in more)
     except CrmError as err:
         check.problems += err.problems

@@ -8,9 +8,15 @@ statutory reading of those words (民法典 第1259条: "以上、以下…包�
 Pass ``at_threshold="upper"`` for the other convention (a value equal to a threshold reaches
 it, as in ``=IF(x>=100000,"A",…)``).
 
-Example (seed 004, annual spend in yuan)::
+Thresholds are listed from the highest tier down and must strictly decrease; labels go
+from the top tier down, one more than thresholds: ``[70, 50]`` with ``["A", "B", "C"]`` is
+> 70 → A, > 50 → B, else C, and ``[70]`` with ``["A", "B"]`` is > 70 → A, else B. Ascending
+thresholds are refused (:data:`THRESHOLD_ORDER`), whoever gives them: a scorecard file, the
+workbook's Model sheet or ``=CRM_TIER``.
 
-    >>> assign_tiers([150_000, 100_000, 75_000, 50_000, 20_000], **SEED_004_SPEND_TIERS).labels.tolist()
+Example (annual spend in yuan)::
+
+    >>> assign_tiers([150_000, 100_000, 75_000, 50_000, 20_000], **ANNUAL_SPEND_TIERS).labels.tolist()
     ['A', 'B', 'B', 'C', 'C']
 """
 
@@ -28,8 +34,14 @@ from crm_xl.errors import CrmError, Problem
 
 AtThreshold = Literal["lower", "upper"]
 
-#: Seed 004's example: > 100,000 → A, 50,000–100,000 → B, ≤ 50,000 → C (annual spend, yuan).
-SEED_004_SPEND_TIERS: dict[str, Any] = {"thresholds": (100_000, 50_000), "labels": ("A", "B", "C")}
+#: Tiers by annual spend (yuan): > 100,000 → A, > 50,000 → B, else C.
+ANNUAL_SPEND_TIERS: dict[str, Any] = {"thresholds": (100_000, 50_000), "labels": ("A", "B", "C")}
+SEED_004_SPEND_TIERS = ANNUAL_SPEND_TIERS  # the former name, kept for existing callers
+
+#: How a tier rule is written, said wherever thresholds in another order are refused.
+THRESHOLD_ORDER = (
+    "list the thresholds from the highest down, e.g. 70, 50; labels from the top tier: A, B, C"
+)
 
 
 @dataclass(frozen=True)
@@ -53,7 +65,14 @@ class Tiers:
 
 
 def check_tier_rule(thresholds: Any, labels: Any, where: str = "tiers") -> list[Problem]:
-    """Every problem with a tier rule: numbers, strictly ordered, one more label than thresholds."""
+    """Every problem with a tier rule: numbers, one more label than thresholds, different
+    labels, thresholds strictly decreasing (from the top tier down).
+
+    Example::
+
+        >>> [str(p) for p in check_tier_rule([50, 70], ["A", "B", "C"])]
+        ['tiers.thresholds: thresholds go from the top tier down, got 50, 70: list the thresholds from the highest down, e.g. 70, 50; labels from the top tier: A, B, C']
+    """
     problems = []
     values, reasons, _ = as_numbers(thresholds, "threshold")
     values = np.atleast_1d(values)
@@ -64,17 +83,6 @@ def check_tier_rule(thresholds: Any, labels: Any, where: str = "tiers") -> list[
             problems.append(Problem(f"{where}.thresholds[{i + 1}]", str(np.atleast_1d(reasons)[i])))
         elif np.isnan(v):
             problems.append(Problem(f"{where}.thresholds[{i + 1}]", "threshold is blank"))
-    finite = values[~np.isnan(values)]
-    if finite.size > 1:
-        steps = np.diff(finite)
-        if not ((steps > 0).all() or (steps < 0).all()):
-            problems.append(
-                Problem(
-                    f"{where}.thresholds",
-                    "thresholds must be strictly increasing or strictly decreasing, "
-                    f"got {', '.join(f'{t:g}' for t in finite)}",
-                )
-            )
     labels = list(labels) if labels is not None else []
     if len(labels) != values.size + 1:
         problems.append(
@@ -86,6 +94,15 @@ def check_tier_rule(thresholds: Any, labels: Any, where: str = "tiers") -> list[
         )
     if len(set(map(str, labels))) != len(labels):
         problems.append(Problem(f"{where}.labels", "labels must be different from each other"))
+    finite = values[~np.isnan(values)]
+    if finite.size > 1 and not (np.diff(finite) < 0).all():
+        problems.append(
+            Problem(
+                f"{where}.thresholds",
+                "thresholds go from the top tier down, "
+                f"got {', '.join(f'{t:g}' for t in finite)}: {THRESHOLD_ORDER}",
+            )
+        )
     return problems
 
 
@@ -98,10 +115,9 @@ def assign_tiers(
 ) -> Tiers:
     """Give each value its tier label.
 
-    ``thresholds`` and ``labels`` go in the same direction: descending thresholds with
-    labels from the top tier down (``[100000, 50000]``, ``["A", "B", "C"]``), or ascending
-    thresholds with labels from the bottom up (``[50000, 100000]``, ``["C", "B", "A"]``).
-    ``at_threshold`` decides where a value equal to a threshold goes (see the module notes).
+    ``thresholds`` go from the top tier down, strictly decreasing, and ``labels`` from the
+    top tier down (``[100000, 50000]``, ``["A", "B", "C"]``); see the module notes.
+    ``at_threshold`` decides where a value equal to a threshold goes.
 
     Example::
 
@@ -109,16 +125,17 @@ def assign_tiers(
         ['B', 'C', 'C']
         >>> assign_tiers([80, 60, 59.9], [80, 60], ["A", "B", "C"], at_threshold="upper").labels.tolist()
         ['A', 'B', 'C']
+        >>> assign_tiers([79.6, 21.1], [70], ["A", "B"]).labels.tolist()
+        ['A', 'B']
     """
     if at_threshold not in ("lower", "upper"):
         raise ValueError(f"at_threshold must be 'lower' or 'upper', got {at_threshold!r}")
     problems = check_tier_rule(thresholds, labels)
     if problems:
         raise CrmError(problems)
-    t = np.asarray(thresholds, dtype=float)
-    names = np.asarray([str(x) for x in labels], dtype=object)
-    if t.size > 1 and t[0] > t[-1]:  # descending: flip both to ascending order
-        t, names = t[::-1], names[::-1]
+    # searchsorted wants ascending thresholds: the bottom tier first
+    t = np.asarray(thresholds, dtype=float)[::-1]
+    names = np.asarray([str(x) for x in labels], dtype=object)[::-1]
     x, x_reasons, index = as_numbers(values, "value")
     reasons = new_reasons(x.shape, x_reasons)
     mark(reasons, np.isnan(x), Undefined(MISSING, "value is blank: no tier"))

@@ -442,12 +442,12 @@ _SPECS = (
             Argument(
                 "thresholds",
                 Text(
-                    "Thresholds, from the top tier down (or bottom up, with labels in the same order)."
+                    "Thresholds from the top tier down, strictly decreasing, e.g. {70,50}."
                 ),
                 is_range=True,
             ),
             Argument(
-                "labels", Text("One more label than thresholds, in the same order."), is_range=True
+                "labels", Text("One more label than thresholds, from the top tier down."), is_range=True
             ),
             Argument(
                 "at_threshold",

@@ -6,21 +6,25 @@ recalculation — reads where things are from here, so a change of layout is one
 
 Sheets are found by **defined names**, not by their (Chinese or English) titles: every
 period's sheets carry workbook-level names such as ``crm_2026Q4_ratings``, and the Model's
-tables names such as ``crm_ind_weights``.
+tables names such as ``crm_ind_weight``.
 
 Example::
 
     >>> Period.parse("2026-Q4").key, ratings_sheet("2026-Q4", "zh")
     ('2026Q4', '评级 2026-Q4')
+    >>> name(Period.parse("2026-Q4"), SA_COMPOSITE), TIER_THRESHOLDS_NAME
+    ('crm_2026Q4_sa_composite', 'crm_tier_thresholds')
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from crm_xl.errors import CrmError
+from crm_xl.xlsx.coordinates import col_letters
 
 LANGS = ("zh", "en")
 
@@ -104,19 +108,32 @@ _PERIOD_SHEETS = {
 }
 
 
+TITLE_CELL = "A1"  # each sheet's heading (a new period's copies get their own)
+
+
 def sheet_title(kind: str, lang: str) -> str:
+    """The title of the Guide, Model or Dashboard sheet (``kind``) in ``lang``.
+
+    Example::
+
+        >>> sheet_title("model", "zh"), sheet_title("model", "en")
+        ('模型', 'Model')
+    """
     return SHEET_TITLES[kind][lang]
 
 
 def self_assessment_sheet(period: str | Period, lang: str) -> str:
+    """The title of a period's Self-assessment sheet (``自评 2026-Q4``)."""
     return _PERIOD_SHEETS["self_assessment"][lang].format(p=period)
 
 
 def ratings_sheet(period: str | Period, lang: str) -> str:
+    """The title of a period's Ratings sheet (``评级 2026-Q4``)."""
     return _PERIOD_SHEETS["ratings"][lang].format(p=period)
 
 
 def form_title(period: str | Period, lang: str) -> str:
+    """The heading in A1 of a period's Self-assessment sheet."""
     return {
         "zh": f"客户管理现状自评表 {period}",
         "en": f"Customer management self-assessment {period}",
@@ -124,25 +141,60 @@ def form_title(period: str | Period, lang: str) -> str:
 
 
 def ratings_title(period: str | Period, lang: str) -> str:
+    """The heading in A1 of a period's Ratings sheet."""
     return {"zh": f"客户评级表 {period}", "en": f"Customer ratings {period}"}[lang]
 
 
+# -- defined names --------------------------------------------------------------------------
 def name(period: Period | None, what: str) -> str:
     """A workbook-level defined name: ``crm_<what>`` or ``crm_<period key>_<what>``."""
     return f"crm_{what}" if period is None else f"crm_{period.key}_{what}"
 
 
-#: The defined name that lists the workbook's periods' keys, oldest first.
+#: The workbook's language ("zh" or "en"), a text constant: marks a crm_xl workbook.
 LANG_NAME = "crm_lang"
+#: The keys of the workbook's periods, oldest first, a text constant (``"2026Q4,2027Q1"``).
+PERIODS_NAME = "crm_periods"
+
+#: The Model's indicator columns that have a defined name each: ``crm_ind_<key>``.
+MODEL_NAMED_COLUMNS = ("id", "weight", "dimension", "scale", "direction", "floor", "target")
+
+
+def indicator_name(key: str) -> str:
+    """The defined name of one of the Model's indicator columns: ``crm_ind_weight``."""
+    return f"crm_ind_{key}"
+
+
+#: Marks a workbook with a Model sheet, and finds that sheet.
+MODEL_NAME = indicator_name("weight")
+DIM_ID_NAME, DIM_WEIGHT_NAME = "crm_dim_id", "crm_dim_weight"
+TIER_THRESHOLDS_NAME, TIER_LABELS_NAME = "crm_tier_thresholds", "crm_tier_labels"
+RFM_SCHEME_NAME = "crm_rfm_scheme"
+FORM_WEIGHT_NAME = "crm_form_weight"  # the self-assessment items' weights
+CURRENT_PERIOD_NAME = "crm_current_period"  # the Dashboard's period cell
+TREND_NAME = "crm_trend"  # the Dashboard's trend table, one row per period
+
+# What a period's names end in (crm_2026Q4_<what>), besides each Ratings column's key:
+RATINGS_TABLE = "ratings"  # the whole Ratings table; one per period, so it lists the periods
+SA_SCORES, SA_POINTS = "sa_scores", "sa_points"  # the form's answers (1-5) and points (0-100)
+SA_ITEMS, SA_COMPOSITE = "sa_items", "sa_composite"  # its item captions and its composite
+
+
+def indicator_score_key(indicator_id: str) -> str:
+    """The Ratings column (and period name) of an indicator's 0–100 score: ``score_orders``."""
+    return f"score_{indicator_id}"
 
 
 # -- the Model sheet ------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ModelColumn:
+    """One column of the Model's indicators or dimensions table."""
+
     key: str  # scorecard key
     zh: str
     en: str
     width: float
+    editable: bool = False  # shown as an input cell: users tune it in Excel
 
 
 MODEL_COLUMNS = (
@@ -150,22 +202,81 @@ MODEL_COLUMNS = (
     ModelColumn("label_zh", "指标名称", "Label (Chinese)", 18),
     ModelColumn("label_en", "指标名称(英文)", "Label (English)", 26),
     ModelColumn("column", "评级表列", "Ratings column", 20),
-    ModelColumn("dimension", "维度", "Dimension", 13),
-    ModelColumn("weight", "维度内权重%", "Weight in dimension %", 12),
-    ModelColumn("scale", "标准化方法", "Scale", 11),
-    ModelColumn("direction", "方向", "Direction", 10),
-    ModelColumn("floor", "底线(0分)", "Floor (scores 0)", 13),
-    ModelColumn("target", "目标(100分)", "Target (scores 100)", 13),
+    ModelColumn("dimension", "维度", "Dimension", 13, editable=True),
+    ModelColumn("weight", "维度内权重%", "Weight in dimension %", 12, editable=True),
+    ModelColumn("scale", "标准化方法", "Scale", 11, editable=True),
+    ModelColumn("direction", "方向", "Direction", 10, editable=True),
+    ModelColumn("floor", "底线(0分)", "Floor (scores 0)", 13, editable=True),
+    ModelColumn("target", "目标(100分)", "Target (scores 100)", 13, editable=True),
 )
-MODEL_TITLE_ROW = 1
 MODEL_IND_HEADER_ROW = 4  # indicators table: header here, one row per indicator below
 MODEL_DIM_GAP = 2  # blank rows between the tables
 MODEL_DIM_COLUMNS = (
     ModelColumn("id", "维度编号", "Dimension ID", 20),
     ModelColumn("label_zh", "维度名称", "Label (Chinese)", 18),
     ModelColumn("label_en", "维度名称(英文)", "Label (English)", 26),
-    ModelColumn("weight", "维度权重%", "Weight %", 12),
+    ModelColumn("weight", "维度权重%", "Weight %", 12, editable=True),
 )
+MODEL_VALUE_COL = 2  # captions in column A, values from B: tiers, RFM scheme, form weights
+
+
+def column_letter(columns: Sequence[Any], key: str) -> str:
+    """The letter of column ``key`` in a table whose columns start at A.
+
+    Example::
+
+        >>> column_letter(MODEL_COLUMNS, "weight"), column_letter(MODEL_DIM_COLUMNS, "weight")
+        ('F', 'D')
+    """
+    return col_letters([c.key for c in columns].index(key) + 1)
+
+
+@dataclass(frozen=True)
+class ModelRows:
+    """Row numbers of the Model sheet's tables, which follow each other down the sheet:
+    indicators, dimensions, tiers (a header, the thresholds' row, the labels' row), the RFM
+    scheme, the self-assessment items' weights (a header, then one row per item)."""
+
+    ind_first: int
+    ind_last: int
+    dim_header: int
+    dim_first: int
+    dim_last: int
+    tier_header: int
+    thresholds: int
+    labels: int
+    rfm: int
+    form_header: int
+
+
+def model_rows(indicators: int, dimensions: int = 0) -> ModelRows:
+    """Where the Model's tables are for so many indicators and dimensions (the reader,
+    which finds the counts as it reads down the sheet, asks again with each count found).
+
+    Example (the sample scorecard: 7 indicators in 3 dimensions)::
+
+        >>> rows = model_rows(7, 3)
+        >>> rows.ind_first, rows.ind_last, rows.dim_header, rows.thresholds, rows.form_header
+        (5, 11, 14, 21, 26)
+    """
+    ind_first = MODEL_IND_HEADER_ROW + 1
+    ind_last = ind_first + indicators - 1
+    dim_header = ind_last + 1 + MODEL_DIM_GAP
+    dim_last = dim_header + dimensions
+    tier_header = dim_last + 1 + MODEL_DIM_GAP
+    rfm = tier_header + 4  # below the labels' row and one blank row
+    return ModelRows(
+        ind_first=ind_first,
+        ind_last=ind_last,
+        dim_header=dim_header,
+        dim_first=dim_header + 1,
+        dim_last=dim_last,
+        tier_header=tier_header,
+        thresholds=tier_header + 1,
+        labels=tier_header + 2,
+        rfm=rfm,
+        form_header=rfm + 2,
+    )
 
 
 # -- the Ratings sheet (seed 004's table) -----------------------------------------------------
@@ -180,6 +291,13 @@ class RatingsColumn:
     kind: str  # "input" (the user types it), "computed" (a CRM_* formula), "indicator" (0-100)
     number_format: str = "General"
     width: float = 12
+    carried: bool = False  # part of the customer list, which a new period keeps
+    allowed: str = ""  # the inputs' data validation: "1-5" (a score) or ">=0" (a count, an amount)
+
+    @property
+    def text(self) -> bool:
+        """A text column: values are kept as text, whatever they look like."""
+        return self.number_format == "@"
 
 
 GROUPS = {
@@ -193,42 +311,42 @@ GROUPS = {
 }
 
 RATINGS_INPUTS = (
-    RatingsColumn("customer_id", "客户编号", "Customer ID", "basic", "input", "@", 12),
-    RatingsColumn("name", "客户名称", "Customer", "basic", "input", "@", 26),
-    RatingsColumn("region", "区域", "Region", "basic", "input", "@", 9),
-    RatingsColumn("channel", "购买渠道", "Channel", "basic", "input", "@", 11),
-    RatingsColumn("annual_spend", "年消费金额", "Annual spend", "purchase", "input", "#,##0", 13),
-    RatingsColumn("orders", "购买次数", "Orders", "purchase", "input", "0", 9),
-    RatingsColumn(
-        "days_since_purchase", "距上次购买天数", "Days since purchase", "purchase", "input", "0", 12
-    ),
-    RatingsColumn("interactions", "互动次数", "Interactions", "interaction", "input", "0", 9),
-    RatingsColumn(
-        "satisfaction", "满意度(1-5)", "Satisfaction (1-5)", "satisfaction", "input", "0.0", 11
-    ),
-    RatingsColumn(
-        "complaint_hours",
-        "投诉处理时长(小时)",
-        "Complaint hours",
-        "satisfaction",
-        "input",
-        "0.0",
-        12,
-    ),
-    RatingsColumn("campaigns", "活动参与次数", "Campaigns joined", "campaign", "input", "0", 11),
-)
+    RatingsColumn("customer_id", "客户编号", "Customer ID", "basic", "input", "@", 12, carried=True),
+    RatingsColumn("name", "客户名称", "Customer", "basic", "input", "@", 26, carried=True),
+    RatingsColumn("region", "区域", "Region", "basic", "input", "@", 9, carried=True),
+    RatingsColumn("channel", "购买渠道", "Channel", "basic", "input", "@", 11, carried=True),
+    RatingsColumn("annual_spend", "年消费金额", "Annual spend", "purchase", "input", "#,##0", 13, allowed=">=0"),
+    RatingsColumn("orders", "购买次数", "Orders", "purchase", "input", "0", 9, allowed=">=0"),
+    RatingsColumn("days_since_purchase", "距上次购买天数", "Days since purchase", "purchase", "input", "0", 12, allowed=">=0"),
+    RatingsColumn("interactions", "互动次数", "Interactions", "interaction", "input", "0", 9, allowed=">=0"),
+    RatingsColumn("satisfaction", "满意度(1-5)", "Satisfaction (1-5)", "satisfaction", "input", "0.0", 11, allowed="1-5"),
+    RatingsColumn("complaint_hours", "投诉处理时长(小时)", "Complaint hours", "satisfaction", "input", "0.0", 12, allowed=">=0"),
+    RatingsColumn("campaigns", "活动参与次数", "Campaigns joined", "campaign", "input", "0", 11, allowed=">=0"),
+)  # fmt: skip
 RATINGS_RESULTS = (
     RatingsColumn("score", "综合得分", "Score", "result", "computed", "0.0", 10),
     RatingsColumn("tier", "等级", "Tier", "result", "computed", "@", 7),
     RatingsColumn("rfm_segment", "RFM 分群", "RFM segment", "result", "computed", "@", 16),
     RatingsColumn("indicators_used", "有效指标数", "Indicators used", "result", "computed", "0", 9),
 )
-RATINGS_TITLE_ROW = 1
 RATINGS_GROUP_ROW = 2
 RATINGS_HEADER_ROW = 3
 RATINGS_FIRST_ROW = 4
 RATINGS_MIN_ROWS = 200  # room to add customers; computed columns cover every row
 RATINGS_SPARE_ROWS = 50
+RATINGS_NOTE_CELL = "F1"  # what to type where
+
+
+def ratings_columns(indicators: Iterable[Any]) -> list[RatingsColumn]:
+    """Every column of a Ratings sheet, left to right: the inputs, the results, then each
+    indicator's 0–100 score (``indicators``: the scorecard's, with ``id`` and labels)."""
+    scores = [
+        RatingsColumn(
+            indicator_score_key(i.id), i.label_zh, i.label_en, "scores", "indicator", "0.0", 10
+        )
+        for i in indicators
+    ]
+    return [*RATINGS_INPUTS, *RATINGS_RESULTS, *scores]
 
 
 def ratings_rows(customers: int) -> int:
@@ -240,6 +358,8 @@ def ratings_rows(customers: int) -> int:
 # -- the Self-assessment sheet (seed 002's form) ----------------------------------------------
 @dataclass(frozen=True)
 class FormItem:
+    """One item of the self-assessment form, with its criteria and default weight (%)."""
+
     key: str
     zh: str
     en: str
@@ -275,12 +395,15 @@ FORM_ITEMS = (
         "Staff training in customer management, staff motivation", 20,
     ),
 )  # fmt: skip
-FORM_TITLE_ROW = 1
-FORM_INFO_ROW = 2  # department / filled in by / date
+FORM_INFO_ROW = 2  # department / filled in by / date: a caption, then the cell to fill in
+FORM_INFO_CAPTIONS = ("A", "C", "E")
+FORM_INFO_INPUTS = ("B", "D", "F")  # the first one is the department
 FORM_HEADER_ROW = 4
 FORM_FIRST_ITEM_ROW = 5
 FORM_PLAN_ROWS = 5  # blank rows of the improvement plan
+FORM_PLAN_COLUMNS = ("A", "B", "C", "D")  # problem, measure, owner, deadline
 FORM_SUMMARY_ROWS = 4  # composite, items scored, average, weakest item
+FORM_SUMMARY_COL = "C"  # the summary's values (the composite first); captions merged in A:B
 
 
 def form_rows() -> dict[str, int]:
@@ -305,6 +428,7 @@ FORM_COL_WEIGHT, FORM_COL_POINTS = "E", "F"
 
 # -- the Dashboard --------------------------------------------------------------------------
 TREND_CAPACITY = 12  # periods listed in the trend table (and its chart)
+DASHBOARD_PERIOD_CELL = "B2"  # the current period (crm_current_period)
 
 
 # -- defined names of a period ----------------------------------------------------------------

@@ -29,7 +29,9 @@ from typing import Any
 
 from crm_xl.errors import CrmError
 from crm_xl.workbook import layout
+from crm_xl.workbook.build import build_workbook, check_new_file
 from crm_xl.workbook.layout import Period
+from crm_xl.xlsx.coordinates import col_letters
 
 VBA_SOURCE = "quickstart_standalone.xlsm"  # inside the installed xlwings package
 BUTTON_MACRO = "SampleCall"
@@ -136,10 +138,7 @@ def new_macro_workbook(
 
     Returns both paths. Refuses to overwrite either unless ``force``.
     """
-    from openpyxl.utils import get_column_letter
-
     from crm_xl.files.atomic import atomic_path
-    from crm_xl.workbook.build import build_workbook, check_new_file
 
     path = Path(path)
     if path.suffix.lower() != ".xlsm":
@@ -160,10 +159,10 @@ def new_macro_workbook(
     ratings = wb[layout.ratings_sheet(period, lang)]
     ratings.row_dimensions[1].height = 30
     widths = [
-        ratings.column_dimensions[get_column_letter(j)].width or 8.43
+        ratings.column_dimensions[col_letters(j)].width or 8.43
         for j in range(1, ratings.max_column + 1)
     ]
-    button_cell = f"{get_column_letter(len(layout.RATINGS_INPUTS) + 1)}1"  # above the results
+    button_cell = f"{col_letters(len(layout.RATINGS_INPUTS) + 1)}1"  # above the results
     vml = button_vml(BUTTON_CAPTION[lang], widths, 30, button_cell)
     wb.vba_archive = _vba_archive(vml)
     ratings.legacy_drawing = VML_PART

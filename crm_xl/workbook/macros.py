@@ -3,10 +3,11 @@
 The "Recalculate ratings" button of a ``crm-xl new --macros`` workbook runs its companion
 module's ``main()``, which calls :func:`recalculate_ratings` here; the companion's
 ``new_period()`` calls :func:`new_period`. Both run inside Excel through xlwings and talk
-to the workbook only through ``xw.Book.caller()`` and xlwings' public Book/Range API. The
-work itself is shared with the headless mode: :func:`crm_xl.workbook.ratings.recalculate_ratings`
-(what ``crm-xl recalc`` runs) and :func:`crm_xl.workbook.period.add_period_to` (what ``crm-xl
-new-period`` runs); only the backend differs.
+to the workbook only through ``xw.Book.caller()`` and xlwings' public Book/Range API
+(:class:`~crm_xl.workbook.xlwings_backend.XlwingsBackend`). The work itself is shared with
+the headless mode: :func:`crm_xl.workbook.ratings.recalculate_ratings` (what ``crm-xl
+recalc`` runs) and :func:`crm_xl.workbook.period.add_period_to` (what ``crm-xl new-period``
+runs); only the backend differs.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ def recalculate_ratings(book: Any = None) -> None:
     and nothing is written. ``book`` is an ``xlwings.Book`` (default: the caller).
     """
     from crm_xl.errors import CrmError
-    from crm_xl.workbook.ratings import XlwingsBackend
     from crm_xl.workbook.ratings import recalculate_ratings as recalc
+    from crm_xl.workbook.xlwings_backend import XlwingsBackend
 
     wb = _caller(book)
     try:
@@ -48,11 +49,12 @@ def new_period(book: Any = None) -> None:
     caller).
     """
     from crm_xl.errors import CrmError
-    from crm_xl.workbook.period import XlwingsSheets, add_period_to
+    from crm_xl.workbook.period import add_period_to
+    from crm_xl.workbook.xlwings_backend import XlwingsBackend
 
     wb = _caller(book)
     try:
-        done = add_period_to(XlwingsSheets(wb))
+        done = add_period_to(XlwingsBackend(wb))
     except CrmError as err:
         wb.app.alert("\n".join(str(p) for p in err.problems), title="crm_xl")
         return

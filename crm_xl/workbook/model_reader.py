@@ -1,8 +1,12 @@
-"""Reading the workbook's Model sheet back into a validated scorecard.
+"""Reading the workbook's Model sheet back into a validated scorecard — the one reader.
 
-Users edit the Model in Excel (weights, directions, floors, targets, thresholds). Reading it
-goes through the same validation as a scorecard file, and every problem is reported at its
-cell: ``模型!F7: must be a number, got 'forty'`` rather than a key path.
+Users edit the Model in Excel (weights, directions, floors, targets, thresholds). The
+Recalculate ratings button, ``crm-xl recalc`` and ``crm-xl new-period`` all read it here,
+from the cells a :class:`~crm_xl.workbook.backend.Backend` gives, where
+:mod:`crm_xl.workbook.layout` puts them. Reading goes through the same validation as a
+scorecard file (:func:`crm_xl.core.scorecard.parse_scorecard`), so an edit is accepted or
+refused with the same message whichever way it is read, and every problem is reported at
+its cell: ``模型!F7: must be a number, got 'forty'`` rather than a key path.
 
 Example::
 
@@ -15,106 +19,137 @@ Example::
 
 from __future__ import annotations
 
-import itertools
 import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from crm_xl.errors import CrmError, Problem
 from crm_xl.workbook import layout
+from crm_xl.workbook.backend import Backend, lower_names, read_named
+from crm_xl.workbook.layout import MODEL_COLUMNS, MODEL_DIM_COLUMNS, column_letter, split_ref
+from crm_xl.workbook.package_backend import PackageBackend
+from crm_xl.xlsx.coordinates import cell_name, parse_range, range_name
 
 _KEY = re.compile(r"^(?P<table>indicators|dimensions)\[(?P<n>\d+)\](?:\.(?P<key>\w+))?")
 
-
-def _cell(col: int, row: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return f"{get_column_letter(col)}{row}"
+#: The Model's defined names: together they enclose every table of the sheet.
+_MODEL_NAMES = (
+    *(layout.indicator_name(key) for key in layout.MODEL_NAMED_COLUMNS),
+    layout.DIM_ID_NAME,
+    layout.DIM_WEIGHT_NAME,
+    layout.TIER_THRESHOLDS_NAME,
+    layout.TIER_LABELS_NAME,
+    layout.RFM_SCHEME_NAME,
+    layout.FORM_WEIGHT_NAME,
+)
 
 
 def _blank(v: Any) -> bool:
     return v is None or (isinstance(v, str) and v.strip() == "")
 
 
-def model_sheet_name(book: Any) -> str:
-    """The Model sheet's title in this workbook (Chinese or English)."""
-    for lang in layout.LANGS:
-        title = layout.sheet_title("model", lang)
-        if title in book.sheet_names:
-            return title
-    raise CrmError(
-        f"no Model sheet ({' or '.join(layout.sheet_title('model', lang) for lang in layout.LANGS)}); "
-        f"the sheets are: {', '.join(book.sheet_names)}"
-    )
+def model_block(names: dict[str, str]) -> tuple[str, str]:
+    """The Model sheet and the block of it to read: from A1 to the bottom-right corner of
+    its tables, found by their defined names (``names`` with lower-case keys).
+
+    Example::
+
+        >>> model_block({"crm_ind_weight": "'Model'!$F$5:$F$11", "crm_form_weight": "'Model'!$B$27:$B$31"})
+        ('Model', 'A1:J31')
+    """
+    if layout.MODEL_NAME not in names:
+        raise CrmError(
+            f"no Model sheet: the workbook has no {layout.MODEL_NAME} name "
+            "(is it a crm_xl workbook? crm-xl new makes one)"
+        )
+    sheet, _ = split_ref(names[layout.MODEL_NAME])
+    last_row, last_col = 1, len(MODEL_COLUMNS)
+    for name in _MODEL_NAMES:
+        if name in names:
+            where, ref = split_ref(names[name])
+            box = parse_range(ref)
+            if where == sheet and box is not None:
+                last_row, last_col = max(last_row, box[2]), max(last_col, box[3])
+    return sheet, f"A1:{cell_name(last_row, last_col)}"
+
+
+def _read_table(
+    at: Callable[[int, int], Any],
+    row: int,
+    columns: Sequence[layout.ModelColumn],
+    table: str,
+    sheet: str,
+    where: dict[str, str],
+) -> list[dict[str, Any]]:
+    """The rows of one of the Model's tables from ``row`` down to the first blank first
+    cell, as scorecard items; each item's and each value's cell go into ``where``."""
+    items = []
+    while not _blank(at(row, 1)):
+        n = len(items) + 1
+        item = {}
+        for j, col in enumerate(columns, 1):
+            value = at(row, j)
+            where[f"{table}[{n}].{col.key}"] = f"{sheet}!{cell_name(row, j)}"
+            if not _blank(value):
+                item[col.key] = value.strip() if isinstance(value, str) else value
+        where[f"{table}[{n}]"] = f"{sheet}!A{row}:{cell_name(row, len(columns))}"
+        items.append(item)
+        row += 1
+    return items
 
 
 def read_model_rows(rows: list[list[Any]], sheet: str) -> tuple[dict, dict[str, str]]:
-    """The scorecard dict from the Model sheet's cells, and key path → cell address."""
+    """The scorecard dict from the Model sheet's cells (``rows`` from A1), and key path →
+    cell address."""
 
     def at(r: int, c: int) -> Any:  # 1-based
         return rows[r - 1][c - 1] if r - 1 < len(rows) and c - 1 < len(rows[r - 1]) else None
 
     where: dict[str, str] = {}
-    data: dict[str, Any] = {
-        "scorecard": {"weight_sum": "strict"},
-        "indicators": [],
-        "dimensions": [],
-    }
-    r = layout.MODEL_IND_HEADER_ROW + 1
-    first_ind = r
-    while not _blank(at(r, 1)):
-        n = r - first_ind + 1
-        item = {}
-        for j, col in enumerate(layout.MODEL_COLUMNS, 1):
-            value = at(r, j)
-            where[f"indicators[{n}].{col.key}"] = f"{sheet}!{_cell(j, r)}"
-            if not _blank(value):
-                item[col.key] = value.strip() if isinstance(value, str) else value
-        where[f"indicators[{n}]"] = f"{sheet}!A{r}:{_cell(len(layout.MODEL_COLUMNS), r)}"
-        data["indicators"].append(item)
-        r += 1
-    last_ind = r - 1
-    where["indicators"] = f"{sheet}!F{first_ind}:F{last_ind}"
-    r += layout.MODEL_DIM_GAP + 1  # the dimensions' header row, then their rows
-    first_dim = r
-    while not _blank(at(r, 1)):
-        n = r - first_dim + 1
-        item = {}
-        for j, col in enumerate(layout.MODEL_DIM_COLUMNS, 1):
-            value = at(r, j)
-            where[f"dimensions[{n}].{col.key}"] = f"{sheet}!{_cell(j, r)}"
-            if not _blank(value):
-                item[col.key] = value.strip() if isinstance(value, str) else value
-        where[f"dimensions[{n}]"] = f"{sheet}!A{r}:D{r}"
-        data["dimensions"].append(item)
-        r += 1
-    where["dimensions"] = f"{sheet}!D{first_dim}:D{r - 1}"
-    for d in data["dimensions"]:
+    first = layout.model_rows(0)
+    indicators = _read_table(at, first.ind_first, MODEL_COLUMNS, "indicators", sheet, where)
+    rows_at = layout.model_rows(len(indicators))
+    weights = column_letter(MODEL_COLUMNS, "weight")
+    where["indicators"] = f"{sheet}!{weights}{rows_at.ind_first}:{weights}{rows_at.ind_last}"
+    dimensions = _read_table(at, rows_at.dim_first, MODEL_DIM_COLUMNS, "dimensions", sheet, where)
+    rows_at = layout.model_rows(len(indicators), len(dimensions))
+    weights = column_letter(MODEL_DIM_COLUMNS, "weight")
+    where["dimensions"] = f"{sheet}!{weights}{rows_at.dim_first}:{weights}{rows_at.dim_last}"
+    for d in dimensions:
         where[f"indicators in dimension '{d.get('id')}'"] = where["indicators"]
-    tr = r + layout.MODEL_DIM_GAP  # tiers header row
-    thresholds, labels, c = [], [], 2
-    while not _blank(at(tr + 1, c)) or not _blank(at(tr + 2, c)):
-        if not _blank(at(tr + 1, c)):
-            thresholds.append(at(tr + 1, c))
-        labels.append(at(tr + 2, c))
+
+    t_row, l_row = rows_at.thresholds, rows_at.labels
+    start = c = layout.MODEL_VALUE_COL
+    thresholds, labels, last_threshold = [], [], start
+    while not _blank(at(t_row, c)) or not _blank(at(l_row, c)):
+        if not _blank(at(t_row, c)):
+            thresholds.append(at(t_row, c))
+            last_threshold = c
+        labels.append(at(l_row, c))
         c += 1
-    data["tiers"] = {"by": "score", "thresholds": thresholds, "labels": labels}
-    where["tiers.thresholds"] = f"{sheet}!B{tr + 1}:{_cell(max(c - 1, 2), tr + 1)}"
-    where["tiers.labels"] = f"{sheet}!B{tr + 2}:{_cell(max(c - 1, 2), tr + 2)}"
+    thresholds_at = range_name((t_row, start, t_row, last_threshold))
+    where["tiers.thresholds"] = f"{sheet}!{thresholds_at}"
+    where["tiers.labels"] = f"{sheet}!{range_name((l_row, start, l_row, max(c - 1, start)))}"
     for k in range(len(thresholds)):
-        where[f"tiers.thresholds[{k + 1}]"] = f"{sheet}!{_cell(k + 2, tr + 1)}"
+        where[f"tiers.thresholds[{k + 1}]"] = f"{sheet}!{cell_name(t_row, start + k)}"
+    data = {
+        "scorecard": {"weight_sum": "strict"},
+        "indicators": indicators,
+        "dimensions": dimensions,
+        "tiers": {"by": "score", "thresholds": thresholds, "labels": labels},
+    }
     return data, where
 
 
-_TOML_HINT = (
-    'fix them, or set weight_sum = "normalize" under [scorecard] (CLI: --normalize-weights)'
-)
-
-
 def _relocate(err: CrmError, where: dict[str, str]) -> CrmError:
+    """The scorecard's problems at the Model's cells (key paths → cells, a file's hint →
+    the sheet's)."""
+    from crm_xl.core.scorecard import WEIGHT_SUM_HINT
+
     problems = []
     for p in err.problems:
-        message = p.message.replace(_TOML_HINT, "make them add up to 100")
+        message = p.message.replace(WEIGHT_SUM_HINT, "make them add up to 100")
         key = p.where.split(": ", 1)[-1]
         place = where.get(key)
         if place is None:
@@ -124,33 +159,39 @@ def _relocate(err: CrmError, where: dict[str, str]) -> CrmError:
     return CrmError(problems)
 
 
-def read_model(path: str | Path) -> Any:
-    """The workbook's Model sheet as a validated :class:`~crm_xl.core.scorecard.Scorecard`.
+def read_model_from(backend: Backend) -> Any:
+    """The workbook's Model as a validated :class:`~crm_xl.core.scorecard.Scorecard`.
 
-    Raises :class:`CrmError` with every problem at its cell.
+    Raises :class:`CrmError` with every problem at its cell (``Model!F6``).
     """
-    from python_calamine import CalamineWorkbook
-
     from crm_xl.core.scorecard import parse_scorecard
-    from crm_xl.files.archive import check_archive
 
-    path = Path(path)
-    check_archive(path)
-    book = CalamineWorkbook.from_path(str(path))
-    sheet = model_sheet_name(book)
-    rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-    data, where = read_model_rows(rows, sheet)
-    thresholds = data["tiers"]["thresholds"]
-    numbers = [t for t in thresholds if isinstance(t, (int, float)) and not isinstance(t, bool)]
-    if len(numbers) == len(thresholds) and any(a <= b for a, b in itertools.pairwise(numbers)):
-        # the sheet lists tiers from the top down; ascending thresholds would silently
-        # reverse the labels' meaning, so they are refused here
-        raise CrmError(
-            "tier thresholds go from the top tier down and must decrease, e.g. 70, 50",
-            where["tiers.thresholds"],
-        ).prefixed(str(path))
+    sheet, block = model_block(lower_names(backend))
+    data, where = read_model_rows(backend.read(sheet, block), sheet)
     try:
-        card = parse_scorecard(data, source="")
+        return parse_scorecard(data, source="")
     except CrmError as err:
-        raise _relocate(err, where).prefixed(str(path)) from None
-    return card
+        raise _relocate(err, where) from None
+
+
+def read_model(path: str | Path) -> Any:
+    """The Model of the workbook file at ``path`` (:func:`read_model_from`); problems
+    name the file, then the cell."""
+    backend = PackageBackend(path)
+    try:
+        return read_model_from(backend)
+    except CrmError as err:
+        raise err.prefixed(str(path)) from None
+
+
+def read_form_weights(backend: Backend) -> list[float]:
+    """The self-assessment items' weights from the Model (``crm_form_weight``); the
+    default weights in a workbook without that name."""
+    names = lower_names(backend)
+    if layout.FORM_WEIGHT_NAME not in names:
+        return [item.weight for item in layout.FORM_ITEMS]
+    weights = [w for row in read_named(backend, names, layout.FORM_WEIGHT_NAME) for w in row]
+    if not all(isinstance(w, (int, float)) and not isinstance(w, bool) for w in weights):
+        sheet, ref = split_ref(names[layout.FORM_WEIGHT_NAME])
+        raise CrmError(f"the form's item weights must be numbers, got {weights}", f"{sheet}!{ref}")
+    return [float(w) for w in weights]

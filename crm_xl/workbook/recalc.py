@@ -9,6 +9,11 @@ Excel's protected view show the numbers. Nothing else in the file changes: the f
 edited as an OOXML package (:mod:`crm_xl.xlsx.package`), only the ``<v>`` of result cells.
 
 * ``--check`` changes nothing and lists the cells whose stored values are stale (exit 1).
+* A crm_xl workbook's Model is read first, through the package already open
+  (:func:`crm_xl.workbook.model_reader.read_model_from`): an edit that does not validate
+  stops the run with every problem at its cell, before anything is computed. Result
+  columns that hold values (after the Recalculate ratings button) are recomputed as the
+  button does (:func:`crm_xl.workbook.ratings.recalculate_ratings`).
 * A function crm_xl does not support is reported with its cell; that cell is left as it
   was — never a wrong number, never a silent skip.
 * The workbook is untrusted input: XML is parsed with defusedxml, archives are checked
@@ -20,7 +25,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import math
 import operator
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -28,6 +32,13 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from crm_xl.errors import CrmError, Problem
+from crm_xl.workbook import layout
+from crm_xl.workbook.cell_values import same, typed
+from crm_xl.workbook.model_reader import read_model_from
+from crm_xl.workbook.package_backend import PackageBackend
+from crm_xl.workbook.ratings import recalculate_ratings
+
+__all__ = ["MAX_LISTED", "BookResult", "CellChange", "recalc_book", "same", "typed"]
 
 MAX_LISTED = 20  # stale cells listed per workbook in messages (all are in --json)
 
@@ -44,9 +55,11 @@ class CellChange(NamedTuple):
     computed: tuple[str, Any]
 
     def describe(self) -> str:
+        """One line for people: ``Ratings!L4: stored nothing, computed 79.62``."""
         return f"{self.sheet}!{self.cell}: stored {_show(self.stored)}, computed {_show(self.computed)}"
 
     def as_json(self) -> dict[str, Any]:
+        """The change as ``--json`` lists it."""
         return {
             "sheet": self.sheet,
             "cell": self.cell,
@@ -68,6 +81,7 @@ class BookResult:
 
     @property
     def status(self) -> str:
+        """error, problems, stale (with ``--check``), updated or up to date."""
         if self.error:
             return "error"
         if self.problems:
@@ -77,6 +91,7 @@ class BookResult:
         return "updated" if self.written else "up to date"
 
     def as_json(self) -> dict[str, Any]:
+        """The result as ``--json`` lists it."""
         return {
             "path": str(self.path),
             "status": self.status,
@@ -95,37 +110,6 @@ def _show(typed: tuple[str, Any]) -> str:
     if kind == "n":
         return f"{value:.10g}"
     return repr(value)
-
-
-def typed(value: Any) -> tuple[str, Any]:
-    """An evaluated value as (cell type, value), the way a cached value is stored."""
-    if value.__class__ is float:
-        return ("n", value)
-    from crm_xl.xlsx import ErrorValue
-
-    if value is None:
-        return ("empty", None)
-    if isinstance(value, bool):
-        return ("b", value)
-    if isinstance(value, (int, float)):
-        return ("n", float(value))
-    if isinstance(value, ErrorValue):
-        return ("e", value.code)
-    code = getattr(value, "code", None)  # the evaluator's own error type
-    if code is not None and not isinstance(value, str):
-        return ("e", str(code))
-    return ("str", str(value))
-
-
-def same(a: tuple[str, Any], b: tuple[str, Any]) -> bool:
-    """Stored and computed agree (numbers to Excel's 15 significant digits)."""
-    if a[0] != b[0]:
-        return (
-            a[0] in ("empty", "str") and b[0] in ("empty", "str") and (a[1] or "") == (b[1] or "")
-        )
-    if a[0] == "n":
-        return math.isclose(a[1], b[1], rel_tol=1e-15, abs_tol=0.0) or a[1] == b[1]
-    return a[1] == b[1]
 
 
 def _cached_value(kind: str, value: Any) -> Any:
@@ -208,18 +192,15 @@ def _stale_numbers(
     return list(map(functools.partial(tuple.__new__, CellChange), rows))
 
 
-def _check_model(path: Path, pkg: Any) -> list[Problem]:
-    """A crm_xl workbook's Model must validate before anything is computed from it."""
-    names = {k.lower() for k in pkg.defined_names()}
-    if "crm_ind_weight" not in names:
-        return []
-    from crm_xl.workbook.model_reader import read_model
-
+def _read_model(backend: PackageBackend) -> tuple[Any, list[Problem]]:
+    """A crm_xl workbook's Model, validated before anything is computed from it: the
+    scorecard (None for a workbook without a Model) and the problems."""
+    if layout.MODEL_NAME not in {k.lower() for k in backend.names()}:
+        return None, []
     try:
-        read_model(path)
+        return read_model_from(backend), []
     except CrmError as err:
-        return list(err.problems)
-    return []
+        return None, list(err.problems)
 
 
 def recalc_book(
@@ -259,7 +240,9 @@ def _recalc_book(
     if not check and out is None:
         check_not_open(path, force)
     pkg = Package.open(path)
-    model_problems = _check_model(path, pkg)
+    # the Model and, after the button, the ratings are read through the open package
+    backend = PackageBackend(path, pkg=pkg, formula_cells="skip", check=check)
+    card, model_problems = _read_model(backend)
     if model_problems:
         result.problems = model_problems
         return result
@@ -287,13 +270,12 @@ def _recalc_book(
             pkg.set_cached_values(sheet, cells, changed_only=True)  # compared in _stale
     # A crm_xl workbook whose result columns hold values (after the Recalculate ratings
     # button replaced its formulas): the same recalculation the button runs, headless.
-    if not result.problems and {"crm_lang", "crm_ind_weight"} <= {
-        k.lower() for k in pkg.defined_names()
-    }:
-        from crm_xl.workbook.ratings import PackageBackend, recalculate_ratings
-
-        backend = PackageBackend(path, pkg=pkg, formula_cells="skip", check=check)
-        recalculate_ratings(backend)
+    if (
+        card is not None
+        and not result.problems
+        and layout.LANG_NAME in {k.lower() for k in pkg.defined_names()}
+    ):
+        recalculate_ratings(backend, card)
         for sheet, cell, old, new in backend.changes:
             result.changes.append(
                 CellChange(sheet, cell, typed(old), typed(None if new == "" else new))

@@ -38,8 +38,9 @@ def parts(path: Path) -> dict[str, bytes]:
 def fresh_sample(path: Path) -> Path:
     """The shipped sample workbook as the generator writes it, before its results are
     stored (the shipped copies have theirs): the state of a workbook whose inputs changed."""
-    from crm_xl.workbook.build import SHIPPED_PERIOD, new_workbook, shipped_workbooks
+    from crm_xl.workbook.build import new_workbook
     from crm_xl.workbook.macro_workbook import new_macro_workbook
+    from crm_xl.workbook.shipped import SHIPPED_PERIOD, shipped_workbooks
 
     kwargs = shipped_workbooks()[path.with_suffix(".xlsx").name]
     if path.suffix == ".xlsm":

@@ -174,3 +174,28 @@ def test_columns_lists_everything_the_table_must_have():
     card = load_scorecard(sample_path("scorecard.toml"))
     assert card.columns[:3] == ["customer_id", "name", "region"]
     assert "days_since_purchase" in card.columns and len(card.columns) == len(set(card.columns))
+
+
+@pytest.mark.parametrize(
+    ("thresholds", "labels", "expected"),
+    [
+        # one threshold, two labels: above 70 is A, else B
+        ("[70]", '["A", "B"]', ("A", "B")),
+        ("[70, 50]", '["A", "B", "C"]', ("A", "B", "C")),
+    ],
+)
+def test_tier_thresholds_go_from_the_top_tier_down(tmp_path, thresholds, labels, expected):
+    text = MINIMAL + f"\n[tiers]\nthresholds = {thresholds}\nlabels = {labels}\n"
+    card = load_scorecard(write(tmp_path, text))
+    assert card.tiers.labels == expected
+
+
+def test_ascending_tier_thresholds_are_refused_at_their_key_path(tmp_path):
+    text = MINIMAL + '\n[tiers]\nthresholds = [50, 70]\nlabels = ["A", "B", "C"]\n'
+    with pytest.raises(CrmError) as err:
+        load_scorecard(write(tmp_path, text))
+    assert problems(err) == [
+        f"{tmp_path / 'card.toml'}: tiers.thresholds: thresholds go from the top tier down, "
+        "got 50, 70: list the thresholds from the highest down, e.g. 70, 50; "
+        "labels from the top tier: A, B, C"
+    ]

@@ -16,14 +16,10 @@ from crm_xl.core.scorecard import load_scorecard
 from crm_xl.errors import CrmError
 from crm_xl.files.resources import sample_path
 from crm_xl.workbook import layout
-from crm_xl.workbook.build import (
-    SAMPLE_ANSWERS,
-    SHIPPED_PERIOD,
-    new_workbook,
-    read_customers,
-    write_shipped,
-)
+from crm_xl.workbook.build import new_workbook
+from crm_xl.workbook.customers import read_customers
 from crm_xl.workbook.model_reader import read_model
+from crm_xl.workbook.shipped import SAMPLE_ANSWERS, SHIPPED_PERIOD, write_shipped
 from tests.helpers.libreoffice import (
     evaluate_workbook,
     pdf_export,
@@ -66,9 +62,7 @@ def test_shipped_workbooks_are_up_to_date(tmp_path):
     written = write_shipped(tmp_path)
     assert {p.suffix for p in written} == {".xlsx", ".xlsm", ".py"}
     committed_files = {p.name for p in (ROOT / "workbooks").iterdir() if p.suffix != ".md"}
-    assert committed_files == {p.name for p in written}, (
-        "run python -m crm_xl.workbook.build workbooks"
-    )
+    assert committed_files == {p.name for p in written}, "run python -m crm_xl.workbook workbooks"
     for fresh_path in written:
         committed = ROOT / "workbooks" / fresh_path.name
         if fresh_path.suffix == ".py":
@@ -78,7 +72,7 @@ def test_shipped_workbooks_are_up_to_date(tmp_path):
         assert sorted(fresh) == sorted(old), fresh_path.name
         stale = [part for part in fresh if fresh[part] != old[part]]
         assert not stale, (
-            f"workbooks/{fresh_path.name} is out of date in {stale}: run python -m crm_xl.workbook.build workbooks"
+            f"workbooks/{fresh_path.name} is out of date in {stale}: run python -m crm_xl.workbook workbooks"
         )
 
 
@@ -333,12 +327,12 @@ def test_standard_formulas_compute_what_crm_xl_expects(tmp_path):
 def test_the_template_needs_the_standard_model(tmp_path):
     """A workbook only makes sense with Ratings columns the Model reads: checked up front."""
     from crm_xl.core.scorecard import parse_scorecard
-    from crm_xl.workbook.build import _check_model_fits
+    from crm_xl.workbook.build import check_model_fits
 
     card = parse_scorecard(
         {"indicators": [{"id": "nps", "label_en": "NPS", "weight": 100, "scale": "score"}]}
     )
     with pytest.raises(CrmError) as err:
-        _check_model_fits(card)
+        check_model_fits(card)
     assert len(err.value.problems) == 3
     _ = evaluate_workbook  # (the batch evaluator is used by the function tests)

@@ -13,7 +13,9 @@ from crm_xl.core.scorecard import load_scorecard
 from crm_xl.errors import CrmError
 from crm_xl.files.resources import sample_path
 from crm_xl.files.tables import read_table
-from crm_xl.workbook.ratings import PackageBackend, XlwingsBackend, recalculate_ratings
+from crm_xl.workbook.package_backend import PackageBackend
+from crm_xl.workbook.ratings import recalculate_ratings
+from crm_xl.workbook.xlwings_backend import XlwingsBackend
 from tests.helpers import xlwings_double
 
 ROOT = Path(__file__).resolve().parents[2]

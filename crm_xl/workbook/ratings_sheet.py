@@ -1,0 +1,182 @@
+"""The Ratings sheet (评级 <period>): one row per customer, the ``CRM_*`` results beside them.
+
+The input columns (the customer list, purchases, interactions, satisfaction, campaigns)
+are the user's; the composite, tier, RFM segment, indicators used and each indicator's
+0–100 score are ``=CRM_*`` array formulas over the whole block, one call per column, with
+their arguments taken from the Model's defined names. Tier colours follow the Model's
+labels by conditional formatting. Columns, rows and names: :mod:`crm_xl.workbook.layout`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from crm_xl.workbook import layout
+from crm_xl.workbook.customers import Customer
+from crm_xl.workbook.layout import Period, indicator_name, indicator_score_key
+from crm_xl.workbook.styles import (
+    TIER_FILLS,
+    absolute_ref,
+    add_name,
+    copy_style,
+    header_cell,
+    pick,
+    print_ready,
+    set_text,
+)
+from crm_xl.xlsx.coordinates import col_letters
+
+
+def add_ratings(
+    wb: Any,
+    period: Period,
+    lang: str,
+    st: dict[str, Any],
+    card: Any,
+    customers: Sequence[Customer] = (),
+    index: int | None = None,
+) -> Any:
+    """Add the period's Ratings sheet with the customers and the CRM_* columns; returns
+    the openpyxl worksheet."""
+    from openpyxl.formatting.rule import DataBarRule, FormulaRule
+    from openpyxl.styles import PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    ws = wb.create_sheet(layout.ratings_sheet(period, lang), index)
+    ws[layout.TITLE_CELL] = layout.ratings_title(period, lang)
+    ws[layout.TITLE_CELL].font = st["title"]
+    note = layout.RATINGS_NOTE_CELL
+    ws[note] = pick(
+        lang,
+        "黄色单元格填写客户数据;蓝灰色列由 CRM_* 公式计算,请勿手工填写。空白 = 缺失,不按 0 计。",
+        "Type customer data in the yellow cells; blue-grey columns are CRM_* formulas. Blank means missing, not 0.",
+    )
+    ws[note].font = st["note"]
+
+    indicators = list(card.indicators)
+    columns = layout.ratings_columns(indicators)
+    letter = {c.key: col_letters(j) for j, c in enumerate(columns, 1)}
+    first = layout.RATINGS_FIRST_ROW
+    n_rows = layout.ratings_rows(len(customers))
+    last = first + n_rows - 1
+
+    # header groups and headers
+    runs: list[tuple[str, int, int]] = []  # (group, first column, last column), contiguous
+    for j, c in enumerate(columns, 1):
+        if runs and runs[-1][0] == c.group:
+            runs[-1] = (c.group, runs[-1][1], j)
+        else:
+            runs.append((c.group, j, j))
+        header_cell(ws.cell(layout.RATINGS_HEADER_ROW, j), pick(lang, c.zh, c.en), st)
+        ws.column_dimensions[col_letters(j)].width = c.width
+    for g, start, end in runs:
+        cell = ws.cell(
+            layout.RATINGS_GROUP_ROW,
+            start,
+            pick(lang, layout.GROUPS[g]["zh"], layout.GROUPS[g]["en"]),
+        )
+        cell.fill, cell.font, cell.alignment = st["group_fill"], st["bold"], st["center"]
+        if end > start:
+            ws.merge_cells(
+                start_row=layout.RATINGS_GROUP_ROW,
+                start_column=start,
+                end_row=layout.RATINGS_GROUP_ROW,
+                end_column=end,
+            )
+    ws.row_dimensions[layout.RATINGS_HEADER_ROW].height = 32
+
+    # customer rows
+    column_of = {c.key: j for j, c in enumerate(columns, 1)}
+    for i, customer in enumerate(customers):
+        for c in layout.RATINGS_INPUTS:
+            value = customer.values.get(c.key)
+            if value is not None:
+                set_text(ws.cell(first + i, column_of[c.key]), value)
+    for j, c in enumerate(columns, 1):
+        top = ws.cell(first, j)
+        top.fill = st["input_fill"] if c.kind == "input" else st["computed_fill"]
+        top.number_format = c.number_format
+        # the rest of the column copies the top cell's style: setting fill and format cell
+        # by cell costs a minute for 20,000 customers
+        for r in range(first + 1, last + 1):
+            copy_style(top, ws.cell(r, j))
+    # the CRM_* columns: one array formula over the whole block per column
+    block = lambda key: f"{letter[key]}{first}:{letter[key]}{last}"  # noqa: E731
+    ind = lambda key, n: f"INDEX({indicator_name(key)},{n})"  # noqa: E731
+    for n, indicator in enumerate(indicators, 1):
+        out = indicator_score_key(indicator.id)
+        formula = (
+            f"=CRM_SCALE({block(indicator.column)},{ind('scale', n)},{ind('floor', n)},"
+            f"{ind('target', n)},{ind('direction', n)})"
+        )
+        ws[f"{letter[out]}{first}"] = ArrayFormula(block(out), formula)
+    first_score = letter[indicator_score_key(indicators[0].id)]
+    scores = f"{first_score}{first}:{letter[indicator_score_key(indicators[-1].id)]}{last}"
+    weights, dims = indicator_name("weight"), indicator_name("dimension")
+    ws[f"{letter['score']}{first}"] = ArrayFormula(
+        block("score"),
+        f"=CRM_MULTISCORE({scores},{weights},{dims},{layout.DIM_ID_NAME},{layout.DIM_WEIGHT_NAME})",
+    )
+    ws[f"{letter['tier']}{first}"] = ArrayFormula(
+        block("tier"),
+        f"=CRM_TIER({block('score')},{layout.TIER_THRESHOLDS_NAME},{layout.TIER_LABELS_NAME})",
+    )
+    rfm = ",".join(block(k) for k in ("days_since_purchase", "orders", "annual_spend"))
+    ws[f"{letter['rfm_segment']}{first}"] = ArrayFormula(
+        block("rfm_segment"), f'=CRM_RFM({rfm},{layout.RFM_SCHEME_NAME},"{lang}")'
+    )
+    ws[f"{letter['indicators_used']}{first}"] = ArrayFormula(
+        block("indicators_used"), f"=CRM_INDICATORS_USED({scores},{weights})"
+    )
+
+    # validation of the inputs
+    dv_sat = DataValidation(
+        type="decimal", operator="between", formula1="1", formula2="5", allow_blank=True
+    )
+    dv_sat.error = pick(lang, "满意度为 1 到 5 分", "Satisfaction is a score from 1 to 5")
+    dv_sat.showErrorMessage = True
+    dv_num = DataValidation(
+        type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True
+    )
+    dv_num.error = pick(lang, "请输入不小于 0 的数字", "Enter a number of 0 or more")
+    dv_num.showErrorMessage = True
+    rules = {"1-5": dv_sat, ">=0": dv_num}
+    for c in layout.RATINGS_INPUTS:
+        if c.allowed:
+            rules[c.allowed].add(block(c.key))
+    for dv in rules.values():
+        ws.add_data_validation(dv)
+
+    # tier colours follow the Model's labels; a data bar shows the score
+    tier_col = letter["tier"]
+    for k in range(len(card.tiers.labels)):
+        ws.conditional_formatting.add(
+            block("tier"),
+            FormulaRule(
+                formula=[f"${tier_col}{first}=INDEX({layout.TIER_LABELS_NAME},{k + 1})"],
+                fill=PatternFill(
+                    "solid",
+                    fgColor=TIER_FILLS[k % len(TIER_FILLS)],
+                    bgColor=TIER_FILLS[k % len(TIER_FILLS)],
+                ),
+                stopIfTrue=True,
+            ),
+        )
+    ws.conditional_formatting.add(
+        block("score"),
+        DataBarRule(start_type="num", start_value=0, end_type="num", end_value=100, color="5B9BD5"),
+    )
+
+    ws.freeze_panes = ws.cell(first, 3)
+    print_ready(ws, f"{layout.RATINGS_GROUP_ROW}:{layout.RATINGS_HEADER_ROW}", landscape=True)
+    last_col = col_letters(len(columns))
+    ws.auto_filter.ref = f"A{layout.RATINGS_HEADER_ROW}:{last_col}{last}"
+
+    names = {layout.RATINGS_TABLE: absolute_ref(ws.title, f"A{first}", f"{last_col}{last}")}
+    for c in columns:
+        names[c.key] = absolute_ref(ws.title, f"{letter[c.key]}{first}", f"{letter[c.key]}{last}")
+    for what, ref in names.items():
+        add_name(wb, layout.name(period, what), ref)
+    return ws
