@@ -65,7 +65,7 @@ def run_demo(lang: str = "en", copy_samples: Path | None = None) -> int:
     from crm_xl.core.rating import rate
     from crm_xl.core.scorecard import load_scorecard
     from crm_xl.core.scoring import explain, weighted_score
-    from crm_xl.core.tiers import SEED_004_SPEND_TIERS, assign_tiers
+    from crm_xl.core.tiers import ANNUAL_SPEND_TIERS, assign_tiers
     from crm_xl.core.user_numbers import numeric_column
     from crm_xl.files.resources import sample_path
     from crm_xl.files.tables import read_table
@@ -102,7 +102,7 @@ def run_demo(lang: str = "en", copy_samples: Path | None = None) -> int:
 
     _heading(t["spend"])
     spend, _ = numeric_column(table, "annual_spend")
-    spend_tiers = assign_tiers(spend, **SEED_004_SPEND_TIERS)
+    spend_tiers = assign_tiers(spend, **ANNUAL_SPEND_TIERS)
     print("  " + "   ".join(f"{k} {v}" for k, v in spend_tiers.counts(["A", "B", "C"]).items()))
 
     top = frame["score"].idxmax()

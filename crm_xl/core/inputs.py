@@ -35,7 +35,14 @@ _NUMERIC_TYPES = frozenset(
 )
 
 
-def _describe(x: Any) -> str:
+def describe_non_number(x: Any) -> str:
+    """Why ``x`` is not a usable number, in words a user can act on.
+
+    Example::
+
+        >>> describe_non_number("1,200"), describe_non_number(True)
+        ("'1,200' is a number stored as text", 'TRUE is a logical value, not a number')
+    """
     if isinstance(x, (bool, np.bool_)):
         return f"{'TRUE' if x else 'FALSE'} is a logical value, not a number"
     if isinstance(x, (_dt.date, _dt.datetime, np.datetime64)):
@@ -52,7 +59,14 @@ def _describe(x: Any) -> str:
     return f"{x!r} is not a number"
 
 
-def _is_missing(x: Any) -> bool:
+def is_missing(x: Any) -> bool:
+    """A blank input: None, empty or blank text, NaN, pandas' NA or NaT (never 0).
+
+    Example::
+
+        >>> [is_missing(v) for v in (None, "  ", float("nan"), 0)]
+        [True, True, True, False]
+    """
     if x is None:
         return True
     if isinstance(x, str):
@@ -94,11 +108,11 @@ def as_numbers(x: Any, name: str = "value") -> tuple[np.ndarray, np.ndarray | No
             out[i] = float(v)  # NaN stays NaN: missing
             continue
         out[i] = np.nan
-        if _is_missing(v):
+        if is_missing(v):
             continue
         if reasons is None:
             reasons = np.full(flat.shape, None, dtype=object)
-        reasons[i] = Undefined(INVALID, f"{name}: {_describe(v)}")
+        reasons[i] = Undefined(INVALID, f"{name}: {describe_non_number(v)}")
     shape = arr.shape
     return out.reshape(shape), (None if reasons is None else reasons.reshape(shape)), index
 

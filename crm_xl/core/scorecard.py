@@ -28,7 +28,7 @@ fixes the file in one pass. The format, with every key::
     dimension = "value"             # required when dimensions are declared
 
     [tiers]                         # optional
-    by = "score"                    # "score", or a table column (seed 004 tiers by annual spend)
+    by = "score"                    # "score", or a table column (tiers by annual spend)
     thresholds = [80, 60]           # from the top tier down, strictly decreasing
     labels = ["A", "B", "C"]        # from the top tier down, one more than thresholds
     at_threshold = "lower"          # a value equal to a threshold gets the lower tier

@@ -2,8 +2,8 @@
 
 The boundary rule, stated once: **a value equal to a threshold belongs to the lower tier**
 (``at_threshold="lower"``, the default): to reach a tier a value must *exceed* its
-threshold. This is how seed 004 reads in Chinese — "超过10万元为A级 … 5万元以下为C级" — under the
-statutory reading of those words (民法典 第1259条: "以上、以下…包括本数;不满、超过…不包括本数":
+threshold. This is how the spend tiers of docs/domain.md read in Chinese — "超过10万元为A级 …
+5万元以下为C级" — under the statutory reading of those words (民法典 第1259条: "以上、以下…包括本数;不满、超过…不包括本数":
 超过 excludes the number, 以下 includes it). So exactly 100,000 is a B and exactly 50,000 is a C.
 Pass ``at_threshold="upper"`` for the other convention (a value equal to a threshold reaches
 it, as in ``=IF(x>=100000,"A",…)``).

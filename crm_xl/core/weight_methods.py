@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from crm_xl.core.inputs import _describe, _is_missing
+from crm_xl.core.inputs import describe_non_number, is_missing
 from crm_xl.errors import CrmError, Problem
 
 __all__ = [
@@ -273,11 +273,11 @@ def _parse_judgement(x: Any) -> tuple[float | None, str | None]:
     full-width characters of a Chinese input method, "１／３").
     """
     if isinstance(x, (bool, np.bool_)):
-        return None, _describe(x)
+        return None, describe_non_number(x)
     if isinstance(x, numbers.Number):
         v = float(x)  # type: ignore[arg-type]
         return (None, "is blank") if math.isnan(v) else (v, None)
-    if _is_missing(x):
+    if is_missing(x):
         return None, "is blank"
     if isinstance(x, str):
         text = unicodedata.normalize("NFKC", x).strip().replace(" ", "")
@@ -289,8 +289,8 @@ def _parse_judgement(x: Any) -> tuple[float | None, str | None]:
                 return num / den, None
             return float(text), None
         except ValueError:
-            return None, f"{_describe(x)} (write a judgement as 3, 0.333 or 1/3)"
-    return None, _describe(x)
+            return None, f"{describe_non_number(x)} (write a judgement as 3, 0.333 or 1/3)"
+    return None, describe_non_number(x)
 
 
 def _fmt(v: float) -> str:
@@ -683,8 +683,8 @@ def entropy_weights(
                     problems.append(Problem(where(i, j), f"{v} is not a finite number"))
                 else:
                     x[i, j] = v  # NaN stays NaN: blank
-            elif not _is_missing(cell):
-                problems.append(Problem(where(i, j), _describe(cell)))
+            elif not is_missing(cell):
+                problems.append(Problem(where(i, j), describe_non_number(cell)))
     if problems:
         raise CrmError(problems)
 

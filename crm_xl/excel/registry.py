@@ -441,13 +441,13 @@ _SPECS = (
             Argument("value", Text("The value(s) to grade: a cell or a range."), is_range=True),
             Argument(
                 "thresholds",
-                Text(
-                    "Thresholds from the top tier down, strictly decreasing, e.g. {70,50}."
-                ),
+                Text("Thresholds from the top tier down, strictly decreasing, e.g. {70,50}."),
                 is_range=True,
             ),
             Argument(
-                "labels", Text("One more label than thresholds, from the top tier down."), is_range=True
+                "labels",
+                Text("One more label than thresholds, from the top tier down."),
+                is_range=True,
             ),
             Argument(
                 "at_threshold",

@@ -279,7 +279,7 @@ def model_rows(indicators: int, dimensions: int = 0) -> ModelRows:
     )
 
 
-# -- the Ratings sheet (seed 004's table) -----------------------------------------------------
+# -- the Ratings sheet (the customer rating table) ------------------------------------------
 @dataclass(frozen=True)
 class RatingsColumn:
     """One column of the Ratings sheet."""
@@ -355,7 +355,7 @@ def ratings_rows(customers: int) -> int:
     return max(RATINGS_MIN_ROWS, -(-need // 100) * 100)
 
 
-# -- the Self-assessment sheet (seed 002's form) ----------------------------------------------
+# -- the Self-assessment sheet (the form) --------------------------------------------------
 @dataclass(frozen=True)
 class FormItem:
     """One item of the self-assessment form, with its criteria and default weight (%)."""

@@ -58,8 +58,7 @@ class PackageBackend:
         self.formula_cells_mode = formula_cells
         self.check = check
         self.changes: list[tuple[str, str, Any, Any]] = []  # (sheet, cell, stored, computed)
-        self._book: Any = None  # the values' reader, opened on the first read
-        self._rows: dict[str, list[list[Any]]] = {}
+        self._values: dict[str, dict[str, Any]] = {}  # per sheet, read once, until a write
         self._formulas: dict[str, set[str]] = {}
 
     # -- reading ---------------------------------------------------------------------------
@@ -70,31 +69,22 @@ class PackageBackend:
         return [info.name for info in self.pkg.sheets()]
 
     def read(self, sheet: str, ref: str) -> list[list[Any]]:
-        rows = self._sheet_rows(sheet)
+        values = self._sheet_values(sheet)
         r1, c1, r2, c2 = _box(ref)
-        out = []
-        for r in range(r1 - 1, r2):
-            row = rows[r] if r < len(rows) else []
-            out.append(
-                [(row[c] if c < len(row) and row[c] != "" else None) for c in range(c1 - 1, c2)]
-            )
-        return out
+        return [[values.get(cell_name(r, c)) for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
 
-    def _sheet_rows(self, sheet: str) -> list[list[Any]]:
-        """Every row of the sheet from A1, as stored (formula cells: their cached values).
-
-        Read with python-calamine from the file on disk, as it was when opened (the
-        package has no public reader of plain cells' values yet); one read per sheet.
-        """
-        rows = self._rows.get(sheet)
-        if rows is None:
-            if self._book is None:
-                from python_calamine import CalamineWorkbook
-
-                self._book = CalamineWorkbook.from_path(str(self.path))
-            sheet_data = self._book.get_sheet_by_name(sheet)
-            rows = self._rows[sheet] = sheet_data.to_python(skip_empty_area=False)
-        return rows
+    def _sheet_values(self, sheet: str) -> dict[str, Any]:
+        """Every cell's stored value (formula cells: their cached result), read from the
+        open package once per sheet and again after a write to it. An error cell reads as
+        empty, as a value the computation cannot use."""
+        values = self._values.get(sheet)
+        if values is None:
+            values = self._values[sheet] = {
+                cell: value
+                for cell, (kind, value) in self.pkg.values(sheet).items()
+                if kind not in ("empty", "e")
+            }
+        return values
 
     def formulas(self, sheet: str) -> dict[str, str]:
         """See :meth:`~crm_xl.workbook.backend.Backend.formulas`; read from the sheet's part with defusedxml (the
@@ -147,12 +137,14 @@ class PackageBackend:
             return
         if cached and self.formula_cells_mode == "cache":
             self.pkg.set_cached_values(sheet, cached)
+            self._values.pop(sheet, None)
         if plain:
-            self.pkg.set_cells(sheet, {c: (None if v == "" else v) for c, v in plain.items()})
+            self.set_cells(sheet, {c: (None if v == "" else v) for c, v in plain.items()})
 
     def set_cells(self, sheet: str, values: Mapping[str, Any]) -> None:
         self.pkg.set_cells(sheet, values)
         self._formulas.pop(sheet, None)  # a Formula written, or one cleared
+        self._values.pop(sheet, None)
 
     def set_name(self, name: str, text: str) -> None:
         self.pkg.set_defined_name(name, text)
@@ -162,9 +154,6 @@ class PackageBackend:
 
     def save(self, path: str | Path | None = None) -> None:
         """Write the package to ``path`` (default: the file it was read from)."""
-        if self._book is not None:  # the values' reader lets go of the file first
-            self._book.close()
-            self._book = None
         self.pkg.save(path or self.path)
 
 

@@ -184,11 +184,23 @@ def read_cached_values(
     """The stored result of each formula cell, ``{"L4": ("n", 71.2), ...}``
     (:meth:`Package.cached_values`)."""
     with paused_gc():
-        return _read(parts, workbook, sheet_name, cells)
+        return _read(parts, workbook, sheet_name, cells, formulas_only=True)
+
+
+def read_stored_values(
+    parts: Parts, workbook: str, sheet_name: str, cells: Iterable[str] | None
+) -> dict[str, tuple[str, Any]]:
+    """What every cell stores, formula cells their cached result (:meth:`Package.values`)."""
+    with paused_gc():
+        return _read(parts, workbook, sheet_name, cells, formulas_only=False)
 
 
 def _read(
-    parts: Parts, workbook: str, sheet_name: str, cells: Iterable[str] | None
+    parts: Parts,
+    workbook: str,
+    sheet_name: str,
+    cells: Iterable[str] | None,
+    formulas_only: bool,
 ) -> dict[str, tuple[str, Any]]:
     info, data, layout = sheet_part(parts, workbook, sheet_name)
     where = info.name
@@ -219,7 +231,8 @@ def _read(
     row_num = 0
     prev: bytes | None = None
     key: str | None = None
-    for m in cells_regex(data, start, end, pats, areas).finditer(data, start, end):
+    pattern = cells_regex(data, start, end, pats, areas, all_cells=not formulas_only)
+    for m in pattern.finditer(data, start, end):
         row_attrs, attrs, ref, _s, t, rest, body, f, v, _tail = m.groups()
         if ref is None:
             if attrs is None:
@@ -234,7 +247,7 @@ def _read(
             key = wanted.get(ref)
             if key is None:
                 continue
-        if f is None and not in_array(ref):
+        if formulas_only and f is None and not in_array(ref):
             continue
         if t is None and rest and b"t=" in attrs:
             tm = T_ATTR.search(attrs)

@@ -76,6 +76,7 @@ from crm_xl.errors import CrmError
 from crm_xl.xlsx.cached_values import (
     formula_cells,
     read_cached_values,
+    read_stored_values,
     sheet_array_areas,
     write_cached_values,
 )
@@ -618,6 +619,25 @@ class Package:
             {'$C$2': ('n', 170.0)}
         """
         return read_cached_values(self._parts, self._workbook, sheet_name, cells)
+
+    def values(
+        self, sheet_name: str, cells: Iterable[str] | None = None
+    ) -> dict[str, tuple[str, Any]]:
+        """What each cell of the sheet stores, as :meth:`cached_values` gives it for formula
+        cells (their cached result) and likewise for every other cell: ``{"B2": ("n", 85.0),
+        "A2": ("str", "Acme"), ...}``. Cells the file does not hold are left out (empty).
+        With ``cells`` only those are looked up, keyed as given. One pass over the part.
+
+        Example::
+
+            >>> pkg = _example()
+            >>> pkg.set_cells("Data", {"C2": Formula("B2*2", cached=170)})
+            >>> sorted(pkg.values("Data").items())[:3]
+            [('A1', ('str', 'Name')), ('A2', ('str', 'Ann')), ('A3', ('str', 'Bo'))]
+            >>> pkg.values("Data", ["C2", "Z9", "B2"])
+            {'B2': ('n', 85.0), 'C2': ('n', 170.0)}
+        """
+        return read_stored_values(self._parts, self._workbook, sheet_name, cells)
 
     # -- saving -------------------------------------------------------------------------
 

@@ -105,7 +105,12 @@ def sheet_patterns(prefix: bytes) -> SheetPatterns:
 
 
 def cells_regex(
-    data: bytes, start: int, end: int, pats: SheetPatterns, areas: list[tuple[int, int, int, int]]
+    data: bytes,
+    start: int,
+    end: int,
+    pats: SheetPatterns,
+    areas: list[tuple[int, int, int, int]],
+    all_cells: bool = False,
 ) -> re.Pattern[bytes]:
     """The one-pass pattern over ``<sheetData>``: row start tags and whole cells.
 
@@ -116,7 +121,8 @@ def cells_regex(
     ``r`` (Excel, openpyxl, XlsxWriter) the pattern picks only the cells with a formula
     and those in the columns of array formulas: the regex engine skips the rest (the
     input cells) without a Python step each. Otherwise it picks every cell, and the
-    caller works out missing ``r`` from the row and the cell before.
+    caller works out missing ``r`` from the row and the cell before. ``all_cells`` picks
+    every cell in any case (reading plain values too).
     """
     p = re.escape(pats.prefix)
     every_r = every_cell_has_r(data, start, end, pats.prefix)
@@ -124,7 +130,7 @@ def cells_regex(
     cols = [] if wide else sorted({col for _, c1, _, c2 in areas for col in range(c1, c2 + 1)})
     if not every_r:
         ref = rb"(?:\s+r=\"([^\"]*)\")?"
-    elif wide or len(cols) > 64:
+    elif all_cells or wide or len(cols) > 64:
         ref = rb"\s+r=\"([^\"]*)\""
     else:
         with_f = rb"[^\"]*(?=[^>]*>\s*<" + p + rb"f[\s/>])"

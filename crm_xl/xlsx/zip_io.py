@@ -110,7 +110,8 @@ def write_archive(
             info.file_size = len(data)
             with archive.open(info, "w") as member:
                 if ParallelDeflate.suits(info, member):
-                    member._compressor = ParallelDeflate()  # a big sheet: every core
+                    # zipfile has no public hook for its compressor; suits() checked it is there
+                    member._compressor = ParallelDeflate()  # noqa: SLF001 (a big sheet: every core)
                 member.write(data)
             # zipfile turns an external_attr of 0 (what Excel writes) into 0o600 << 16;
             # the attribute is only in the central directory, written on close.

@@ -209,7 +209,7 @@ def test_recalc_changes_only_the_result_bytes_of_an_excel_made_workbook(name, tm
     book = tmp_path / name
     pkg = Package.open(EXCEL_MADE / name)
     sheet = next(s for s in pkg.sheets() if s.kind == "worksheet")
-    # seed 000's worked case: 85×40% + 75×30% + 10×20% + 70×10% = 65.5
+    # the worked example (docs/domain.md): 85×40% + 75×30% + 10×20% + 70×10% = 65.5
     pkg.set_cells(sheet.name, {"XFA1": Formula("CRM_SCORE({85,75,10,70},{40,30,20,10})")})
     pkg.save(book)
     before = parts(book)

@@ -25,7 +25,7 @@ from crm_xl.errors import CrmError
         (0, "C"),
     ],
 )
-def test_seed_004_tiers_and_boundaries(spend, tier):
+def test_annual_spend_tiers_and_boundaries(spend, tier):
     assert assign_tiers([spend], **ANNUAL_SPEND_TIERS).labels.tolist() == [tier]
 
 

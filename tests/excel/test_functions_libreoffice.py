@@ -212,7 +212,7 @@ def build() -> list[Sheet]:
             s.add(answers, formula, fn([answers]))
         sheets.append(s)
 
-    # CRM_TIER: seed 004 with the stated boundary rule, as nested IFs
+    # CRM_TIER: tiers by annual spend with the stated boundary rule, as nested IFs
     s = Sheet("tier")
     for spend in [
         150000,

@@ -138,7 +138,9 @@ def test_self_assessment_form(books):
     wb = openpyxl.load_workbook(books["zh"])
     ws = wb["自评 2026-Q4"]
     assert [ws[f"A{r}"].value for r in range(5, 10)] == [i.zh for i in layout.FORM_ITEMS]
-    assert ws["B5"].value == "客户服务响应时间、客户互动频率、客户满意度调查结果"  # seed 002
+    assert (
+        ws["B5"].value == "客户服务响应时间、客户互动频率、客户满意度调查结果"
+    )  # the form's first item
     assert [ws[f"C{r}"].value for r in range(5, 10)] == [
         SAMPLE_ANSWERS["zh"][i.key][0] for i in layout.FORM_ITEMS
     ]

@@ -31,6 +31,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 from crm_xl.errors import EXCEL_ERRORS, CrmError
 from crm_xl.xlsx import ErrorValue, Formula, Package
+from crm_xl.xlsx.coordinates import cell_name
 from tests.xlsx.harness import (
     BOOK,
     FORMULA_BOOKS,
@@ -42,9 +43,13 @@ from tests.xlsx.harness import (
     calamine_values,
     cells_of,
     fixture,
+    grid,
     members,
     typed,
     untyped,
+)
+from tests.xlsx.harness import (
+    FIXTURES as FIXTURES_ALL,
 )
 
 # --- workbooks made by openpyxl -----------------------------------------------------------
@@ -621,3 +626,41 @@ def test_formula_cells_are_the_cells_cached_values_lists(name):
             for r in range(r1, r2 + 1)
         }
         assert pkg.formula_cells(sheet.name) == set(pkg.cached_values(sheet.name)) | areas
+
+
+# --- every cell's stored value (Package.values) ------------------------------------------
+
+
+@pytest.mark.excel_made
+@pytest.mark.parametrize("path", FIXTURES_ALL, ids=lambda p: p.name)
+def test_values_of_every_cell_agree_with_calamine(path):
+    """What Package.values reads of every cell is what python-calamine (a reader of its own,
+    in Rust) reads: numbers, text, booleans; calamine shows dates as dates and errors as
+    blanks, so those cells are compared by kind only."""
+    import datetime as dt
+
+    pkg = Package.open(path)
+    for info in pkg.sheets():
+        if info.kind != "worksheet":
+            continue
+        stored = pkg.values(info.name)
+        rows = grid(path, info.name)
+        for r, row in enumerate(rows, 1):
+            for c, shown in enumerate(row, 1):
+                kind, value = stored.get(cell_name(r, c), ("empty", None))
+                where = f"{path.name} {info.name}!{cell_name(r, c)}"
+                if isinstance(shown, (dt.date, dt.time, dt.timedelta)):
+                    assert kind == "n", where  # a date-formatted number
+                elif shown == "":
+                    assert kind in ("empty", "e") or value == "", where
+                elif isinstance(shown, bool):
+                    assert (kind, value) == ("b", shown), where
+                elif isinstance(shown, (int, float)):
+                    assert kind == "n" and value == pytest.approx(shown, rel=1e-15), where
+                else:
+                    assert (kind, value) == ("str", shown), where
+        cells = {
+            f"{cell_name(r, c)}" for r, row in enumerate(rows, 1) for c in range(1, len(row) + 1)
+        }
+        held = {cell for cell, (kind, _) in stored.items() if kind != "empty"}
+        assert held <= cells, f"{path.name} {info.name}: values outside calamine's grid"

@@ -14,7 +14,7 @@ SEED_VALUES = [[85, 75, 10, 70]]
 SEED_WEIGHTS = [[40, 30, 20, 10]]
 
 
-def test_score_seed_000():
+def test_score_worked_example():
     # 85×40% + 75×30% + 10×20% + 70×10% = 34 + 22.5 + 2 + 7
     assert f.CRM_SCORE(SEED_VALUES, SEED_WEIGHTS) == 65.5
     assert f.CRM_SCORE(SEED_VALUES, [[0.4, 0.3, 0.2, 0.1]]) == pytest.approx(65.5)  # 0.1 is inexact

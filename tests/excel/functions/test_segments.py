@@ -10,7 +10,7 @@ from crm_xl.excel.functions import segments as f
 from tests.excel.functions import is_error
 
 
-def test_tier_seed_004_boundaries():
+def test_tier_annual_spend_boundaries():
     values = [[150000], [100000], [75000], [50000], [None], ["x"]]
     out = f.CRM_TIER(values, [[100000, 50000]], [["A", "B", "C"]])
     assert [r[0] for r in out[:5]] == ["A", "B", "B", "C", ""]

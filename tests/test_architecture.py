@@ -1,0 +1,65 @@
+"""The package's shape, checked: module sizes, private names, references outside the repository.
+
+The layers themselves are checked by import-linter (``lint-imports``, the contract in
+pyproject.toml, run by .ci/run); ruff's SLF001 and PLC2701 catch private members reached
+through another object. These tests check what neither tool does.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "crm_xl"
+MAX_LINES = 800  # "modules of a few hundred lines": a longer one is split along its concepts
+SOURCES = sorted(PACKAGE.rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_modules_stay_small(path):
+    lines = path.read_text(encoding="utf-8").count("\n")
+    assert lines <= MAX_LINES, f"{path.relative_to(ROOT)} has {lines} lines: split it by concept"
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def test_no_private_name_is_imported_from_another_module():
+    found = []
+    for path in [*SOURCES, *sorted((ROOT / "tests").rglob("*.py"))]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("crm_xl"):
+                for alias in node.names:
+                    if alias.name.startswith("_") and not alias.name.startswith("__"):
+                        found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {alias.name}")
+    assert not found, "private names imported across modules:\n" + "\n".join(found)
+
+
+OUTSIDE = re.compile(
+    r"(?i:seeds?[ _-]?0\d\d)(?!_SPEND_TIERS)|\bDOMAIN\.md|\bFACTS\.md|shared/seeds"
+)
+
+
+def test_the_project_does_not_cite_documents_outside_the_repository():
+    texts = [
+        p
+        for p in ROOT.rglob("*")
+        if p.is_file()
+        and p.suffix in {".py", ".md", ".toml", ".j2", ".csv"}
+        and not any(part.startswith(".") for part in p.relative_to(ROOT).parts)
+        and p.name != "test_architecture.py"
+    ]
+    found = [
+        f"{p.relative_to(ROOT)}:{n}: {line.strip()[:80]}"
+        for p in texts
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if OUTSIDE.search(line)
+    ]
+    assert not found, "write what the code relies on into docs/ instead:\n" + "\n".join(found)
