@@ -45,6 +45,10 @@ class CustomFunction:
     name: str
     call: Callable[..., Any]
     params: tuple[Param, ...]
+    # one result per row of the first argument (a list of one-element rows), each from its
+    # own row, the other arguments alike for every row: the engine may then compute a
+    # column of such formulas (``=F(B2:E2,…)`` filled down) in one call with every row
+    row_wise: bool = False
 
     @property
     def required(self) -> int:

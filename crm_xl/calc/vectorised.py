@@ -4,7 +4,7 @@ Two shapes of formula down a column are computed for the whole run (a block) at 
 
 * ``=SUM(B{r}:E{r})`` and the other row aggregates (:data:`ROW_AGGREGATES`): every row's
   result from one read of the block's rows;
-* a row-wise custom function (:data:`ROW_WISE`, ``=CRM_SCORE(B{r}:E{r},$H$1:$K$1)``):
+* a row-wise custom function (``CustomFunction.row_wise``, ``=CRM_SCORE(B{r}:E{r},$H$1:$K$1)``):
   called once with the block's rows as its first argument, the other arguments being the
   same for every row, one result per row back.
 
@@ -30,9 +30,6 @@ from crm_xl.calc.values import EMPTY, Range, Unsupported, XlError, error
 from crm_xl.xlsx.coordinates import MAX_COL, MAX_ROW
 
 _isfinite = math.isfinite
-
-ROW_WISE = {"CRM_SCORE", "CRM_MULTISCORE", "CRM_INDICATORS_USED"}
-"""CRM functions that give one result per row of their first argument, row by row."""
 
 
 def _row_aggregate(name: str, row: list[Any]) -> Any:
@@ -128,7 +125,10 @@ def vectoriser(book: CellModel, sheet: SheetData, node: fx.Node) -> Callable[[Bl
     one of the shapes handled (then cells are computed one by one)."""
     if isinstance(node, fx.Func) and node.name in ROW_AGGREGATES:
         return _aggregate_vectoriser(book, sheet, node)
-    if not isinstance(node, fx.Func) or node.name not in ROW_WISE or not node.args:
+    if not isinstance(node, fx.Func) or not node.args:
+        return None
+    info = book.functions.get(node.name)
+    if info is None or not info.row_wise:
         return None
     first = node.args[0]
     if not (
@@ -149,9 +149,6 @@ def vectoriser(book: CellModel, sheet: SheetData, node: fx.Node) -> Callable[[Bl
     try:
         rest_args = [comp.expr(a, False) for a in rest.args]
     except (Unsupported, fx.FormulaError):
-        return None
-    info = book.functions.get(node.name)
-    if info is None:
         return None
     params, impl = info.params, info.call
 

@@ -1,7 +1,8 @@
 """The ``CRM_*`` functions as the headless engine calls them (:mod:`crm_xl.calc.custom`).
 
 Built from the registry (:mod:`crm_xl.excel.registry`): each argument's name, whether it is
-passed as a range, whether it is optional and its default; the call is the implementation
+passed as a range, whether it is optional and its default, whether the function works row
+by row; the call is the implementation
 (:mod:`crm_xl.excel.functions`) that Excel runs through xlwings too.
 
 Example::
@@ -34,6 +35,7 @@ def engine_functions() -> dict[str, CustomFunction]:
                 Param(a.name, as_range=a.is_range, default=a.default, optional=a.optional)
                 for a in spec.arguments
             ),
+            row_wise=spec.result.row_wise,
         )
         for name, spec in SPECS.items()
     }

@@ -64,6 +64,9 @@ class Result:
 
     help: Text
     spills: bool  # may return a list of rows (a dynamic array); False: always one value
+    # one result per row of the first argument, each row's from that row alone (the other
+    # arguments the same for every row): a column of such formulas is one call
+    row_wise: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,7 +144,9 @@ _SPECS = (
                 default=False,
             ),
         ),
-        Result(Text("a number per row (a spilled column for several rows)"), spills=True),
+        Result(
+            Text("a number per row (a spilled column for several rows)"), spills=True, row_wise=True
+        ),
         example="=CRM_SCORE({85,75,10,70},{40,30,20,10}) → 65.5",
     ),
     FunctionSpec(
@@ -171,7 +176,7 @@ _SPECS = (
                 is_range=True,
             ),
         ),
-        Result(Text("a number per row"), spills=True),
+        Result(Text("a number per row"), spills=True, row_wise=True),
         example='=CRM_MULTISCORE({80,60,90},{50,50,100},{"v","v","r"},{"v","r"},{60,40}) → 78',
     ),
     FunctionSpec(
@@ -186,7 +191,7 @@ _SPECS = (
             ),
             Argument("weights", Text("One weight per indicator."), is_range=True),
         ),
-        Result(Text("a whole number per row"), spills=True),
+        Result(Text("a whole number per row"), spills=True, row_wise=True),
         example='=CRM_INDICATORS_USED({80,"",20,60},{40,30,20,10}) → 3',
     ),
     FunctionSpec(

@@ -448,6 +448,25 @@ def test_a_column_of_crm_scores_in_one_call_equals_cell_by_cell():
     assert fast == slow
 
 
+@pytest.mark.parametrize("row_wise, calls", [(True, 1), (False, 3)])
+def test_only_a_row_wise_custom_function_gets_a_column_in_one_call(row_wise, calls):
+    seen = []
+
+    def total(rows):  # one sum per row of its range
+        seen.append(rows)
+        return [[float(sum(row))] for row in rows] if len(rows) > 1 else float(sum(rows[0]))
+
+    given = {
+        "CRM_ROWSUM": CustomFunction("CRM_ROWSUM", total, (Param("v", as_range=True),), row_wise)
+    }
+    cells = {"A1": 1.0, "B1": 2.0, "A2": 3.0, "B2": 4.0, "A3": 5.0, "B3": 6.0}
+    cells |= {f"C{r}": f"=CRM_ROWSUM(A{r}:B{r})" for r in (1, 2, 3)}
+    wb = Workbook.from_cells({"S": cells}, functions=given)
+    values, problems = wb.recalculate([("S", f"C{r}") for r in (1, 2, 3)])
+    assert problems == [] and list(values.values()) == [3.0, 7.0, 11.0]
+    assert len(seen) == calls
+
+
 # --- reading packages --------------------------------------------------------------------------
 
 

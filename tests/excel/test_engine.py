@@ -31,3 +31,11 @@ def test_parameters_in_order_with_their_defaults():
 def test_the_call_computes():
     # 5 of 100 customers lost: 5 %
     assert engine_functions()["CRM_CHURN"].call([[5]], [[100]]) == 5.0
+
+
+def test_row_wise_functions_are_the_per_row_scores():
+    # one result per row of the first argument, each from its own row: the composite, the
+    # multi-dimensional composite and the count of indicators used; CRM_EXPLAIN gives a row
+    # of points per customer, CRM_TIER one label per cell: neither is "one per row"
+    row_wise = {name for name, f in engine_functions().items() if f.row_wise}
+    assert row_wise == {"CRM_SCORE", "CRM_MULTISCORE", "CRM_INDICATORS_USED"}
