@@ -31,7 +31,7 @@ from crm_xl.calc.evaluator import (
 from crm_xl.excel import functions
 from crm_xl.excel.engine import engine_functions
 from crm_xl.xlsx import Package
-from tests.helpers.excel_made import EXCEL_MADE
+from tests.helpers.excel_made import excel_made, excel_made_params
 from tests.helpers.formulas import DATA, E, ev, same
 from tests.helpers.libreoffice import evaluate_many
 
@@ -155,7 +155,7 @@ def test_legacy_array_formulas_fill_and_pad_their_range():
 
 
 def test_dynamic_array_spills_from_its_anchor(tmp_path):
-    path = EXCEL_MADE / "dynamic_array01.xlsx"
+    path = excel_made("dynamic_array01.xlsx")
     wb = Workbook.from_path(path)
     [(_, cell, info)] = list(wb.formula_cells())
     assert (cell, info.kind, info.ref) == ("A1", "dynamic", "A1")
@@ -471,7 +471,7 @@ def test_only_a_row_wise_custom_function_gets_a_column_in_one_call(row_wise, cal
 
 
 def test_reader_value_types_and_cached_results():
-    wb = Workbook.from_path(EXCEL_MADE / "formula_results01.xlsx")
+    wb = Workbook.from_path(excel_made("formula_results01.xlsx"))
     kinds = {cell: (info.cached_type, info.cached_value) for _, cell, info in wb.formula_cells()}
     assert kinds["A1"] == ("n", 2.0)
     assert any(t == "str" for t, _ in kinds.values())
@@ -480,10 +480,10 @@ def test_reader_value_types_and_cached_results():
 
 
 def test_reader_strings_rich_text_escapes():
-    wb = Workbook.from_path(EXCEL_MADE / "rich_string01.xlsx")
+    wb = Workbook.from_path(excel_made("rich_string01.xlsx"))
     texts = [v for v in wb.sheets[0].cells.values() if isinstance(v, str)]
     assert "abcdefg" in texts  # rich text runs "a", "bc" (bold), "defg" joined
-    wb = Workbook.from_path(EXCEL_MADE / "escapes01.xlsx")
+    wb = Workbook.from_path(excel_made("escapes01.xlsx"))
     assert wb.formula("5&4", "A2") == 'CONCATENATE("\'","<>&")'  # &lt;&gt;&amp; decoded
     got = wb.evaluate_all([("5&4", c) for c in ("A2", "A5", "A6")])
     assert list(got.values()) == ["'<>&", '"', "&&"]
@@ -531,7 +531,7 @@ def test_shared_formulas_expand_like_openpyxl_translator():
     from crm_xl.xlsx.coordinates import cell_name
 
     for name in ("shared_formulas.xlsx", "testSharedFormulasRangeSetBlankBug.xlsx"):
-        wb = Workbook.from_path(EXCEL_MADE / name)
+        wb = Workbook.from_path(excel_made(name))
         cells = list(wb.formula_cells())
         shared = [(s, c) for s, c, i in cells if i.kind == "shared"]
         assert shared
@@ -552,7 +552,7 @@ def test_shared_formulas_expand_like_openpyxl_translator():
 
 # --- against Excel's own cached values -----------------------------------------------------------
 
-FIXTURES = sorted(p.name for p in EXCEL_MADE.glob("*.xls[xm]"))
+FIXTURES = excel_made_params(names=True)
 MUST_CHECK = {  # fixture: the least number of formula cells compared with Excel's results
     "FormulaEvalTestData_Copy.xlsx": 1200,
     "MatrixFormulaEvalTestData.xlsx": 250,
@@ -587,7 +587,7 @@ def _stored(wb: Workbook, sheet: str, cell: str):
 
 @pytest.mark.parametrize("name", FIXTURES)
 def test_against_excel_cached_values(name):
-    path = EXCEL_MADE / name
+    path = excel_made(name)
     wb = Workbook.from_path(path)
     cached = Workbook.from_path(path)  # untouched copy: the values Excel stored
     cells = [(s, c) for s, c, _ in wb.formula_cells()]

@@ -24,9 +24,9 @@ from crm_xl.calc.evaluator import Workbook
 from crm_xl.errors import CrmError
 from crm_xl.xlsx import Package
 from crm_xl.xlsx.xml_checks import has_forbidden_chars
-from tests.helpers.excel_made import EXCEL_MADE
+from tests.helpers.excel_made import excel_made_params
 
-FIXTURES = sorted(p for p in EXCEL_MADE.glob("*.xls[xm]"))
+FIXTURES = excel_made_params()
 SHEET = "xl/worksheets/sheet1.xml"
 HEAD = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -128,7 +128,7 @@ STYLES = (
 )
 
 
-@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", FIXTURES)
 def test_excel_made_fixtures_read_the_same_both_ways(path, monkeypatch):
     assert read(path, True, monkeypatch) == read(path, False, monkeypatch)
 

@@ -17,6 +17,7 @@ from crm_xl.files.resources import sample_path
 from crm_xl.files.tables import read_table
 from crm_xl.workbook.recalc import recalc_book
 from crm_xl.xlsx import Formula, Package
+from tests.helpers.excel_made import excel_made, excel_made_files, excel_made_params
 from tests.helpers.libreoffice import read_values
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -191,23 +192,15 @@ def test_after_the_button_recalc_computes_the_same_cells(tmp_path):
 
 
 # -- lossless on every workbook saved by real Excel ------------------------------------------
-def _excel_made() -> list[str]:
-    from tests.helpers.excel_made import EXCEL_MADE
-
-    return sorted(p.name for p in EXCEL_MADE.glob("*.xls[xm]"))
-
-
-@pytest.mark.parametrize("name", _excel_made())
+@pytest.mark.parametrize("name", excel_made_params(names=True))
 def test_recalc_changes_only_the_result_bytes_of_an_excel_made_workbook(name, tmp_path):
     """A CRM_* cell added to each fixture Excel saved (charts, images, buttons, VBA,
     comments, validation, shared and array formulas, calcChain …); after recalc every part
     is byte-for-byte as it was, and in the cell's sheet only that cell's value differs."""
     import re
 
-    from tests.helpers.excel_made import EXCEL_MADE
-
     book = tmp_path / name
-    pkg = Package.open(EXCEL_MADE / name)
+    pkg = Package.open(excel_made(name))
     sheet = next(s for s in pkg.sheets() if s.kind == "worksheet")
     # the worked example (docs/domain.md): 85×40% + 75×30% + 10×20% + 70×10% = 65.5
     pkg.set_cells(sheet.name, {"XFA1": Formula("CRM_SCORE({85,75,10,70},{40,30,20,10})")})
@@ -334,8 +327,7 @@ def test_big_table_fast_paths_agree_with_the_general_ones(tmp_path, monkeypatch)
 
 @pytest.mark.parametrize(
     "path",
-    sorted(p for p in (ROOT.parent / "shared" / "fixtures" / "excel-made").glob("*.xls[xm]"))
-    + sorted((ROOT / "workbooks").glob("*.xls[xm]")),
+    excel_made_files() + sorted((ROOT / "workbooks").glob("*.xls[xm]")),
     ids=lambda p: p.name,
 )
 def test_what_the_reader_keeps_is_what_the_file_stores(path):
@@ -364,7 +356,13 @@ def test_what_the_reader_keeps_is_what_the_file_stores(path):
     assert checked or "formula" not in path.name
 
 
-@pytest.mark.parametrize("name", [*_excel_made(), "crm_sample_zh.xlsx", "crm_sample_en.xlsm"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        *(p.name for p in excel_made_files()),
+        *(f"workbooks/{n}" for n in ("crm_sample_zh.xlsx", "crm_sample_en.xlsm")),
+    ],
+)
 def test_recalc_with_every_fast_path_forced_writes_what_the_general_paths_write(
     name, tmp_path, monkeypatch
 ):
@@ -373,9 +371,9 @@ def test_recalc_with_every_fast_path_forced_writes_what_the_general_paths_write(
     from crm_xl.calc import reader as sheet_reader
     from crm_xl.workbook import recalc
     from crm_xl.xlsx import targeted_edit
-    from tests.helpers.excel_made import EXCEL_MADE
 
-    source = EXCEL_MADE / name if (EXCEL_MADE / name).exists() else ROOT / "workbooks" / name
+    source = ROOT / name if name.startswith("workbooks/") else excel_made(name)
+    name = source.name
     book = tmp_path / name
     pkg = Package.open(source)
     sheet = next(s for s in pkg.sheets() if s.kind == "worksheet")

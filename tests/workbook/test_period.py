@@ -16,7 +16,7 @@ from crm_xl.errors import CrmError
 from crm_xl.workbook.build import new_workbook
 from crm_xl.workbook.period import add_period
 from crm_xl.xlsx import Package
-from tests.helpers.excel_made import EXCEL_MADE
+from tests.helpers.excel_made import excel_made
 from tests.helpers.libreoffice import read_values, recalculate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -206,7 +206,7 @@ def test_new_period_inside_a_workbook_saved_by_excel(fixture, tmp_path):
     shared = _shared_strings(source)
     src = Package.open(source)
     book = tmp_path / f"excel{Path(fixture).suffix}"
-    shutil.copy(EXCEL_MADE / fixture, book)
+    shutil.copy(excel_made(fixture), book)
     pkg = Package.open(book)
     for title in ("Self-assessment 2026-Q4", "Ratings 2026-Q4"):
         pkg.add_sheet(title, _inline_strings(src.part(src.sheet(title).part), shared))

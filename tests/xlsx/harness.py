@@ -15,15 +15,15 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 import openpyxl
+import pytest
 from defusedxml import ElementTree as SafeET
 from openpyxl.worksheet.formula import ArrayFormula
 from python_calamine import CalamineWorkbook
 
 from crm_xl.xlsx import ErrorValue, Package
-from tests.helpers.excel_made import EXCEL_MADE
+from tests.helpers.excel_made import excel_made, excel_made_files, excel_made_params
 
-FIXTURES = sorted(p for p in EXCEL_MADE.glob("*") if p.suffix in (".xlsx", ".xlsm"))
-IDS = [p.name for p in FIXTURES]
+FIXTURES = excel_made_params("*.xls[xm]")  # parametrize values, ids the file names
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -37,9 +37,8 @@ FORMULA = re.compile(rb"<f[\s/>][^>]*?(?:(?<=/)>|>.*?</f>)|<f/>|<f>.*?</f>", re.
 
 
 def fixture(name: str) -> Path:
-    path = EXCEL_MADE / name
-    assert path.is_file(), path
-    return path
+    """One Excel-made workbook (the test is skipped when they are absent, see excel_made)."""
+    return excel_made(name)
 
 
 def members(source: Path | bytes) -> dict[str, bytes]:
@@ -283,8 +282,9 @@ BOOK = openpyxl_book()
 PART = "xl/worksheets/sheet1.xml"
 
 
+# the fixtures with formulas, by name (parametrize values; one skipped value when absent)
 FORMULA_BOOKS = [
-    p.name
-    for p in sorted(EXCEL_MADE.glob("*.xls[xm]"))
+    pytest.param(p.name, id=p.name)
+    for p in excel_made_files()
     if any(b"<f" in d for n, d in members(p.read_bytes()).items() if "worksheets/" in n)
-]
+] or excel_made_params()

@@ -632,7 +632,7 @@ def test_formula_cells_are_the_cells_cached_values_lists(name):
 
 
 @pytest.mark.excel_made
-@pytest.mark.parametrize("path", FIXTURES_ALL, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", FIXTURES_ALL)
 def test_values_of_every_cell_agree_with_calamine(path):
     """What Package.values reads of every cell is what python-calamine (a reader of its own,
     in Rust) reads: numbers, text, booleans; calamine shows dates as dates and errors as

@@ -13,7 +13,6 @@ from crm_xl.xlsx import Formula, Package
 from tests.xlsx.harness import (
     EP,
     FIXTURES,
-    IDS,
     MAIN,
     VT,
     check_consistent,
@@ -35,7 +34,7 @@ CLONE_MAY_CHANGE = {
 }
 
 
-@pytest.mark.parametrize("path", FIXTURES, ids=IDS)
+@pytest.mark.parametrize("path", FIXTURES)
 def test_clone_first_worksheet(path, tmp_path):
     pkg = Package.open(path)
     source = first_worksheet(pkg)

@@ -18,14 +18,13 @@ from crm_xl.errors import CrmError
 from crm_xl.xlsx import Package
 from tests.xlsx.harness import (
     FIXTURES,
-    IDS,
     fixture,
     grid,
     members,
 )
 
 
-@pytest.mark.parametrize("path", FIXTURES, ids=IDS)
+@pytest.mark.parametrize("path", FIXTURES)
 def test_open_save_keeps_every_part_and_zip_setting(path, tmp_path):
     pkg = Package.open(path)
     assert pkg.parts_changed() == []
