@@ -9,9 +9,7 @@ core (:class:`ParallelDeflate`).
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Mapping
@@ -20,6 +18,7 @@ from typing import IO, Any
 
 from crm_xl.errors import CrmError
 from crm_xl.files.archive import check_archive
+from crm_xl.files.atomic import atomic_path
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and encrypted .xlsx
 
@@ -119,34 +118,12 @@ def write_archive(
 
 
 def save_atomically(path: Path, write: Callable[[IO[bytes]], None]) -> None:
-    """Write a file with ``write(stream)`` atomically: a temporary file in the same folder,
-    fsync, rename. If anything fails the file at ``path`` is left as it was and no
-    temporary file remains; an existing file's permissions are kept."""
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        mode = path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            write(stream)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):  # make the rename durable where the OS allows it
-        dir_fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+    """Write a file with ``write(stream)`` atomically (:func:`crm_xl.files.atomic.atomic_path`:
+    a temporary file in the same folder, fsync, rename): if anything fails the file at
+    ``path`` is left as it was and no temporary file remains; an existing file's
+    permissions are kept."""
+    with atomic_path(path) as tmp, open(tmp, "wb") as stream:
+        write(stream)
 
 
 class ParallelDeflate:
