@@ -63,3 +63,30 @@ def test_the_project_does_not_cite_documents_outside_the_repository():
         if OUTSIDE.search(line)
     ]
     assert not found, "write what the code relies on into docs/ instead:\n" + "\n".join(found)
+
+
+def test_no_import_cycles_between_modules():
+    """Layers say which way imports go between layers; within one, modules import each
+    other one way too (no cycle, not even through an import inside a function)."""
+    grimp = pytest.importorskip("grimp", reason="grimp comes with import-linter (the test extra)")
+    graph = grimp.build_graph("crm_xl")
+    modules = sorted(m for m in graph.modules if m.startswith("crm_xl."))
+    edges = {m: graph.find_modules_directly_imported_by(m) for m in modules}
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(module: str) -> list[str] | None:
+        state[module] = 1
+        path.append(module)
+        for nxt in sorted(edges.get(module, ())):
+            if state.get(nxt) == 1:
+                return [*path[path.index(nxt) :], nxt]
+            if nxt in edges and nxt not in state and (cycle := visit(nxt)):
+                return cycle
+        path.pop()
+        state[module] = 2
+        return None
+
+    for module in modules:
+        if module not in state and (cycle := visit(module)):
+            pytest.fail("import cycle: " + " -> ".join(cycle))
