@@ -34,7 +34,7 @@ from crm_xl.calc.values import (
     grid_of,
     shape_of,
 )
-from crm_xl.xlsx.coordinates import col_letters
+from crm_xl.xlsx.coordinates import col_letters, quote_sheet
 
 
 def _vector(a: Any) -> list[Any]:
@@ -365,7 +365,7 @@ def ADDRESS(
     if sheet is not MISSING:
         s = to_text(sheet)
         if re.search(r"[^A-Za-z0-9_.\[\]]", s):
-            s = "'" + s.replace("'", "''") + "'"
+            s = quote_sheet(s)
         out = f"{s}!{out}"
     return out
 
