@@ -84,6 +84,9 @@ def check_tier_rule(thresholds: Any, labels: Any, where: str = "tiers") -> list[
         elif np.isnan(v):
             problems.append(Problem(f"{where}.thresholds[{i + 1}]", "threshold is blank"))
     labels = list(labels) if labels is not None else []
+    for i, label in enumerate(labels):
+        if label is None or (isinstance(label, str) and not label.strip()):
+            problems.append(Problem(f"{where}.labels[{i + 1}]", "label is blank"))
     if len(labels) != values.size + 1:
         problems.append(
             Problem(

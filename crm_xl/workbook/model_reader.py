@@ -99,9 +99,17 @@ def _read_table(
     return items
 
 
-def read_model_rows(rows: list[list[Any]], sheet: str) -> tuple[dict, dict[str, str]]:
+def read_model_rows(
+    rows: list[list[Any]], sheet: str, names: dict[str, str] | None = None
+) -> tuple[dict, dict[str, str]]:
     """The scorecard dict from the Model sheet's cells (``rows`` from A1), and key path →
-    cell address."""
+    cell address.
+
+    The tier table is read through its defined names (``names``, lower-case keys) where the
+    workbook has them: those cells are what the ``=CRM_TIER`` formulas and the button use,
+    so a cleared cell inside them is a blank threshold or label, and a value typed beside
+    them is reported, not taken. Without the names the row is read up to its first blank
+    column."""
 
     def at(r: int, c: int) -> Any:  # 1-based
         return rows[r - 1][c - 1] if r - 1 < len(rows) and c - 1 < len(rows[r - 1]) else None
@@ -119,27 +127,61 @@ def read_model_rows(rows: list[list[Any]], sheet: str) -> tuple[dict, dict[str, 
     for d in dimensions:
         where[f"indicators in dimension '{d.get('id')}'"] = where["indicators"]
 
-    t_row, l_row = rows_at.thresholds, rows_at.labels
-    start = c = layout.MODEL_VALUE_COL
-    thresholds, labels, last_threshold = [], [], start
-    while not _blank(at(t_row, c)) or not _blank(at(l_row, c)):
-        if not _blank(at(t_row, c)):
-            thresholds.append(at(t_row, c))
-            last_threshold = c
-        labels.append(at(l_row, c))
-        c += 1
-    thresholds_at = range_name((t_row, start, t_row, last_threshold))
-    where["tiers.thresholds"] = f"{sheet}!{thresholds_at}"
-    where["tiers.labels"] = f"{sheet}!{range_name((l_row, start, l_row, max(c - 1, start)))}"
-    for k in range(len(thresholds)):
-        where[f"tiers.thresholds[{k + 1}]"] = f"{sheet}!{cell_name(t_row, start + k)}"
+    tiers, outside = _tier_table(at, rows_at, sheet, names or {}, where)
     data = {
         "scorecard": {"weight_sum": "strict"},
         "indicators": indicators,
         "dimensions": dimensions,
-        "tiers": {"by": "score", "thresholds": thresholds, "labels": labels},
+        "tiers": {"by": "score", **tiers},
     }
+    if outside:
+        data["tiers"]["outside"] = outside
     return data, where
+
+
+def _tier_table(
+    at: Callable[[int, int], Any],
+    rows_at: layout.ModelRows,
+    sheet: str,
+    names: dict[str, str],
+    where: dict[str, str],
+) -> tuple[dict[str, list[Any]], list[Problem]]:
+    """The tier thresholds and labels, each with its cell in ``where``, and a problem for
+    each value typed beside the named cells (which no tier formula would see)."""
+    found: dict[str, list[Any]] = {}
+    outside: list[Problem] = []
+    for key, name, row in (
+        ("thresholds", layout.TIER_THRESHOLDS_NAME, rows_at.thresholds),
+        ("labels", layout.TIER_LABELS_NAME, rows_at.labels),
+    ):
+        box = None
+        if name in names:
+            named_sheet, ref = split_ref(names[name])
+            box = parse_range(ref) if named_sheet == sheet else None
+        if box is None:  # no name: the row up to its first blank cell
+            c = layout.MODEL_VALUE_COL
+            while not _blank(at(row, c)):
+                c += 1
+            box = (row, layout.MODEL_VALUE_COL, row, max(c - 1, layout.MODEL_VALUE_COL))
+        r, c1, _, c2 = box
+        values = [at(r, c) for c in range(c1, c2 + 1)]
+        if box[:3] == (row, layout.MODEL_VALUE_COL, row) and all(map(_blank, values)):
+            values = []
+        found[key] = [None if _blank(v) else v for v in values]
+        where[f"tiers.{key}"] = f"{sheet}!{range_name(box)}"
+        for k in range(c2 - c1 + 1):
+            where[f"tiers.{key}[{k + 1}]"] = f"{sheet}!{cell_name(r, c1 + k)}"
+        beside = c2 + 1
+        if name in names and not _blank(at(r, beside)):
+            outside.append(
+                Problem(
+                    f"{sheet}!{cell_name(r, beside)}",
+                    f"a tier {key[:-1]} beside the tier table: the tier formulas read "
+                    f"{range_name(box)} ({name}) only; clear it, or widen {layout.TIER_THRESHOLDS_NAME} "
+                    f"and {layout.TIER_LABELS_NAME} together (Formulas > Name Manager)",
+                )
+            )
+    return found, outside
 
 
 def _relocate(err: CrmError, where: dict[str, str]) -> CrmError:
@@ -166,12 +208,17 @@ def read_model_from(backend: Backend) -> Any:
     """
     from crm_xl.core.scorecard import parse_scorecard
 
-    sheet, block = model_block(lower_names(backend))
-    data, where = read_model_rows(backend.read(sheet, block), sheet)
+    names = lower_names(backend)
+    sheet, block = model_block(names)
+    data, where = read_model_rows(backend.read(sheet, block), sheet, names)
+    outside = data["tiers"].pop("outside", [])
     try:
-        return parse_scorecard(data, source="")
+        card = parse_scorecard(data, source="")
     except CrmError as err:
-        raise _relocate(err, where) from None
+        raise CrmError([*_relocate(err, where).problems, *outside]) from None
+    if outside:
+        raise CrmError(outside)
+    return card
 
 
 def read_model(path: str | Path) -> Any:

@@ -134,8 +134,13 @@ REFUSED = {
         Edit({"C21": "fifty"}, [("tiers", "thresholds", 'thresholds = [70, "fifty"]')]),
         [("Model!C21", "tiers.thresholds[2]", "threshold: 'fifty' is text, not a number")],
     ),
+    # a label deleted (the names shrink, as Excel does when the cell is deleted)
     "a label missing": (
-        Edit({"D22": None}, [("tiers", "labels", 'labels = ["A", "B"]')]),
+        Edit(
+            {"D22": None},
+            [("tiers", "labels", 'labels = ["A", "B"]')],
+            names={"crm_tier_labels": "'Model'!$B$22:$C$22"},
+        ),
         [
             (
                 "Model!B22:C22",
@@ -143,6 +148,15 @@ REFUSED = {
                 "2 threshold(s) make 3 tiers, but 2 label(s) are given",
             )
         ],
+    ),
+    # a label cleared: the tier formulas still read B22:D22, so the third label is blank
+    "a label cleared": (
+        Edit({"D22": None}, [("tiers", "labels", 'labels = ["A", "B", ""]')]),
+        [("Model!D22", "tiers.labels[3]", "label is blank")],
+    ),
+    "a threshold cleared": (
+        Edit({"C21": None}, [("tiers", "thresholds", 'thresholds = [70, ""]')]),
+        [("Model!C21", "tiers.thresholds[2]", "threshold is blank")],
     ),
     "a label twice": (
         Edit({"D22": "A"}, [("tiers", "labels", 'labels = ["A", "B", "A"]')]),
@@ -273,3 +287,17 @@ def test_crm_tier_shows_the_same_refusal_in_its_cell(template, tmp_path):
     stored = Package.open(book).cached_values("Guide", ["C1", "C2"])
     message = f"thresholds go from the top tier down, got 50, 70: {ORDER}"
     assert stored == {"C1": ("str", f"#VALUE! tiers.thresholds: {message}"), "C2": ("str", "A")}
+
+
+def test_a_tier_typed_beside_the_tier_table_is_refused_where_it_is(template, tmp_path):
+    """The tier formulas read the named cells B21:C21 and B22:D22 only: a threshold and a
+    label typed beside them would be used by no formula, so the Model is refused there (a
+    scorecard file has no such cells: it stays valid)."""
+    book, card = edited(template, tmp_path, Edit({"D21": 30, "E22": "D"}, []))
+    headless, button, toml = three_paths(book, card)
+    hint = "clear it, or widen crm_tier_thresholds and crm_tier_labels together (Formulas > Name Manager)"
+    expected = [
+        f"Model!D21: a tier threshold beside the tier table: the tier formulas read B21:C21 (crm_tier_thresholds) only; {hint}",
+        f"Model!E22: a tier label beside the tier table: the tier formulas read B22:D22 (crm_tier_labels) only; {hint}",
+    ]
+    assert headless == expected and button == expected and toml == []
