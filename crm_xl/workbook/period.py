@@ -183,11 +183,18 @@ def add_period(
         raise CrmError("no such file", str(book))
     check_not_open(book, force)
     new = Period.parse(period)
+    # everything that can be refused is checked before the workbook changes: a failed run
+    # leaves it as it was, and a second try is not told the period already exists
+    plan = department_forms_plan(book, new, departments, force) if departments else []
     backend = PackageBackend(book)
     try:
         result = add_period_to(backend, new)
     except CrmError as err:  # name the file where a problem has no place of its own
         raise CrmError(Problem(p.where or str(book), p.message) for p in err.problems) from None
+    forms = []
+    if departments is not None:
+        weights = read_form_weights(backend)
+        forms = [(department_form(new, result.lang, dept, weights), path) for dept, path in plan]
     backend.pkg.request_full_calc_on_load()  # Excel recomputes everything on opening
     backend.save(book)
     result.book = book
@@ -198,11 +205,7 @@ def add_period(
         result.warnings = [str(p) for p in stored.problems]
     except CrmError as err:
         result.warnings = [str(p) for p in err.problems]
-    if departments is not None:
-        weights = read_form_weights(backend)
-        result.forms = write_department_forms(
-            book, new, result.lang, departments, weights, force=force
-        )
+    result.forms = [_save_form(wb, path) for wb, path in forms]
     return result
 
 
@@ -211,20 +214,12 @@ def _safe_file_part(text: str) -> str:
     return cleaned[:60] or "department"
 
 
-def write_department_forms(
-    book: Path,
-    period: Period,
-    lang: str,
-    departments: str | Path,
-    weights: Sequence[float],
-    *,
-    force: bool = False,
-) -> list[Path]:
-    """One standalone blank form workbook per department listed in ``departments``, next
-    to ``book``, with the form items' ``weights`` (the Model's, :func:`read_form_weights`)."""
-    from openpyxl import Workbook
-
-    from crm_xl.files.atomic import atomic_path
+def department_forms_plan(
+    book: Path, period: Period, departments: str | Path, force: bool = False
+) -> list[tuple[str, Path]]:
+    """The departments listed in ``departments`` (a CSV or Excel table with a
+    ``department``/``部门`` column) and the form each gets next to ``book``; raises
+    :class:`CrmError` for a list it cannot use or a form that exists (unless ``force``)."""
     from crm_xl.files.tables import read_table
 
     table = read_table(departments)
@@ -238,17 +233,31 @@ def write_department_forms(
     names = [str(v).strip() for v in table.frame[column] if v is not None and str(v).strip()]
     if not names:
         raise CrmError("no departments listed", str(departments))
-    written = []
+    plan = []
     for dept in dict.fromkeys(names):
         path = book.with_name(f"{book.stem}_{period.key}_{_safe_file_part(dept)}.xlsx")
         if path.exists() and not force:
             raise CrmError("already exists: use --force to replace the department forms", str(path))
-        wb = Workbook()
-        wb.remove(wb.active)
-        add_self_assessment(
-            wb, period, lang, cell_styles(), standalone_weights=weights, department=dept
-        )
-        with atomic_path(path) as tmp:
-            wb.save(tmp)
-        written.append(path)
-    return written
+        plan.append((dept, path))
+    return plan
+
+
+def department_form(period: Period, lang: str, department: str, weights: Sequence[float]) -> Any:
+    """A standalone blank form (an openpyxl Workbook) for one department, with the form
+    items' ``weights`` (the Model's, :func:`read_form_weights`)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    add_self_assessment(
+        wb, period, lang, cell_styles(), standalone_weights=weights, department=department
+    )
+    return wb
+
+
+def _save_form(wb: Any, path: Path) -> Path:
+    from crm_xl.files.atomic import atomic_path
+
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+    return path

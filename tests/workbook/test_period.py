@@ -148,6 +148,44 @@ def test_department_forms(sample, capsys):
     assert "wrote" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize(
+    "listing, message",
+    [
+        (
+            "name,owner\nSales,Ann\n",
+            "needs a 'department' (部门) column; its columns are: name, owner",
+        ),
+        ("department\n\n", "no departments listed"),
+    ],
+)
+def test_a_bad_department_list_leaves_the_workbook_as_it_was(sample, capsys, listing, message):
+    """A refused --departments file is refused before the workbook changes: the file keeps
+    its bytes and a second try, with a good list, adds the period (not "already exists")."""
+    depts = sample.with_name("depts.csv")
+    depts.write_text(listing, encoding="utf-8")
+    before = sample.read_bytes()
+    args = ["new-period", str(sample), "--period", "2027-Q1", "--departments", str(depts)]
+    assert main(args) == 1
+    assert capsys.readouterr().err == f"error: {depts}: {message}\n"
+    assert sample.read_bytes() == before
+    assert sorted(p.name for p in sample.parent.iterdir()) == sorted([sample.name, depts.name])
+    depts.write_text("department\nSales\n", encoding="utf-8")
+    assert main(args) == 0
+    assert sample.with_name("crm_sample_zh_2027Q1_Sales.xlsx").is_file()
+
+
+def test_an_existing_department_form_is_not_replaced_without_force(sample, capsys):
+    depts = sample.with_name("depts.csv")
+    depts.write_text("department\nSales\n", encoding="utf-8")
+    form = sample.with_name("crm_sample_zh_2027Q1_Sales.xlsx")
+    form.write_bytes(b"filled in by the sales team")
+    before = sample.read_bytes()
+    args = ["new-period", str(sample), "--period", "2027-Q1", "--departments", str(depts)]
+    assert main(args) == 1
+    assert "already exists: use --force to replace the department forms" in capsys.readouterr().err
+    assert sample.read_bytes() == before and form.read_bytes() == b"filled in by the sales team"
+
+
 def test_standalone_form_formulas_in_libreoffice(sample, tmp_path):
     depts = tmp_path / "d.csv"
     depts.write_text("department\nSales\n", encoding="utf-8")
