@@ -97,6 +97,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     new.add_argument("--sheet", help="sheet to read from an Excel --customers file")
     new.add_argument(
+        "--map",
+        action="append",
+        metavar="SOURCE=FIELD",
+        help="send a --customers column to a Ratings field (所属区域=region); repeat it, or give "
+        "a CSV/Excel file of source header, field pairs",
+    )
+    new.add_argument(
         "--macros",
         action="store_true",
         help="macro-enabled .xlsm with a Recalculate ratings button (xlwings)",

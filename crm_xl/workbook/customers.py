@@ -1,19 +1,25 @@
 """Reading a customer list (CSV or Excel) into the Ratings sheet's input columns.
 
-Headers may be the column keys or their Chinese or English labels
-(:data:`crm_xl.workbook.layout.RATINGS_INPUTS`); number columns must hold numbers, and
-text columns stay text whatever they start with (a name such as ``=HYPERLINK(…)`` is
-never a formula).
+A user's own table has its own headers and habits, so the import says what it did: which
+source column went to which field, which source columns were not used, which fields stay
+blank (:class:`CustomerImport`). Headers may be the fields' keys or their Chinese or English
+labels (:data:`crm_xl.workbook.layout.RATINGS_INPUTS`), or anything else with an explicit
+mapping (``--map 所属区域=region``).
+Number columns must hold numbers (every bad cell is reported with its place); text columns
+stay text whatever they start with (a name such as ``=HYPERLINK(…)`` is never a formula).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from crm_xl.errors import CrmError, Problem
 from crm_xl.workbook import layout
+
+IDENTITY = ("customer_id", "name")  # a customer needs at least one of these
 
 
 @dataclass(frozen=True)
@@ -23,12 +29,218 @@ class Customer:
     values: dict[str, Any]
 
 
-def read_customers(path: str | Path, sheet: str | None = None) -> list[Customer]:
-    """Customers from a CSV or Excel table, matched to the Ratings columns by key or label.
+class ReportLine(NamedTuple):
+    """One sentence of an import's report, and whether the user should act on it."""
 
-    Headers may be the column keys (``annual_spend``) or their Chinese or English labels
-    (``年消费金额``, ``Annual spend``). Number columns must hold numbers (every bad cell is
-    reported with its place); text columns are kept as text whatever they start with.
+    text: str
+    warning: bool
+
+
+@dataclass
+class CustomerImport:
+    """What an import read and did.
+
+    Attributes:
+        customers: one per data row.
+        columns: source header → field key, in the source's order.
+        unused: source headers that went to no field (their data is not in the workbook).
+        blank_fields: fields no source column filled.
+        duplicates: customer ID → the source's line or cell of each row that has it.
+    """
+
+    customers: list[Customer]
+    columns: dict[str, str]
+    unused: list[str] = field(default_factory=list)
+    blank_fields: list[str] = field(default_factory=list)
+    duplicates: dict[str, list[str]] = field(default_factory=dict)
+
+    def report(self, lang: str = "en") -> list[ReportLine]:
+        """The import in sentences for people (Chinese with ``lang="zh"``), each marked
+        whether it is a warning: source columns not used, fields left blank, duplicate IDs.
+
+        Example::
+
+            >>> imp = CustomerImport([], {"客户": "name"}, ["备注"], ["orders"])
+            >>> [(line.text, line.warning) for line in imp.report()][1:]
+            [("columns not used: 备注 (map one with --map '备注=FIELD')", True), ('fields left blank: orders', True)]
+        """
+        zh = lang == "zh"
+        lines = []
+        used = ", ".join(f"{source} → {key}" for source, key in self.columns.items())
+        lines.append(ReportLine(f"已导入的列:{used}" if zh else f"columns used: {used}", False))
+        if self.unused:
+            names = ", ".join(self.unused)
+            hint = f"--map '{self.unused[0]}=FIELD'"
+            text = (
+                f"未导入的列:{names}(可用 {hint} 指定字段)"
+                if zh
+                else f"columns not used: {names} (map one with {hint})"
+            )
+            lines.append(ReportLine(text, True))
+        if self.blank_fields:
+            names = ", ".join(self.blank_fields)
+            lines.append(
+                ReportLine(f"留空的字段:{names}" if zh else f"fields left blank: {names}", True)
+            )
+        for cid, places in self.duplicates.items():
+            where = "; ".join(places)
+            text = (
+                f"客户编号 {cid} 重复:{where}"
+                if zh
+                else f"customer ID {cid} appears more than once: {where}"
+            )
+            lines.append(ReportLine(text, True))
+        return lines
+
+
+def _fields() -> dict[str, str]:
+    """Every way a header may name a field (key, Chinese and English label; any case)."""
+    out: dict[str, str] = {}
+    for c in layout.RATINGS_INPUTS:
+        for h in (c.key, c.zh, c.en):
+            out[_norm(h)] = c.key
+    return out
+
+
+def _norm(header: Any) -> str:
+    return " ".join(str(header).split()).lower()
+
+
+def parse_mapping(items: list[str] | None) -> dict[str, str]:
+    """``--map`` values as source header → field key: ``所属区域=region``, or the path of a
+    CSV or Excel file whose two first columns are the source header and the field.
+
+    Example::
+
+        >>> parse_mapping(["所属区域=region", "最近购买天数 = days_since_purchase"])
+        {'所属区域': 'region', '最近购买天数': 'days_since_purchase'}
+    """
+    fields = _fields()
+    mapping: dict[str, str] = {}
+    problems = []
+    for item in items or []:
+        pairs: list[tuple[str, str, str]] = []
+        if "=" in item:
+            source, _, target = item.partition("=")
+            pairs.append((source.strip(), target.strip(), f"--map {item}"))
+        elif Path(item).is_file():
+            from crm_xl.files.tables import read_table
+
+            table = read_table(item)
+            frame = table.frame
+            if len(frame.columns) < 2:
+                problems.append(
+                    Problem(item, "a mapping file needs two columns: source header, field")
+                )
+                continue
+            for i, (source, target) in enumerate(
+                zip(frame.iloc[:, 0], frame.iloc[:, 1], strict=True)
+            ):
+                if source is not None and target is not None:
+                    pairs.append(
+                        (
+                            str(source).strip(),
+                            str(target).strip(),
+                            table.locate(i, frame.columns[1]),
+                        )
+                    )
+        else:
+            problems.append(Problem(f"--map {item}", "write SOURCE=FIELD, or give a mapping file"))
+            continue
+        for source, target, where in pairs:
+            key = fields.get(_norm(target))
+            if not source or key is None:
+                known = ", ".join(c.key for c in layout.RATINGS_INPUTS)
+                problems.append(Problem(where, f"no field {target!r}; the fields are: {known}"))
+            else:
+                mapping[source] = key
+    if problems:
+        raise CrmError(problems)
+    return mapping
+
+
+def import_customers(
+    path: str | Path, sheet: str | None = None, mapping: Mapping[str, str] | None = None
+) -> CustomerImport:
+    """Customers from a CSV or Excel table, matched to the Ratings fields by header (key,
+    Chinese or English label) or by ``mapping`` (source header → field key), and what the
+    import did (see :class:`CustomerImport`).
+
+    Raises :class:`CrmError` when no column gives a customer ID or name, when two source
+    columns go to one field, or listing every cell of a number column that is not a number.
+
+    Example::
+
+        >>> from crm_xl.files.resources import sample_path
+        >>> imp = import_customers(sample_path("customers.csv"))
+        >>> imp.customers[0].values["customer_id"], imp.unused, imp.blank_fields
+        ('C0001', [], [])
+    """
+    from crm_xl.core.user_numbers import numeric_column
+    from crm_xl.files.tables import read_table
+
+    mapping = dict(mapping or {})
+    fields = _fields()
+    table = read_table(path, sheet=sheet)
+    columns: dict[str, str] = {}
+    unused: list[str] = []
+    for header in table.frame.columns:
+        key = mapping.get(str(header).strip()) or fields.get(_norm(header))
+        (unused.append(str(header)) if key is None else columns.__setitem__(str(header), key))
+    taken: dict[str, list[str]] = {}
+    for source, key in columns.items():
+        taken.setdefault(key, []).append(source)
+    twice = [
+        Problem(
+            str(path),
+            f"columns {', '.join(map(repr, sources))} all go to the field {key}: map one elsewhere or remove it",
+        )
+        for key, sources in taken.items()
+        if len(sources) > 1
+    ]
+    if twice:
+        raise CrmError(twice)
+    if not set(IDENTITY) & set(columns.values()):
+        raise CrmError(
+            "the table needs a customer_id (客户编号) or name (客户名称) column; "
+            f"its columns are: {', '.join(map(str, table.frame.columns))} "
+            "(name yours with --map 'HEADER=customer_id')",
+            str(path),
+        )
+    numeric = {c.key for c in layout.RATINGS_INPUTS if not c.text}
+    values: dict[str, list[Any]] = {}
+    problems: list[Problem] = []
+    for header, key in columns.items():
+        if key in numeric:
+            numbers, bad = numeric_column(table, header)
+            problems += bad
+            values[key] = [
+                None if v != v else (int(v) if float(v).is_integer() else float(v)) for v in numbers
+            ]
+        else:
+            values[key] = [None if v is None else str(v) for v in table.frame[header]]
+    if problems:
+        raise CrmError(problems)
+    n = len(table.frame)
+    customers = [Customer({k: values[k][i] for k in values}) for i in range(n)]
+    duplicates: dict[str, list[str]] = {}
+    if "customer_id" in values:
+        source = next(h for h, k in columns.items() if k == "customer_id")
+        seen: dict[str, list[int]] = {}
+        for i, cid in enumerate(values["customer_id"]):
+            if cid is not None and cid.strip():
+                seen.setdefault(cid.strip(), []).append(i)
+        duplicates = {
+            cid: [table.locate(i, source) for i in rows]
+            for cid, rows in seen.items()
+            if len(rows) > 1
+        }
+    blank = [c.key for c in layout.RATINGS_INPUTS if c.key not in values]
+    return CustomerImport(customers, columns, unused, blank, duplicates)
+
+
+def read_customers(path: str | Path, sheet: str | None = None) -> list[Customer]:
+    """The customers of :func:`import_customers` (headers matched by key or label).
 
     Example::
 
@@ -37,38 +249,4 @@ def read_customers(path: str | Path, sheet: str | None = None) -> list[Customer]
         >>> first.values["customer_id"], first.values["annual_spend"]
         ('C0001', 229100)
     """
-    from crm_xl.core.user_numbers import numeric_column
-    from crm_xl.files.tables import read_table
-
-    table = read_table(path, sheet=sheet)
-    by_header: dict[str, str] = {}
-    for c in layout.RATINGS_INPUTS:
-        for h in (c.key, c.zh, c.en):
-            by_header[h.strip().lower()] = c.key
-    mapping = {
-        h: by_header[str(h).strip().lower()]
-        for h in table.frame.columns
-        if str(h).strip().lower() in by_header
-    }
-    if not {"customer_id", "name"} & set(mapping.values()):
-        raise CrmError(
-            "the table needs a customer_id (客户编号) or name (客户名称) column; "
-            f"its columns are: {', '.join(map(str, table.frame.columns))}",
-            str(path),
-        )
-    numeric = {c.key for c in layout.RATINGS_INPUTS if not c.text}
-    columns: dict[str, list[Any]] = {}
-    problems: list[Problem] = []
-    for header, key in mapping.items():
-        if key in numeric:
-            values, bad = numeric_column(table, header)
-            problems += bad
-            columns[key] = [
-                None if v != v else (int(v) if float(v).is_integer() else float(v)) for v in values
-            ]
-        else:
-            columns[key] = [None if v is None else str(v) for v in table.frame[header]]
-    if problems:
-        raise CrmError(problems)
-    n = len(table.frame)
-    return [Customer({k: columns[k][i] for k in columns}) for i in range(n)]
+    return import_customers(path, sheet).customers

@@ -1,0 +1,129 @@
+"""Importing a user's customer list: what went where, what was left out, said every time."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+from crm_xl.cli import main
+from crm_xl.errors import CrmError
+from crm_xl.workbook.customers import import_customers, parse_mapping
+
+# a team's own export: two columns by their Chinese labels, four under names of their own
+OWN_HEADERS = (
+    "客户编号,客户名称,所属区域,销售渠道,年消费金额,最近购买天数,满意度,备注\n"
+    "K1,华东一号,华东,直销,120000,30,4,老客户\n"
+    "K2,华北二号,华北,经销,45000,200,2,\n"
+)
+
+
+def test_columns_it_cannot_place_are_listed_not_dropped(write_csv):
+    imp = import_customers(write_csv(OWN_HEADERS))
+    assert imp.columns == {
+        "客户编号": "customer_id",
+        "客户名称": "name",
+        "年消费金额": "annual_spend",
+    }
+    assert imp.unused == ["所属区域", "销售渠道", "最近购买天数", "满意度", "备注"]
+    assert imp.blank_fields == [
+        "region",
+        "channel",
+        "orders",
+        "days_since_purchase",
+        "interactions",
+        "satisfaction",
+        "complaint_hours",
+        "campaigns",
+    ]
+    warnings = [line.text for line in imp.report() if line.warning]
+    assert warnings[0] == (
+        "columns not used: 所属区域, 销售渠道, 最近购买天数, 满意度, 备注 "
+        "(map one with --map '所属区域=FIELD')"
+    )
+
+
+def test_an_explicit_mapping_places_them(write_csv):
+    mapping = parse_mapping(
+        [
+            "所属区域=region",
+            "销售渠道=channel",
+            "最近购买天数=days_since_purchase",
+            "满意度=Satisfaction (1-5)",
+        ]
+    )
+    imp = import_customers(write_csv(OWN_HEADERS), mapping=mapping)
+    assert imp.unused == ["备注"]
+    first, second = (c.values for c in imp.customers)
+    assert (
+        first["region"],
+        first["channel"],
+        first["days_since_purchase"],
+        first["satisfaction"],
+    ) == (
+        "华东",
+        "直销",
+        30,
+        4,
+    )
+    assert second["satisfaction"] == 2 and second["annual_spend"] == 45000
+
+
+def test_a_mapping_file(write_csv, tmp_path):
+    pairs = write_csv("source,field\n所属区域,region\n满意度,满意度(1-5)\n", name="map.csv")
+    assert parse_mapping([str(pairs)]) == {"所属区域": "region", "满意度": "satisfaction"}
+
+
+def test_a_mapping_to_no_field_is_refused():
+    with pytest.raises(CrmError) as err:
+        parse_mapping(["所属区域=territory", "nonsense"])
+    messages = [str(p) for p in err.value.problems]
+    assert messages[0].startswith(
+        "--map 所属区域=territory: no field 'territory'; the fields are: customer_id, name,"
+    )
+    assert messages[1] == "--map nonsense: write SOURCE=FIELD, or give a mapping file"
+
+
+def test_duplicate_customer_ids_are_flagged_with_their_lines(write_csv):
+    csv = write_csv("customer_id,name\nK1,a\nK2,b\nK1,c\n")
+    imp = import_customers(csv)
+    assert imp.duplicates == {
+        "K1": [f"{csv}: line 2, column 'customer_id'", f"{csv}: line 4, column 'customer_id'"]
+    }
+    assert any(
+        line.warning and line.text.startswith("customer ID K1 appears more than once")
+        for line in imp.report()
+    )
+
+
+def test_a_table_without_customer_id_or_name_is_refused(write_csv):
+    with pytest.raises(CrmError) as err:
+        import_customers(write_csv("客户,金额\nA,1\n"))
+    assert "needs a customer_id (客户编号) or name (客户名称) column" in str(err.value)
+    assert "--map 'HEADER=customer_id'" in str(err.value)
+
+
+def test_two_columns_for_one_field_are_refused(write_csv):
+    with pytest.raises(CrmError) as err:
+        import_customers(write_csv("name,客户名称\nA,B\n"))
+    assert "columns 'name', '客户名称' all go to the field name" in str(err.value)
+
+
+def test_new_says_what_the_import_did(write_csv, tmp_path, capsys):
+    csv = write_csv(OWN_HEADERS)
+    book = tmp_path / "book.xlsx"
+    args = ["new", str(book), "--period", "2026-Q4", "--lang", "en", "--customers", str(csv)]
+    assert main([*args, "--map", "所属区域=region", "--map", "满意度=satisfaction"]) == 0
+    out, err = capsys.readouterr()
+    assert (
+        f"{csv}: columns used: 客户编号 → customer_id, 客户名称 → name, 所属区域 → region, " in out
+    )
+    assert f"warning: {csv}: columns not used: 销售渠道, 最近购买天数, 备注" in err
+    ws = openpyxl.load_workbook(book)["Ratings 2026-Q4"]
+    headers = [c.value for c in ws[3]]
+    row = {h: c.value for h, c in zip(headers, ws[4], strict=False)}
+    assert (row["Region"], row["Satisfaction (1-5)"], row["Annual spend"]) == ("华东", 4, 120000)
+
+
+def test_map_without_customers_is_refused(tmp_path, capsys):
+    assert main(["new", str(tmp_path / "b.xlsx"), "--period", "2026-Q4", "--map", "a=region"]) == 1
+    assert "--map maps the columns of a --customers table" in capsys.readouterr().err
