@@ -129,6 +129,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="even if Excel has BOOK open; replace department forms"
     )
 
+    collect = sub.add_parser(
+        "collect",
+        parents=[common],
+        help="put the departments' filled-in forms into the period's Department forms sheet",
+        description="Read the forms that new-period --departments sent out, filled in, and write "
+        "them into BOOK's 'Department forms PERIOD' sheet: each department's answers and composite, "
+        "the company row and the improvement plans. Every form is checked first (its period, its "
+        "layout, the department, answers 1-5); a department's newer form replaces its row. The "
+        "period's own form is not touched.",
+    )
+    collect.add_argument("book", type=Path, help="the workbook (.xlsx or .xlsm)")
+    collect.add_argument(
+        "--period", required=True, help="the period the forms are for, e.g. 2027-Q1"
+    )
+    collect.add_argument("forms", nargs="+", type=Path, help="the filled-in department forms")
+    collect.add_argument("--force", action="store_true", help="even if Excel has BOOK open")
+
     recalc = sub.add_parser(
         "recalc",
         parents=[common],
@@ -178,6 +195,7 @@ COMMANDS = {
     "demo": "crm_xl.commands.demo",
     "new": "crm_xl.commands.new",
     "new-period": "crm_xl.commands.new_period",
+    "collect": "crm_xl.commands.collect",
     "recalc": "crm_xl.commands.recalc",
     "vba": "crm_xl.commands.vba",
 }

@@ -105,6 +105,7 @@ CONFIG_SHEET = "xlwings.conf"  # xlwings reads its settings from a sheet of exac
 _PERIOD_SHEETS = {
     "self_assessment": {"zh": "自评 {p}", "en": "Self-assessment {p}"},
     "ratings": {"zh": "评级 {p}", "en": "Ratings {p}"},
+    "departments": {"zh": "部门自评 {p}", "en": "Department forms {p}"},
 }
 
 
@@ -130,6 +131,11 @@ def self_assessment_sheet(period: str | Period, lang: str) -> str:
 def ratings_sheet(period: str | Period, lang: str) -> str:
     """The title of a period's Ratings sheet (``评级 2026-Q4``)."""
     return _PERIOD_SHEETS["ratings"][lang].format(p=period)
+
+
+def departments_sheet(period: str | Period, lang: str) -> str:
+    """The title of a period's sheet of collected department forms (``部门自评 2026-Q4``)."""
+    return _PERIOD_SHEETS["departments"][lang].format(p=period)
 
 
 def form_title(period: str | Period, lang: str) -> str:
@@ -171,6 +177,7 @@ DIM_ID_NAME, DIM_WEIGHT_NAME = "crm_dim_id", "crm_dim_weight"
 TIER_THRESHOLDS_NAME, TIER_LABELS_NAME = "crm_tier_thresholds", "crm_tier_labels"
 RFM_SCHEME_NAME = "crm_rfm_scheme"
 FORM_WEIGHT_NAME = "crm_form_weight"  # the self-assessment items' weights
+DEPARTMENTS_NAME = "departments"  # a period's collected department forms: crm_<period>_departments
 CURRENT_PERIOD_NAME = "crm_current_period"  # the Dashboard's period cell
 TREND_NAME = "crm_trend"  # the Dashboard's trend table, one row per period
 
