@@ -57,6 +57,26 @@ GUIDE = {
 }  # fmt: skip
 
 
+GUIDE_WIDTH = 75  # column A, in characters of the default font: A4 portrait at 100 %
+
+
+def lines_needed(text: str, width: float = GUIDE_WIDTH) -> int:
+    """How many lines ``text`` takes when wrapped in a column ``width`` characters wide (a
+    Chinese character is as wide as two Latin ones). Row heights are set from it: not every
+    application fits a row to its wrapped text on opening (LibreOffice does not).
+
+    Example::
+
+        >>> lines_needed("x" * 80), lines_needed("汉" * 60), lines_needed("")
+        (1, 2, 1)
+    """
+    import unicodedata
+
+    chars = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    usable = width * 1.08  # measured: a 75-wide column holds about 81 Latin characters
+    return max(1, -(-chars // int(usable)))
+
+
 def write_guide(wb: Any, lang: str, st: dict[str, Any]) -> None:
     """Make the workbook's first (active) sheet the Guide."""
     ws = wb.active
@@ -64,12 +84,16 @@ def write_guide(wb: Any, lang: str, st: dict[str, Any]) -> None:
     for i, (text, kind) in enumerate(GUIDE[lang], 1):
         cell = ws.cell(i, 1, text)
         cell.alignment = st["wrap"]
+        lines = lines_needed(text)
+        if lines > 1:
+            ws.row_dimensions[i].height = 15 * lines + 3
         if kind == "title":
             cell.font = st["title"]
+            ws.row_dimensions[i].height = 22  # the title's larger font
         elif kind == "head":
             cell.font = st["bold"]
             cell.fill = st["group_fill"]
         elif kind == "note":
             cell.font = st["note"]
-    ws.column_dimensions["A"].width = 110
+    ws.column_dimensions["A"].width = GUIDE_WIDTH
     print_ready(ws, None)

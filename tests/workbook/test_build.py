@@ -276,6 +276,26 @@ def test_libreoffice_opens_exports_and_renders_the_forms(books, tmp_path):
                 shutil.copy(page, Path(keep) / f"{lang}-{page.name}")
 
 
+def test_the_guide_prints_whole_on_its_page(books, tmp_path):
+    """Every sentence of the Guide is on its printed A4 page (LibreOffice's PDF, read back as
+    text): none cut at the page's edge, none running under the next line."""
+    import subprocess
+
+    from crm_xl.workbook.guide_sheet import GUIDE
+
+    for lang, book in books.items():
+        pdf = pdf_export(book, tmp_path / lang)
+        page = subprocess.run(
+            ["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        flat = "".join(page.split())  # wrapped lines joined: compare without the breaks
+        missing = [text for text, _ in GUIDE[lang] if "".join(text.split()) not in flat]
+        assert not missing, f"{lang}: cut from the printed Guide: {missing}"
+
+
 def test_standard_formulas_compute_what_crm_xl_expects(tmp_path):
     """Every formula without a CRM_* function, in LibreOffice, against crm_xl's own numbers.
 
