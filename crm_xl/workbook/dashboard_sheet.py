@@ -59,7 +59,8 @@ def write_dashboard(wb: Any, period: Period, lang: str, st: dict[str, Any], card
     answers = layout.name(period, layout.SA_SCORES)
     for k in range(len(layout.FORM_ITEMS)):
         ws.cell(s_first + k, 1, f"=INDEX({items},{k + 1})")
-        ws.cell(s_first + k, 2, f'=IF(INDEX({answers},{k + 1})="",0,INDEX({answers},{k + 1}))')
+        # a blank answer is no point on the radar (#N/A is what charts leave out), not a 0
+        ws.cell(s_first + k, 2, f'=IF(INDEX({answers},{k + 1})="",NA(),INDEX({answers},{k + 1}))')
     s_last = s_first + len(layout.FORM_ITEMS) - 1
     radar = RadarChart()
     radar.type = "marker"
@@ -95,14 +96,21 @@ def write_dashboard(wb: Any, period: Period, lang: str, st: dict[str, Any], card
     line.set_categories(Reference(ws, min_col=1, min_row=tr + 1, max_row=trend_last))
     line.y_axis.scaling.min, line.y_axis.scaling.max = 0, 100
     line.display_blanks = "gap"
+    for series in line.series:  # a marker on each period: one period is a point, not nothing
+        series.marker.symbol = "circle"
+        series.marker.size = 7
     line.height, line.width = 7.5, 16
     ws.add_chart(line, "E36")
 
     add_name(wb, layout.CURRENT_PERIOD_NAME, absolute_ref(ws.title, period_cell))
     add_name(wb, layout.TREND_NAME, absolute_ref(ws.title, f"A{tr + 1}", f"D{trend_last}"))
-    for letter_, width in zip("ABCD", (16, 14, 16, 14), strict=True):
+    # wide enough for the longest form item ("Training and development") and the trend's
+    # headers, which wrap onto two lines
+    for letter_, width in zip("ABCD", (25, 15, 16, 14), strict=True):
         ws.column_dimensions[letter_].width = width
+    ws.row_dimensions[tr].height = 32
     print_ready(ws, None, landscape=True)
+    ws.page_setup.fitToHeight = 1  # the tables and their charts on one page
 
 
 def trend_row(period: Period) -> dict[str, str]:
@@ -116,13 +124,15 @@ def trend_row(period: Period) -> dict[str, str]:
         '=crm_2027Q1_sa_composite'
     """
     n = lambda what: layout.name(period, what)  # noqa: E731
-    customers = f'SUMPRODUCT(--(({n("customer_id")}&{n("name")})<>""))'
     top_tier = f"INDEX({layout.TIER_LABELS_NAME},1)"
+    # one definition of the top tier's share, as the tier table above computes it: among
+    # the customers who have a tier (a label of the Model), not among every row
+    tiered = f"SUMPRODUCT(COUNTIF({n('tier')},{layout.TIER_LABELS_NAME}))"
     return {
         "A": str(period),
         "B": f"={n(layout.SA_COMPOSITE)}",
         "C": f'=IFERROR(AVERAGE({n("score")}),"")',
-        "D": f'=IFERROR(COUNTIF({n("tier")},{top_tier})/{customers},"")',
+        "D": f'=IFERROR(COUNTIF({n("tier")},{top_tier})/{tiered},"")',
     }
 
 

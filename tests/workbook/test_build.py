@@ -325,6 +325,10 @@ def test_standard_formulas_compute_what_crm_xl_expects(tmp_path):
     ):
         ws[f"L{4 + i}"] = float(score)
         ws[f"M{4 + i}"] = tier
+    # the last customer has no score and so no tier (a row with blank inputs)
+    ws["L63"] = ws["M63"] = None
+    counts = rating.tier_counts()
+    counts[rating.frame["tier"].iloc[-1]] -= 1
     form = wb["Self-assessment 2026-Q4"]
     answers = [SAMPLE_ANSWERS["en"][i.key][0] for i in layout.FORM_ITEMS]
     form["F5"] = None
@@ -344,15 +348,15 @@ def test_standard_formulas_compute_what_crm_xl_expects(tmp_path):
         "Dashboard",
         ["A5", "A6", "A7", "B5", "B6", "B7", "C5", "B10", "A18", "B18", "C18", "D18"],
     )
-    counts = rating.tier_counts()
     assert [d["A5"], d["A6"], d["A7"]] == ["A", "B", "C"]
     assert [d["B5"], d["B6"], d["B7"]] == [float(counts[k]) for k in "ABC"]
-    assert d["C5"] == pytest.approx(counts["A"] / 60)
+    assert d["C5"] == pytest.approx(counts["A"] / 59)  # of the 59 customers with a tier
     assert d["B10"] == float(answers[0])  # the radar's data: the form's answers
     assert d["A18"] == "2026-Q4"
     assert d["B18"] == pytest.approx(sum((a - 1) / 4 * 100 * 0.2 for a in answers))
-    assert d["C18"] == pytest.approx(rating.frame["score"].mean())
-    assert d["D18"] == pytest.approx(counts["A"] / 60)
+    assert d["C18"] == pytest.approx(rating.frame["score"].iloc[:-1].mean())
+    # one definition of the top tier's share: the trend's is the tier table's
+    assert d["D18"] == pytest.approx(counts["A"] / 59) and d["D18"] == d["C5"]
 
 
 def test_the_template_needs_the_standard_model(tmp_path):
@@ -367,3 +371,18 @@ def test_the_template_needs_the_standard_model(tmp_path):
         check_model_fits(card)
     assert len(err.value.problems) == 3
     _ = evaluate_workbook  # (the batch evaluator is used by the function tests)
+
+
+def test_a_blank_answer_is_no_point_on_the_radar(tmp_path):
+    """The radar's data leaves a blank answer out (#N/A, which charts skip) instead of
+    plotting it as 0; the trend chart marks each period, so one period shows as a point."""
+    answers = dict(SAMPLE_ANSWERS["en"])
+    answers["support"] = (None, "")
+    book = new_workbook(tmp_path / "b.xlsx", SHIPPED_PERIOD, lang="en", answers=answers)
+    out = recalculate(book, tmp_path / "lo.xlsx")
+    d = read_values(out, "Dashboard", ["B10", "B12"])
+    assert d["B10"] == float(SAMPLE_ANSWERS["en"]["interaction"][0]) and d["B12"] == "#N/A"
+    with zipfile.ZipFile(book) as z:
+        charts = [z.read(n) for n in z.namelist() if n.startswith("xl/charts/chart")]
+    line = next(c for c in charts if re.search(rb"<(\w+:)?lineChart>", c))
+    assert len(re.findall(rb'<(?:\w+:)?symbol val="circle"\s*/>', line)) == 2  # both series
