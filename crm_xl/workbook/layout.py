@@ -171,6 +171,9 @@ DIM_ID_NAME, DIM_WEIGHT_NAME = "crm_dim_id", "crm_dim_weight"
 TIER_THRESHOLDS_NAME, TIER_LABELS_NAME = "crm_tier_thresholds", "crm_tier_labels"
 RFM_SCHEME_NAME = "crm_rfm_scheme"
 FORM_WEIGHT_NAME = "crm_form_weight"  # the self-assessment items' weights
+#: The report's early-warning rules: two columns, each rule's value then its key
+#: (:mod:`crm_xl.core.alert_rules`), below the form's weights.
+WARN_RULES_NAME = "crm_warn_rules"
 CURRENT_PERIOD_NAME = "crm_current_period"  # the Dashboard's period cell
 TREND_NAME = "crm_trend"  # the Dashboard's trend table, one row per period
 
