@@ -19,7 +19,7 @@ from typing import Any
 from crm_xl.core.alert_rules import WarningRules
 from crm_xl.report import text
 from crm_xl.report.compute import RatedPeriod
-from crm_xl.report.figures import rated
+from crm_xl.report.figures import rated, records
 from crm_xl.workbook import layout
 
 
@@ -125,11 +125,11 @@ def find_warnings(
         )
     if before is not None and rules.downgraded_top:
         top = card.tiers.labels[0]
-        was = {r["customer_id"] or r["name"]: r for _, r in rated(before).iterrows()}
+        was = records(rated(before))
         down = [
             r["name"] or r["customer_id"]
-            for _, r in rated(now).iterrows()
-            if (old := was.get(r["customer_id"] or r["name"])) is not None
+            for key, r in records(rated(now)).items()
+            if (old := was.get(key)) is not None
             and old["tier"] == top
             and r["tier"] is not None
             and r["tier"] != top
@@ -153,7 +153,7 @@ def find_warnings(
             label[lang],
             [*label.values(), *_indicator_labels(card, "days_since_purchase")],
             text.inactive_message(lang, len(idle), rules.inactive_days),
-            concerns=[r["name"] or r["customer_id"] for _, r in idle.iterrows()],
+            concerns=[n or i for n, i in zip(idle["name"], idle["customer_id"], strict=True)],
         )
     for item in now.items:
         if item["answer"] is None or item["answer"] > rules.item_floor:

@@ -46,6 +46,14 @@ def customer_key(row: Any) -> str:
     return row["customer_id"] or f"name:{row['name']}"
 
 
+def records(
+    frame: Any, columns: tuple[str, ...] = ("customer_id", "name", "tier", "score")
+) -> dict:
+    """Customer key → a dict of ``columns`` (one pass over columns, not rows of pandas)."""
+    rows = frame[list(columns)].to_dict("records")
+    return {customer_key(r): r for r in rows}
+
+
 def rated(period: RatedPeriod) -> Any:
     """The period's customers that have figures (a DataFrame)."""
     return period.frame[period.frame["rated"]]
@@ -162,15 +170,13 @@ def top_bottom(period: RatedPeriod, card: Any, lang: str) -> tuple[list, list]:
 
 
 def movements(now: RatedPeriod, before: RatedPeriod | None, card: Any) -> dict[str, list]:
-    """Customers who moved up or down a tier, new and lost customers since ``before``."""
+    """Customers who moved up or down a tier (the biggest score changes first), new and
+    lost customers since ``before``."""
     if before is None:
         return {"up": [], "down": [], "new": [], "lost": []}
     rank = {label: k for k, label in enumerate(card.tiers.labels)}  # 0 is the top tier
 
-    def index(frame: Any) -> dict[str, Any]:
-        return {customer_key(r): r for _, r in frame.iterrows()}
-
-    was, now_rows = index(rated(before)), index(rated(now))
+    was, now_rows = records(rated(before)), records(rated(now))
     up, down = [], []
     for key, row in now_rows.items():
         old = was.get(key)
@@ -195,6 +201,12 @@ def movements(now: RatedPeriod, before: RatedPeriod | None, card: Any) -> dict[s
             "tier": r["tier"],
         }
 
+    def moved(entry: dict[str, Any]) -> float:
+        a, b = entry["score"], entry["score_before"]
+        return -abs(a - b) if a is not None and b is not None else 0.0
+
+    up.sort(key=moved)  # the biggest moves first
+    down.sort(key=moved)
     new = [brief(r) for k, r in now_rows.items() if k not in was]
     lost = [brief(r) for k, r in was.items() if k not in now_rows]
     return {"up": up, "down": down, "new": new, "lost": lost}

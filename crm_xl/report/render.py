@@ -14,7 +14,8 @@
   which is given no way to fetch anything (only ``data:`` URLs).
 
 Filters the templates can use: ``num`` (``65.5``; ``num(0)``, ``num(2)`` for the digits),
-``signed`` (``+3.0``, ``−5.6``), ``pct`` (``40.0 %``), ``money`` (``150,000``).
+``signed`` (``+3.0``, ``−5.6``), ``pct`` (``40.0 %``), ``money`` (``150,000``), ``names``
+(a list of names joined, cut after 20 with how many there are: ``names(lang)``).
 
 Example::
 
@@ -32,7 +33,7 @@ from typing import Any
 from markupsafe import Markup
 
 from crm_xl.errors import CrmError
-from crm_xl.report.text import number
+from crm_xl.report.text import joined, number
 
 FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".pdf": "pdf"}
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
@@ -61,6 +62,7 @@ def _filters() -> dict[str, Any]:
         "signed": lambda v, digits=1: number(v, digits, signed=True),
         "pct": lambda v, digits=1: number(v, digits, unit=" %"),
         "money": lambda v: number(v, 0),
+        "names": lambda names, lang="zh", limit=20: joined(list(names), lang, limit),
     }
 
 

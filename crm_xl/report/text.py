@@ -75,6 +75,10 @@ _WORDS: dict[str, tuple[str, str]] = {
     "moved_down": ("等级下降", "Moved down a tier"),
     "from_tier": ("上期等级", "Was"),
     "to_tier": ("本期等级", "Now"),
+    "biggest_moves": (
+        "以上为得分变化最大的 {shown} 个,共 {n} 个。",
+        "The {shown} biggest score changes of {n}.",
+    ),
     "new_customers": ("新增客户", "New customers"),
     "lost_customers": ("流失客户(本期无数据)", "Lost customers (no figures this period)"),
     "none": ("无", "None"),

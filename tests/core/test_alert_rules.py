@@ -21,7 +21,7 @@ def test_defaults_are_the_documented_ones():
         DEFAULT_RULES.inactive_days,
         DEFAULT_RULES.item_floor,
     ) == (2, 5.0, 60.0, 50.0, 1, 180.0, 2.0)
-    assert [s.key for s in RULE_SPECS][0] == "falling_periods"
+    assert RULE_SPECS[0].key == "falling_periods"
     assert parse_scorecard(ONE).early_warning == DEFAULT_RULES
 
 
