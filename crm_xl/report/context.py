@@ -177,7 +177,11 @@ def build_context(
             "unaddressed": [w for w in warnings if not addressed(w, plan)],
         },
         "problems": [
-            {"where": p.where, "message": p.message, "period": str(r.period)}
+            {
+                "where": p.where,
+                "message": text.problem_text(p.message, lang),
+                "period": str(r.period),
+            }
             for r in done
             for p in r.problems
         ],

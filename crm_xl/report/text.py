@@ -14,6 +14,7 @@ Example::
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -207,3 +208,33 @@ def item_message(lang: str, label: str, answer: float, floor: float) -> str:
     if lang == "zh":
         return f"{label} 自评 {number(answer, 0)} 分(不高于 {number(floor, 0)} 分)"
     return f"{label} is answered {number(answer, 0)} (at or below {number(floor, 0)})"
+
+
+_PROBLEMS_ZH = (
+    (re.compile(r"^'(.*)' is text, not a number$", re.S), "“{0}”是文本,不是数字"),
+    (re.compile(r"^'(.*)' is a number stored as text$", re.S), "“{0}”是以文本形式存储的数字"),
+    (re.compile(r"^(TRUE|FALSE) is a logical value, not a number$"), "{0} 是逻辑值,不是数字"),
+    (re.compile(r"^(.*) is a date, not a number$", re.S), "{0} 是日期,不是数字"),
+    (re.compile(r"^the input shows the error (.*)$", re.S), "单元格显示错误 {0}"),
+    (re.compile(r"^answer (.*) is outside the (.*) scale$"), "评分 {0} 超出 {1} 分的范围"),
+)
+
+
+def problem_text(message: str, lang: str) -> str:
+    """A data problem's reason in the report's language (the core words it in English).
+
+    Example::
+
+        >>> problem_text("'n/a' is text, not a number", "zh")
+        '“n/a”是文本,不是数字'
+        >>> problem_text("answer 7 is outside the 1-5 scale", "zh")
+        '评分 7 超出 1-5 分的范围'
+        >>> problem_text("answer 7 is outside the 1-5 scale", "en")
+        'answer 7 is outside the 1-5 scale'
+    """
+    if lang == "zh":
+        for pattern, words_zh in _PROBLEMS_ZH:
+            m = pattern.match(message)
+            if m:
+                return words_zh.format(*m.groups())
+    return message

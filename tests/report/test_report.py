@@ -212,8 +212,8 @@ def test_warnings_and_plan(q4):
 
 def test_data_problems_name_the_cell(q4):
     _, md, html = q4
-    assert "评级 2026-Q4!E5" in html and "&#39;n/a&#39; is text, not a number" in html
-    assert "- 评级 2026-Q4!E5: 'n/a' is text, not a number" in md
+    assert '<td>评级 2026-Q4!E5</td><td class="text">“n/a”是文本,不是数字</td>' in html
+    assert "- 评级 2026-Q4!E5: “n/a”是文本,不是数字" in md
 
 
 def test_names_and_remarks_are_text(q4):
