@@ -168,6 +168,45 @@ def build_parser() -> argparse.ArgumentParser:
         "--jobs", type=int, help="parallel processes for a folder (default: one per CPU)"
     )
 
+    report = sub.add_parser(
+        "report",
+        parents=[common],
+        help="write the evaluation report of a workbook: HTML, PDF or Markdown",
+        description="Write the evaluation report (评估报告) of a crm_xl workbook: summary, "
+        "self-assessment, customers, trends, early warnings and the improvement plan, computed "
+        "from the workbook's inputs (never from stale stored results). The workbook is only read.",
+    )
+    report.add_argument(
+        "book", type=Path, help="a crm_xl workbook (.xlsx/.xlsm) or a folder of them"
+    )
+    report.add_argument(
+        "-o",
+        "--output",
+        help="the report file: .html, .pdf or .md (default: BOOK_report.html beside the workbook); "
+        "- prints the Markdown (for CI job summaries)",
+    )
+    report.add_argument("--period", help="the period to report on (default: the latest)")
+    report.add_argument(
+        "--lang", choices=("zh", "en"), help="language of the report (default: the workbook's)"
+    )
+    report.add_argument(
+        "--template", type=Path, help="your own jinja2 template (the data: docs/report.md)"
+    )
+    report.add_argument(
+        "--rules",
+        type=Path,
+        help="a TOML file whose [early_warning] table replaces the Model sheet's warning rules",
+    )
+    report.add_argument(
+        "--as-of", help="the report's date, which decides what is overdue (default: today)"
+    )
+    report.add_argument(
+        "--format",
+        choices=("html", "pdf", "md"),
+        default="html",
+        help="for a folder without -o: the format of each report (default html)",
+    )
+
     vba = sub.add_parser(
         "vba",
         parents=[common],
@@ -197,6 +236,7 @@ COMMANDS = {
     "new-period": "crm_xl.commands.new_period",
     "collect": "crm_xl.commands.collect",
     "recalc": "crm_xl.commands.recalc",
+    "report": "crm_xl.commands.report",
     "vba": "crm_xl.commands.vba",
 }
 

@@ -2,8 +2,9 @@
 
 The workbook's "Recalculate ratings" button runs xlwings' RunPython with
 "import crm_template_en; crm_template_en.main()": keep this file next to the workbook.
-new_period() adds the next period's blank sheets to the open workbook; bind it to a
-button of your own with RunPython "import crm_template_en; crm_template_en.new_period()".
+new_period() adds the next period's blank sheets to the open workbook, report() writes
+the evaluation report beside the workbook (save it first); bind them to buttons of your
+own with RunPython "import crm_template_en; crm_template_en.new_period()" or "...; crm_template_en.report()".
 Written by crm-xl new --macros; crm_xl does the work.
 """
 
@@ -18,12 +19,17 @@ def new_period():
     crm_xl.macros.new_period()
 
 
+def report():
+    crm_xl.macros.make_report()
+
+
 if __name__ == "__main__":
     # from a terminal while the workbook is open in Excel: same as clicking the button
-    # (python crm_template_en.py), or the New period action (python crm_template_en.py new-period)
+    # (python crm_template_en.py), the New period action (python crm_template_en.py new-period) or
+    # Make report (python crm_template_en.py report)
     import sys
 
     import xlwings as xw
 
     xw.Book("crm_template_en.xlsm").set_mock_caller()
-    new_period() if sys.argv[1:] == ["new-period"] else main()
+    {"new-period": new_period, "report": report}.get(" ".join(sys.argv[1:]), main)()

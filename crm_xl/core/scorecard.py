@@ -39,6 +39,10 @@ fixes the file in one pass. The format, with every key::
     monetary = "annual_spend"
     scheme = "rf-grid"              # or "cn8"
 
+    [early_warning]                 # optional: the evaluation report's warning rules
+    falling_periods = 2             # every key and its default: crm_xl.core.alert_rules
+    inactive_days = 180
+
 Scales: ``linear`` maps floor → 0 and target → 100 (clamped); ``form`` maps 1–5 answers
 (``answers = [1, 5]`` to change the range) as (s − 1) / 4 × 100; ``minmax`` scales against the
 table's own lowest and highest values; ``score`` takes values that are already 0–100 scores.
@@ -64,6 +68,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crm_xl.core.alert_rules import DEFAULT_RULES, WarningRules, rule_problems
 from crm_xl.core.normalize import SCALES
 from crm_xl.core.tiers import check_tier_rule
 from crm_xl.core.weights import WEIGHT_SUM_MODES, as_fractions
@@ -153,6 +158,7 @@ class Scorecard:
     id_columns: tuple[str, ...] = ()
     source: str = "<scorecard>"
     warnings: tuple[str, ...] = field(default=())
+    early_warning: WarningRules = DEFAULT_RULES
 
     @property
     def columns(self) -> list[str]:
@@ -166,7 +172,7 @@ class Scorecard:
 
 
 # -- validation ----------------------------------------------------------------------------
-_TOP = {"scorecard", "dimensions", "indicators", "tiers", "rfm"}
+_TOP = {"scorecard", "dimensions", "indicators", "tiers", "rfm", "early_warning"}
 _HEAD = {"name", "weight_sum", "id_columns"}
 _DIM = {"id", "weight", "label_zh", "label_en"}
 _IND = {
@@ -451,6 +457,16 @@ def parse_scorecard(
         if all(cols):
             rfm = RfmRule(*cols, scheme=scheme)
 
+    rules = DEFAULT_RULES
+    if "early_warning" in top:
+        table = top["early_warning"]
+        if not isinstance(table, Mapping):
+            check.add("early_warning", f"must be a table, got {_kind(table)}")
+        elif not (found := rule_problems(table, "early_warning")):
+            rules = WarningRules(**{k: type(getattr(rules, k))(v) for k, v in table.items()})
+        else:
+            check.problems += found
+
     if check.problems:
         raise CrmError(check.problems).prefixed(source)
     return Scorecard(
@@ -463,6 +479,7 @@ def parse_scorecard(
         id_columns=id_columns,
         source=source,
         warnings=tuple(warnings),
+        early_warning=rules,
     )
 
 

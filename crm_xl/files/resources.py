@@ -19,3 +19,14 @@ from pathlib import Path
 def sample_path(name: str) -> Path:
     """Path of a built-in sample file (``crm_xl/data``): ``customers.csv``, ``scorecard.toml``."""
     return Path(str(files("crm_xl.data") / name))
+
+
+def templates_folder() -> Path:
+    """The folder of the built-in report templates (``crm_xl.templates``).
+
+    Example::
+
+        >>> (templates_folder() / "report.html.j2").is_file()
+        True
+    """
+    return Path(str(files("crm_xl.templates")))

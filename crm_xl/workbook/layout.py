@@ -178,6 +178,9 @@ TIER_THRESHOLDS_NAME, TIER_LABELS_NAME = "crm_tier_thresholds", "crm_tier_labels
 RFM_SCHEME_NAME = "crm_rfm_scheme"
 FORM_WEIGHT_NAME = "crm_form_weight"  # the self-assessment items' weights
 DEPARTMENTS_NAME = "departments"  # a period's collected department forms: crm_<period>_departments
+#: The report's early-warning rules: two columns, each rule's value then its key
+#: (:mod:`crm_xl.core.alert_rules`), below the form's weights.
+WARN_RULES_NAME = "crm_warn_rules"
 CURRENT_PERIOD_NAME = "crm_current_period"  # the Dashboard's period cell
 TREND_NAME = "crm_trend"  # the Dashboard's trend table, one row per period
 

@@ -7,9 +7,10 @@ time (nothing of xlwings is committed to this repository):
   embedded, so no add-in is needed for the button, plus ``Module1.SampleCall``, which runs
   ``import <workbook name>; <workbook name>.main()`` through ``RunPython``);
 * a **companion module** ``<workbook name>.py`` is written next to the workbook; its
-  ``main()`` calls :func:`crm_xl.macros.recalculate_ratings` and its ``new_period()``
-  :func:`crm_xl.macros.new_period` (xlwings' VBA project has one macro, so the New period
-  action is reached with ``RunPython`` from a button of the user's own, or from a terminal);
+  ``main()`` calls :func:`crm_xl.macros.recalculate_ratings`, its ``new_period()``
+  :func:`crm_xl.macros.new_period` and its ``report()`` :func:`crm_xl.macros.make_report`
+  (xlwings' VBA project has one macro, so the New period and Make report actions are
+  reached with ``RunPython`` from buttons of the user's own, or from a terminal);
 * the form button (a legacy VML button bound to ``SampleCall``) is drawn by XlsxWriter's own
   ``insert_button`` and placed on the Ratings sheet by openpyxl, which carries VBA and VML
   parts through its ``vba_archive``.
@@ -42,8 +43,9 @@ COMPANION = '''"""Companion module of {book} (the xlwings quickstart convention)
 
 The workbook's "{caption}" button runs xlwings' RunPython with
 "import {module}; {module}.main()": keep this file next to the workbook.
-new_period() adds the next period's blank sheets to the open workbook; bind it to a
-button of your own with RunPython "import {module}; {module}.new_period()".
+new_period() adds the next period's blank sheets to the open workbook, report() writes
+the evaluation report beside the workbook (save it first); bind them to buttons of your
+own with RunPython "import {module}; {module}.new_period()" or "...; {module}.report()".
 Written by crm-xl new --macros; crm_xl does the work.
 """
 
@@ -58,15 +60,20 @@ def new_period():
     crm_xl.macros.new_period()
 
 
+def report():
+    crm_xl.macros.make_report()
+
+
 if __name__ == "__main__":
     # from a terminal while the workbook is open in Excel: same as clicking the button
-    # (python {module}.py), or the New period action (python {module}.py new-period)
+    # (python {module}.py), the New period action (python {module}.py new-period) or
+    # Make report (python {module}.py report)
     import sys
 
     import xlwings as xw
 
     xw.Book("{book}").set_mock_caller()
-    new_period() if sys.argv[1:] == ["new-period"] else main()
+    {{"new-period": new_period, "report": report}}.get(" ".join(sys.argv[1:]), main)()
 '''
 
 

@@ -42,6 +42,7 @@ _MODEL_NAMES = (
     layout.TIER_LABELS_NAME,
     layout.RFM_SCHEME_NAME,
     layout.FORM_WEIGHT_NAME,
+    layout.WARN_RULES_NAME,
 )
 
 
@@ -242,3 +243,29 @@ def read_form_weights(backend: Backend) -> list[float]:
         sheet, ref = split_ref(names[layout.FORM_WEIGHT_NAME])
         raise CrmError(f"the form's item weights must be numbers, got {weights}", f"{sheet}!{ref}")
     return [float(w) for w in weights]
+
+
+def read_warning_rules(backend: Backend, default: Any = None) -> Any:
+    """The early-warning rules of the Model's rules table (``crm_warn_rules``: each rule's
+    value, then its key), as :class:`~crm_xl.core.alert_rules.WarningRules`; ``default``
+    (or the built-in defaults) in a workbook without the table. A blank value keeps the
+    rule's default. Raises :class:`CrmError` with every problem at its cell.
+    """
+    from crm_xl.core.alert_rules import DEFAULT_RULES, parse_rules
+
+    names = lower_names(backend)
+    if layout.WARN_RULES_NAME not in names:
+        return default if default is not None else DEFAULT_RULES
+    sheet, ref = split_ref(names[layout.WARN_RULES_NAME])
+    box = parse_range(ref)
+    rows = backend.read(sheet, ref)
+    data, where = {}, {}
+    for i, row in enumerate(rows):
+        value, key = ([*row, None, None])[:2]
+        if _blank(key):
+            continue
+        key = str(key).strip()
+        where[key] = f"{sheet}!{cell_name(box[0] + i, box[1])}"
+        if not _blank(value):
+            data[key] = value
+    return parse_rules(data, where)

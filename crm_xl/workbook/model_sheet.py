@@ -143,5 +143,33 @@ def write_model(wb: Any, card: Any, lang: str, st: dict[str, Any]) -> None:
         layout.FORM_WEIGHT_NAME,
         absolute_ref(sheet, f"{value}{fr + 1}", f"{value}{fr + len(layout.FORM_ITEMS)}"),
     )
+    _write_warning_rules(wb, ws, card, lang, st, fr + len(layout.FORM_ITEMS) + 2)
     ws.freeze_panes = ws.cell(hr + 1, 2)
     print_ready(ws, f"{hr}:{hr}", landscape=True)
+
+
+def _write_warning_rules(
+    wb: Any, ws: Any, card: Any, lang: str, st: dict[str, Any], top: int
+) -> None:
+    """The evaluation report's early-warning rules: a caption, the value (editable) and the
+    rule's key, one row per rule (:mod:`crm_xl.core.alert_rules`), named ``crm_warn_rules``."""
+    from dataclasses import asdict
+
+    from crm_xl.core.alert_rules import RULE_SPECS
+
+    header_cell(ws.cell(top, 1), pick(lang, "报告预警规则", "Report warning rules"), st)
+    header_cell(ws.cell(top, layout.MODEL_VALUE_COL), pick(lang, "值", "Value"), st)
+    header_cell(ws.cell(top, layout.MODEL_VALUE_COL + 1), pick(lang, "规则键", "Rule key"), st)
+    values = asdict(card.early_warning)
+    for i, spec in enumerate(RULE_SPECS, top + 1):
+        ws.cell(i, 1, pick(lang, spec.zh, spec.en)).border = st["border"]
+        cell = ws.cell(i, layout.MODEL_VALUE_COL, values[spec.key])
+        cell.fill, cell.border = st["input_fill"], st["border"]
+        key = ws.cell(i, layout.MODEL_VALUE_COL + 1, spec.key)
+        key.font, key.border = st["note"], st["border"]
+    value, key = col_letters(layout.MODEL_VALUE_COL), col_letters(layout.MODEL_VALUE_COL + 1)
+    add_name(
+        wb,
+        layout.WARN_RULES_NAME,
+        absolute_ref(ws.title, f"{value}{top + 1}", f"{key}{top + len(RULE_SPECS)}"),
+    )

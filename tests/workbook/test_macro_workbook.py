@@ -68,14 +68,16 @@ def test_companion_module_runs_the_recalculation(book, monkeypatch):
     calls = []
     monkeypatch.setattr(crm_xl.macros, "recalculate_ratings", lambda: calls.append("recalc"))
     monkeypatch.setattr(crm_xl.macros, "new_period", lambda: calls.append("new period"))
+    monkeypatch.setattr(crm_xl.macros, "make_report", lambda: calls.append("report"))
     monkeypatch.syspath_prepend(str(companion.parent))
     module = importlib.import_module(companion.stem)
     try:
         module.main()
         module.new_period()
+        module.report()
     finally:
         sys.modules.pop(companion.stem, None)
-    assert calls == ["recalc", "new period"]
+    assert calls == ["recalc", "new period", "report"]
 
 
 def test_macro_recalculates_through_xlwings_and_reports_a_broken_model(book, tmp_path):

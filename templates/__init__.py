@@ -1,0 +1,1 @@
+"""The report templates (jinja2), installed as ``crm_xl.templates``."""
