@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from crm_xl.errors import CrmError, Problem
-from crm_xl.files.archive import check_archive
+from crm_xl.files.archive import check_archive, check_sheet_extents
 from crm_xl.files.atomic import atomic_path
 from crm_xl.files.input_file import check_regular_file, read_input_bytes
 from crm_xl.files.text_encoding import decode_table_text
@@ -180,6 +180,8 @@ def _read_excel(path: Path, sheet: str | None) -> Table:
     from python_calamine import CalamineWorkbook
 
     check_archive(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        check_sheet_extents(path)
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as err:  # calamine raises its own error types for broken files

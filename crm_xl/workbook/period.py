@@ -183,11 +183,21 @@ def add_period(
         raise CrmError("no such file", str(book))
     check_not_open(book, force)
     new = Period.parse(period)
+    # everything that can fail is done before the one save: a failed run leaves no period
+    names = department_names(departments) if departments is not None else []
     backend = PackageBackend(book)
     try:
         result = add_period_to(backend, new)
+        weights = read_form_weights(backend) if names else []
     except CrmError as err:  # name the file where a problem has no place of its own
         raise CrmError(Problem(p.where or str(book), p.message) for p in err.problems) from None
+    forms = [(dept, form_path(book, new, dept)) for dept in names]
+    for _, path in forms:
+        if path.exists() and not force:
+            raise CrmError("already exists: use --force to replace the department forms", str(path))
+    for name in backend.pkg.part_names():  # a damaged part is refused now, not after saving
+        if name.lower().endswith((".xml", ".rels", ".vml")):
+            backend.pkg.check_part(name)
     backend.pkg.request_full_calc_on_load()  # Excel recomputes everything on opening
     backend.save(book)
     result.book = book
@@ -198,11 +208,8 @@ def add_period(
         result.warnings = [str(p) for p in stored.problems]
     except CrmError as err:
         result.warnings = [str(p) for p in err.problems]
-    if departments is not None:
-        weights = read_form_weights(backend)
-        result.forms = write_department_forms(
-            book, new, result.lang, departments, weights, force=force
-        )
+    if forms:
+        result.forms = write_department_forms(forms, new, result.lang, weights)
     return result
 
 
@@ -211,20 +218,9 @@ def _safe_file_part(text: str) -> str:
     return cleaned[:60] or "department"
 
 
-def write_department_forms(
-    book: Path,
-    period: Period,
-    lang: str,
-    departments: str | Path,
-    weights: Sequence[float],
-    *,
-    force: bool = False,
-) -> list[Path]:
-    """One standalone blank form workbook per department listed in ``departments``, next
-    to ``book``, with the form items' ``weights`` (the Model's, :func:`read_form_weights`)."""
-    from openpyxl import Workbook
-
-    from crm_xl.files.atomic import atomic_path
+def department_names(departments: str | Path) -> list[str]:
+    """The departments listed in the 'department' (部门) column of a CSV or Excel table,
+    each once, in order; CrmError naming the file when there is no such column or none."""
     from crm_xl.files.tables import read_table
 
     table = read_table(departments)
@@ -238,11 +234,25 @@ def write_department_forms(
     names = [str(v).strip() for v in table.frame[column] if v is not None and str(v).strip()]
     if not names:
         raise CrmError("no departments listed", str(departments))
+    return list(dict.fromkeys(names))
+
+
+def form_path(book: Path, period: Period, department: str) -> Path:
+    """Where the blank form of ``department`` for ``period`` is written: next to ``book``."""
+    return book.with_name(f"{book.stem}_{period.key}_{_safe_file_part(department)}.xlsx")
+
+
+def write_department_forms(
+    forms: Sequence[tuple[str, Path]], period: Period, lang: str, weights: Sequence[float]
+) -> list[Path]:
+    """One standalone blank form workbook per ``(department, path)`` of ``forms``, with the
+    form items' ``weights`` (the Model's, :func:`read_form_weights`)."""
+    from openpyxl import Workbook
+
+    from crm_xl.files.atomic import atomic_path
+
     written = []
-    for dept in dict.fromkeys(names):
-        path = book.with_name(f"{book.stem}_{period.key}_{_safe_file_part(dept)}.xlsx")
-        if path.exists() and not force:
-            raise CrmError("already exists: use --force to replace the department forms", str(path))
+    for dept, path in forms:
         wb = Workbook()
         wb.remove(wb.active)
         add_self_assessment(

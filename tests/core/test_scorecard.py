@@ -219,7 +219,10 @@ def test_ascending_tier_thresholds_are_refused_at_their_key_path(tmp_path):
 )
 def test_absurd_scorecard_numbers_are_refused(tmp_path, entry, where, message):
     path = tmp_path / "card.toml"
-    path.write_text(f'[[indicators]]\nid = "spend"\nlabel_en = "Spend"\nweight = 100\n{entry}\n', encoding="utf-8")
+    path.write_text(
+        f'[[indicators]]\nid = "spend"\nlabel_en = "Spend"\nweight = 100\n{entry}\n',
+        encoding="utf-8",
+    )
     with pytest.raises(CrmError) as err:
         load_scorecard(path)
     assert [(p.where, p.message) for p in err.value.problems] == [(f"{path}: {where}", message)]
