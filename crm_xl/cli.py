@@ -20,9 +20,13 @@ from crm_xl import __version__
 from crm_xl.errors import CrmError
 
 
-def _common() -> argparse.ArgumentParser:
+def _common(default: object = argparse.SUPPRESS) -> argparse.ArgumentParser:
+    # a subcommand's own --debug must not reset `crm-xl --debug CMD`'s: SUPPRESS adds the
+    # attribute only when given
     parent = argparse.ArgumentParser(add_help=False)
-    parent.add_argument("--debug", action="store_true", help="show the full traceback on errors")
+    parent.add_argument(
+        "--debug", action="store_true", default=default, help="show the full traceback on errors"
+    )
     return parent
 
 
@@ -32,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="crm-xl",
         description="Customer-management scoring for Excel users: KPIs, scorecards, tiers, RFM.",
         epilog="Start with `crm-xl demo`. Each command has its own --help.",
-        parents=[common],
+        parents=[_common(False)],
     )
     parser.add_argument("--version", action="version", version=f"crm-xl {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -219,3 +219,12 @@ def test_output_cut_off_by_the_reader_is_not_an_internal_error():
     proc.stdout.close()
     assert proc.wait(timeout=60) == 141
     assert proc.stderr.read() == b""
+
+
+def test_debug_before_or_after_the_command():
+    from crm_xl.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["--debug", "demo"]).debug is True
+    assert parser.parse_args(["demo", "--debug"]).debug is True
+    assert parser.parse_args(["demo"]).debug is False

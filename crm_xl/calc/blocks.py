@@ -149,10 +149,16 @@ def setup_block(
             node, code, spans = compile_text(book, sheet, text, row, col, arr, compiled)
         except fx.FormulaError as err:
             block.node = getattr(err, "node", None)
-            block.problem = FormulaParseError(where, f"cannot parse formula ={text}: {err}")
+            shown = text if len(text) <= 80 else text[:77] + "..."
+            block.problem = FormulaParseError(where, f"cannot parse formula ={shown}: {err}")
         except Unsupported as err:
             block.node = getattr(err, "node", None)
             block.problem = UnsupportedFunction(err.name or "?", where, err.reason)
+        except RecursionError:  # defined names and formulas nested within the limits, yet too deep
+            block.problem = FormulaParseError(
+                where,
+                "the formula (with the defined names it uses) is nested too deeply to evaluate",
+            )
         else:
             block.node, block.code, block.spans = node, code, spans
             if not arr:

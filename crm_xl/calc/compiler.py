@@ -64,6 +64,10 @@ from crm_xl.xlsx.coordinates import MAX_COL, MAX_ROW, cell_name
 
 LAZY = {"IF", "IFERROR", "IFNA", "CHOOSE", "IFS", "SWITCH"}
 
+#: How deep defined names may refer to defined names in one formula (each adds the depth
+#: of its own formula to what the evaluator must recurse through).
+MAX_NAME_DEPTH = 16
+
 
 class Compiler:
     """Turns a syntax tree into nested closures ``f(ctx) -> value``.
@@ -165,6 +169,12 @@ class Compiler:
         key = node.name.upper()
         if key in self.names:
             raise Unsupported(f"the defined name {node.name} refers to itself", "")
+        if len(self.names) >= MAX_NAME_DEPTH:
+            raise Unsupported(
+                f"defined names refer to defined names more than {MAX_NAME_DEPTH} deep "
+                f"(through {node.name}); crm-xl recalc does not evaluate that",
+                "",
+            )
         sub = self.book.name_node(node.name, scope)
         if sub is None:
             return lambda ctx: NAME

@@ -597,11 +597,51 @@ def parse_counted(text: str, host: tuple[int, int] = (1, 1)) -> tuple[Node, int]
     body = text[1:] if text.startswith("=") else text
     if not body.strip():
         raise FormulaError("the formula is empty")
+    if len(body) > MAX_FORMULA_CHARS:
+        raise FormulaError(f"it is longer than Excel's {MAX_FORMULA_CHARS:,} characters")
     parser = _Parser(_tokens("=" + body), host)
-    node = parser.expr(0)
+    try:
+        node = parser.expr(0)
+    except RecursionError:
+        node = None
+    if node is None or depth(node) > MAX_DEPTH:
+        raise FormulaError(_TOO_DEEP)
     if parser.peek() is not None:
         raise FormulaError(f"unexpected {parser.peek().value!r}")
     return node, parser.corners
+
+
+#: Excel's limit on a formula's length.
+MAX_FORMULA_CHARS = 8192
+#: How deep a formula's tree may be: Excel nests at most 64 functions; operators chained
+#: further (``1+1+...``) would take the evaluator past Python's recursion limit.
+MAX_DEPTH = 160
+_TOO_DEEP = (
+    f"it is nested more than {MAX_DEPTH} levels deep (brackets, functions and operators), "
+    "more than crm-xl recalc evaluates; split it over several cells"
+)
+
+
+def depth(node: Node) -> int:
+    """How many levels the tree has (a lone number is 1); without recursion.
+
+    Example::
+
+        >>> depth(parse("=1+2*3")), depth(parse("=SUM(1,(2))"))
+        (3, 2)
+    """
+    deepest = 0
+    stack = [(node, 1)]
+    while stack:
+        n, d = stack.pop()
+        deepest = max(deepest, d)
+        if isinstance(n, Func):
+            stack.extend((a, d + 1) for a in n.args)
+        elif isinstance(n, Binary):
+            stack += [(n.left, d + 1), (n.right, d + 1)]
+        elif isinstance(n, (Unary, Percent)):
+            stack.append((n.operand, d + 1))
+    return deepest
 
 
 # --- position-independent keys and shared formulas -----------------------------------------

@@ -22,9 +22,9 @@ from crm_xl.calc.cell_xml import add_formula, cell_value, parse_attrs, xml_text
 from crm_xl.calc.model import CellModel, FormulaInfo, SheetData
 from crm_xl.calc.row_shapes import read_shaped_rows
 from crm_xl.errors import CrmError
-from crm_xl.xlsx.coordinates import col_number, parse_cell
+from crm_xl.xlsx.coordinates import cell_name, col_number, parse_cell
 from crm_xl.xlsx.values import read_shared_strings, rich_text
-from crm_xl.xlsx.xml_checks import check_utf8, check_xml, has_forbidden_chars
+from crm_xl.xlsx.xml_checks import check_utf8, check_xml, has_forbidden_chars, xml_problem
 
 Model = TypeVar("Model", bound=CellModel)
 
@@ -36,7 +36,7 @@ def _check_xml(data: bytes, part: str, source: str) -> None:
     try:
         check_xml(data, namespaces=False)
     except (ParseError, DefusedXmlException) as err:
-        raise CrmError(f"part {part} is not usable XML: {err}", source) from None
+        raise CrmError(f"part {part} is not usable XML: {xml_problem(err)}", source) from None
 
 
 class _Patterns:
@@ -170,6 +170,7 @@ def _read_sheet(
     shared: dict[str, tuple[str, str]] = {}
     dependents: list[tuple[FormulaInfo, str]] = []
     if big:
+        _check_row_order(wb, sheet, text, start, end, pat.prefix)
         # a big table: its rows of the commonest shapes are read in bulk, column by column;
         # what is left (other rows) is read cell by cell below
         body, doubt = read_shaped_rows(
@@ -194,10 +195,14 @@ def _read_sheet(
     _read_cells(wb, sheet, body, start, end, pat, sst, shared, dependents)
     for info, si in dependents:
         master = shared.get(si)
-        if master is not None:
-            info.master = master
-        else:
-            info.own_text = ""
+        if master is None:
+            raise CrmError(
+                f"{sheet.name}: cells share formula {si or '(no si)'}, but no cell holds its "
+                "text (the shared formula's master is missing); the file is damaged (open "
+                "it in Excel, which offers to repair it, and save it again)",
+                wb.source,
+            )
+        info.master = master
 
 
 SHAPES_MIN_CHARS = 256 * 1024
@@ -222,7 +227,7 @@ def _read_cells(
     date1904 = wb.date1904
     formulas = sheet.formulas
     colmap: dict[str, int] = {}  # column letters met in this sheet, as numbers
-    row = col = max_row = max_col = 0
+    row = col = max_row = max_col = last_row = last_col = 0
     last_digits = ""
     for (
         rowtag,
@@ -264,6 +269,11 @@ def _read_cells(
             content = content2
             last_digits = ""
         key = (row, col)
+        if (row < last_row or (row == last_row and col <= last_col)) and (  # out of order: rare
+            key in cells or key in formulas
+        ):
+            raise _duplicate(wb, sheet, row, col)
+        last_row, last_col = row, col
         if s and s != "0" and int(s) in dates:
             styles[key] = int(s)
         if ftext:  # <f>text</f><v>value</v>: an ordinary formula
@@ -305,6 +315,35 @@ def _read_cells(
             max_col = col
     sheet.max_row = max(sheet.max_row, max_row)
     sheet.max_col = max(sheet.max_col, max_col)
+
+
+def _duplicate(wb: CellModel, sheet: SheetData, row: int, col: int) -> CrmError:
+    return CrmError(
+        f"{sheet.name}!{cell_name(row, col)}: the sheet holds this cell twice; the file is "
+        "damaged (open it in Excel, which offers to repair it, and save it again)",
+        wb.source,
+    )
+
+
+def _check_row_order(
+    wb: CellModel, sheet: SheetData, body: str, start: int, end: int, p: str
+) -> None:
+    """Refuse a sheet whose ``<row r=>`` numbers do not increase (a row given twice would
+    be read twice, the second overwriting the first): the row-shape reader reads rows in
+    bulk, so it cannot compare each with the one before (:func:`_read_cells` does)."""
+    import numpy as np
+
+    numbers = re.compile(f'<{p}row r="([0-9]+)"').findall(body, start, end)
+    if len(numbers) > 1:
+        rows = np.array(numbers, dtype=np.float64)  # float: a 30-digit number does not overflow
+        bad = np.flatnonzero(np.diff(rows) <= 0)
+        if bad.size:
+            raise CrmError(
+                f"{sheet.name}: row {numbers[bad[0] + 1]} comes after row {numbers[bad[0]]}: "
+                "rows must be in order, each once; the file is damaged (open it in Excel, "
+                "which offers to repair it, and save it again)",
+                wb.source,
+            )
 
 
 def _normalised_sheet_data(data: bytes) -> str:

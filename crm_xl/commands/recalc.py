@@ -55,11 +55,16 @@ def run(args: argparse.Namespace) -> int:
     return 1 if failed or stale else 0
 
 
+def _located(path: Path, text: str) -> str:
+    """``text`` with the workbook's name in front, unless it starts with it already."""
+    return text if text.startswith(f"{path}:") else f"{path}: {text}"
+
+
 def _report_book(result, check: bool) -> None:
     if result.error:
-        print(f"error: {result.path}: {result.error}", file=sys.stderr)
+        print(f"error: {_located(result.path, result.error)}", file=sys.stderr)
     for problem in result.problems:
-        print(f"error: {result.path}: {problem}", file=sys.stderr)
+        print(f"error: {_located(result.path, str(problem))}", file=sys.stderr)
     if check and result.changes:
         for change in result.changes[:MAX_LISTED]:
             print(f"{result.path}: {change.describe()}")
@@ -118,12 +123,52 @@ def recalc_folder(
             r = _run_one(item)
             results[r.path] = r
     else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(_run_one, item) for item in work]
-            for fut in _progress(as_completed(futures), progress, len(books)):
-                r = fut.result()
-                results[r.path] = r
+        from concurrent.futures.process import BrokenProcessPool
+
+        bar = _progress(_count(), progress, len(books))
+        next(bar, None)
+        try:
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                futures = [pool.submit(_run_one, item) for item in work]
+                for fut in as_completed(futures):
+                    r = fut.result()
+                    results[r.path] = r
+                    next(bar, None)
+        except BrokenProcessPool:
+            # a worker died (killed for memory, or aborted): every book it had not finished
+            # is run again, each in a process of its own, so the one that kills its process
+            # is named and the others are recalculated
+            for item in work:
+                if Path(item[0]) not in results:
+                    r = _run_isolated(item)
+                    results[r.path] = r
+                    next(bar, None)
+        bar.close()
     return [results[Path(b)] for b in books]
+
+
+def _count() -> Any:
+    n = 0
+    while True:
+        yield n
+        n += 1
+
+
+def _run_isolated(item: tuple[str, bool, bool]) -> BookResult:
+    """:func:`_run_one` in a process of its own; a process that dies is this book's error."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            return pool.submit(_run_one, item).result()
+    except BrokenProcessPool:
+        result = BookResult(Path(item[0]))
+        result.error = (
+            "the process recalculating this workbook died (out of memory, or killed); "
+            "the file was left as it was"
+        )
+        return result
 
 
 def _progress(items: Any, show: bool, total: int) -> Any:

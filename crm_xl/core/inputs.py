@@ -34,6 +34,11 @@ _NUMERIC_TYPES = frozenset(
     | {np.int16, np.int8, np.uint64, np.uint32, np.uint16, np.uint8}
 )
 
+#: The largest magnitude crm_xl takes as a table value, weight or scorecard number: beyond
+#: it a difference or a sum of two values could overflow or lose every digit of the other
+#: (no customer spends 10^15 of anything).
+MAX_MAGNITUDE = 1e15
+
 
 def describe_non_number(x: Any) -> str:
     """Why ``x`` is not a usable number, in words a user can act on.

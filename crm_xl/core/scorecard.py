@@ -62,6 +62,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import stat
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -69,6 +70,7 @@ from pathlib import Path
 from typing import Any
 
 from crm_xl.core.alert_rules import DEFAULT_RULES, WarningRules, rule_problems
+from crm_xl.core.inputs import MAX_MAGNITUDE
 from crm_xl.core.normalize import SCALES
 from crm_xl.core.tiers import check_tier_rule
 from crm_xl.core.weights import WEIGHT_SUM_MODES, as_fractions
@@ -233,6 +235,9 @@ class _Checker:
         ):
             self.add(f"{where}.{key}", f"must be a number, got {_kind(value)}")
             return None
+        if abs(value) > MAX_MAGNITUDE:
+            self.add(f"{where}.{key}", f"must be between -1e15 and 1e15, got {value:g}")
+            return None
         return float(value)
 
     def choice(
@@ -326,6 +331,7 @@ def _read_indicator(check: _Checker, item: Any, where: str, seen: dict, dim_ids:
             isinstance(raw, list)
             and len(raw) == 2
             and all(isinstance(a, (int, float)) and not isinstance(a, bool) for a in raw)
+            and all(abs(a) <= MAX_MAGNITUDE for a in raw)
             and raw[0] < raw[1]
         )
         if not ok:
@@ -494,12 +500,22 @@ def load_scorecard(path: str | Path, *, weight_sum: str | None = None) -> Scorec
     """
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise CrmError(f"{size:,} bytes is too large for a scorecard file", str(path))
-        text = path.read_bytes().decode("utf-8-sig")
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise CrmError("is a folder, not a scorecard file", str(path))
+        if not stat.S_ISREG(info.st_mode):  # a pipe waits forever, /dev/zero never ends
+            raise CrmError("is not a regular file (a pipe or a device?)", str(path))
+        if info.st_size > MAX_FILE_BYTES:
+            raise CrmError(f"{info.st_size:,} bytes is too large for a scorecard file", str(path))
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:  # it grew after the check
+            raise CrmError(f"{len(raw):,} bytes is too large for a scorecard file", str(path))
+        text = raw.decode("utf-8-sig")
     except FileNotFoundError:
         raise CrmError("no such file", str(path)) from None
+    except OSError as err:
+        raise CrmError(f"cannot be read: {err.strerror}", str(path)) from None
     except UnicodeDecodeError as err:
         raise CrmError(
             f"not UTF-8 text ({err.reason} at byte {err.start}): save it as UTF-8", str(path)
@@ -508,4 +524,8 @@ def load_scorecard(path: str | Path, *, weight_sum: str | None = None) -> Scorec
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise CrmError(f"not valid TOML: {err}", str(path)) from None
+    except RecursionError:
+        raise CrmError(
+            "not a scorecard: its arrays or tables are nested too deeply", str(path)
+        ) from None
     return parse_scorecard(data, source=str(path), weight_sum=weight_sum)

@@ -12,7 +12,12 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from crm_xl.core.inputs import MAX_MAGNITUDE
 from crm_xl.errors import Problem
+
+
+def _too_large(value: float) -> str:
+    return f"{value:g} is outside the range crm_xl scores (-1e15 to 1e15)"
 
 
 class CellTable(Protocol):
@@ -71,7 +76,17 @@ def numeric_column(table: CellTable, column: str) -> tuple[np.ndarray, list[Prob
                 )
             )
         elif isinstance(v, (int, float)):
-            out[i] = v
+            if not np.isfinite(v):
+                problems.append(
+                    Problem(
+                        table.locate(i, column),
+                        f"{v} is not a number (the cell holds an overflowing value such as 1e999)",
+                    )
+                )
+            elif abs(v) > MAX_MAGNITUDE:
+                problems.append(Problem(table.locate(i, column), _too_large(v)))
+            else:
+                out[i] = v
         elif isinstance(v, (dt.date, dt.time, dt.timedelta)):
             problems.append(Problem(table.locate(i, column), f"{v} is a date/time, not a number"))
         else:
@@ -79,6 +94,8 @@ def numeric_column(table: CellTable, column: str) -> tuple[np.ndarray, list[Prob
             if parsed is None:
                 shown = str(v) if len(str(v)) <= 40 else str(v)[:37] + "..."
                 problems.append(Problem(table.locate(i, column), f"{shown!r} is not a number"))
+            elif abs(parsed) > MAX_MAGNITUDE:
+                problems.append(Problem(table.locate(i, column), _too_large(parsed)))
             else:
                 out[i] = parsed
     return out, problems

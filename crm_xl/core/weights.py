@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from crm_xl.core.inputs import as_numbers
+from crm_xl.core.inputs import MAX_MAGNITUDE, as_numbers
 from crm_xl.errors import CrmError, Problem
 
 WeightSum = Literal["strict", "normalize"]
@@ -66,6 +66,8 @@ def as_fractions(
             problems.append(Problem(name(i), "weight is blank"))
         elif v < 0:
             problems.append(Problem(name(i), f"weight {v:g} is negative"))
+        elif not np.isfinite(v) or v > MAX_MAGNITUDE:
+            problems.append(Problem(name(i), f"weight {v:g} is larger than 1e15"))
     if problems:
         raise CrmError(problems)
     if values.size == 0:

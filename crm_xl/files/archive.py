@@ -6,13 +6,21 @@ unpack to more than :data:`MAX_UNZIPPED_BYTES` or a big part compressed suspicio
 
 from __future__ import annotations
 
+import re
 import zipfile
+import zlib
 from pathlib import Path
 
 from crm_xl.errors import CrmError
 
-MAX_UNZIPPED_BYTES = 1 * 2**30  # a workbook whose parts unpack to more than 1 GiB is refused
-MAX_ZIP_RATIO = 200  # ... and so is a part compressed more than 200:1 (zip-bomb shape)
+#: A workbook whose parts unpack to more than this is refused: crm_xl holds the parts and
+#: the cell model in memory, some ten times the unpacked size at most, so this keeps a run
+#: within 1 GB. A table of 100,000 customers unpacks to about 32 MiB.
+MAX_UNZIPPED_BYTES = 100 * 2**20
+#: ... and so is a part of more than :data:`RATIO_MIN_BYTES` compressed more than this
+#: (zip-bomb shape; worksheets compress 5-20:1)
+MAX_ZIP_RATIO = 100
+RATIO_MIN_BYTES = 2**20
 
 
 def check_archive(path: Path) -> None:
@@ -25,7 +33,7 @@ def check_archive(path: Path) -> None:
             for info in archive.infolist():
                 total += info.file_size
                 ratio = info.file_size / max(info.compress_size, 1)
-                if info.file_size > 10 * 2**20 and ratio > MAX_ZIP_RATIO:
+                if info.file_size > RATIO_MIN_BYTES and ratio > MAX_ZIP_RATIO:
                     raise CrmError(
                         f"part {info.filename} is compressed {ratio:.0f}:1; refusing a possible zip bomb",
                         str(path),
@@ -37,3 +45,119 @@ def check_archive(path: Path) -> None:
                 )
     except zipfile.BadZipFile as err:
         raise CrmError(f"not a readable workbook: {err}", str(path)) from None
+
+
+#: The most cells (rows × columns, counted from A1) of a sheet crm_xl hands to calamine,
+#: which allocates the whole rectangle at once: 5,000,000 cells are some 400 MB in all
+#: (calamine's cells, the rows as Python lists, the table), within the 1 GB bound.
+MAX_GRID_CELLS = 5_000_000
+_CELL_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\sr="([A-Z]{1,3})([0-9]{1,7})"')
+_CHUNK = 1 << 20
+
+
+def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> bytes:
+    """The unpacked bytes of ``info``, read as a stream and stopped as soon as they pass
+    ``budget`` or the zip-bomb ratio (a size header may lie: what is counted is what comes
+    out); CrmError naming the part then. :func:`check_archive` checks the headers first.
+
+    Example::
+
+        >>> import io
+        >>> buffer = io.BytesIO()
+        >>> with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        ...     z.writestr("a.xml", "<a/>")
+        >>> with zipfile.ZipFile(buffer) as z:
+        ...     read_member(z, z.getinfo("a.xml"), 100)
+        b'<a/>'
+    """
+    limit = min(budget, max(RATIO_MIN_BYTES, info.compress_size * MAX_ZIP_RATIO))
+    pieces = []
+    size = 0
+    with archive.open(info) as stream:
+        while piece := stream.read(min(_CHUNK, limit + 1 - size)):
+            size += len(piece)
+            pieces.append(piece)
+            if size > limit:
+                raise CrmError(
+                    f"part {info.filename} unpacks to more than its header says or "
+                    f"{limit / 2**20:,.0f} MiB; refusing a possible zip bomb "
+                    f"(crm_xl reads at most {MAX_UNZIPPED_BYTES // 2**20} MiB unpacked, "
+                    f"each part at most {MAX_ZIP_RATIO}:1 compressed)"
+                )
+    return b"".join(pieces)
+
+
+def check_sheet_extents(path: Path, source: str = "") -> None:
+    """Refuse an .xlsx/.xlsm whose worksheets reach further than a table crm_xl reads: one
+    cell at XFD1048576 makes a 2 KB file a grid of 17 billion cells, which calamine would
+    try to allocate (and abort the process). Reads each worksheet part as a stream, so
+    within the archive limits of :func:`check_archive` (call that first).
+
+    Example::
+
+        >>> import tempfile, zipfile
+        >>> book = Path(tempfile.mkdtemp()) / "far.xlsx"
+        >>> with zipfile.ZipFile(book, "w") as z:
+        ...     z.writestr("xl/worksheets/sheet1.xml", '<c r="A1"/><c r="XFD1048576"/>')
+        >>> try:
+        ...     check_sheet_extents(book)
+        ... except CrmError as err:
+        ...     print(err.problems[0].message[:60])
+        part xl/worksheets/sheet1.xml has a cell at XFD1048576: the
+    """
+    where = source or str(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                name = info.filename.lower()
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    _check_extent(archive, info, where)
+    except zipfile.BadZipFile as err:
+        if "CRC" in str(err):
+            part = str(err).rsplit(" ", 1)[-1].strip("'")
+            raise CrmError(
+                f"part {part} is damaged: its checksum does not match (the file was cut "
+                "short or altered); open it in Excel, which offers to repair it, and save it again",
+                where,
+            ) from None
+        raise CrmError(f"not a readable workbook: {err}", where) from None
+    except (zlib.error, EOFError, NotImplementedError, RuntimeError) as err:
+        raise CrmError(f"not a readable workbook: {err}", where) from None
+
+
+def _check_extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> None:
+    max_row = max_col = 0
+    far = ""
+    tail = b""
+    limit = min(MAX_UNZIPPED_BYTES, max(RATIO_MIN_BYTES, info.compress_size * MAX_ZIP_RATIO))
+    size = 0
+    with archive.open(info) as stream:
+        while chunk := stream.read(_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise CrmError(
+                    f"part {info.filename} unpacks to more than its header says or "
+                    f"{limit / 2**20:,.0f} MiB; refusing a possible zip bomb",
+                    where,
+                )
+            data = tail + chunk
+            last = 0
+            for m in _CELL_REF.finditer(data):
+                letters, digits = m.group(1), m.group(2)
+                col = 0
+                for ch in letters:
+                    col = col * 26 + ch - 64
+                row = int(digits)
+                if row > max_row or col > max_col:
+                    max_row, max_col = max(row, max_row), max(col, max_col)
+                    far = (letters + digits).decode()
+                last = m.end()
+            tail = data[last:][-_CHUNK:]  # a tag cut by the chunk's end
+    if max_row * max_col > MAX_GRID_CELLS:
+        raise CrmError(
+            f"part {info.filename} has a cell at {far}: the sheet spans {max_row:,} rows × "
+            f"{max_col:,} columns from A1, more than the {MAX_GRID_CELLS:,} cells crm_xl "
+            "reads as a table; delete the rows and columns outside the table (Ctrl+End "
+            "in Excel shows where the sheet ends) and save it again",
+            where,
+        )

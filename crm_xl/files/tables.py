@@ -10,7 +10,9 @@ Numbers are read the way spreadsheet users write them: ``100,000``, ``¥100,000`
 Writing is atomic (a temporary file, then a rename) and never turns text into a formula: in
 ``.xlsx`` output text stays text; in ``.csv`` output a text cell that starts with ``=``,
 ``+``, ``-``, ``@``, tab or carriage return gets a leading ``'`` (OWASP's advice against
-CSV injection), because spreadsheet programs execute such cells when the file is opened.
+CSV injection), because spreadsheet programs execute such cells when the file is opened;
+the header row is guarded the same way, and a value holding a line break of any kind
+(``\r`` too) is quoted, so it cannot start a row of its own.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from crm_xl.errors import CrmError, Problem
-from crm_xl.files.archive import check_archive
+from crm_xl.files.archive import check_archive, check_sheet_extents
 from crm_xl.files.atomic import atomic_path
+from crm_xl.files.input_file import check_regular_file, read_input_bytes
+from crm_xl.files.text_encoding import decode_table_text
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 MAX_CSV_BYTES = 500 * 2**20
@@ -86,10 +90,7 @@ def read_table(path: str | Path, sheet: str | None = None) -> Table:
         ('C0001', True)
     """
     path = Path(path)
-    if not path.exists():
-        raise CrmError("no such file", str(path))
-    if path.is_dir():
-        raise CrmError("is a folder, not a table file", str(path))
+    check_regular_file(path, str(path))
     suffix = path.suffix.lower()
     if suffix in EXCEL_SUFFIXES:
         return _read_excel(path, sheet)
@@ -109,38 +110,64 @@ def _read_csv(path: Path) -> Table:
 
     import pandas as pd
 
-    size = path.stat().st_size
-    if size > MAX_CSV_BYTES:
-        raise CrmError(
-            f"{size / 2**20:,.0f} MiB is larger than the {MAX_CSV_BYTES // 2**20} MiB limit",
-            str(path),
-        )
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes nearly anything
-        raise CrmError("cannot decode the file: save it as UTF-8 CSV", str(path))
+    raw = read_input_bytes(path, MAX_CSV_BYTES, str(path))
+    text, _ = decode_table_text(raw, str(path))
     first = text.split("\n", 1)[0]
     sep = max((",", ";", "\t"), key=first.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     try:
-        frame = pd.read_csv(
-            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=False
-        )
-    except pd.errors.ParserError as err:
-        raise CrmError(f"not a readable CSV table: {err}", str(path)) from None
-    except pd.errors.EmptyDataError:
-        raise CrmError("the file is empty", str(path)) from None
-    frame = _drop_blank_rows(frame.astype(object).where(frame != "", None))
-    header = next(csv.reader(io.StringIO(first), delimiter=sep), [])
-    _check_headers(
-        [h.strip() for h in header], str(path)
-    )  # pandas renames duplicates: check the raw line
-    frame.columns = [str(c).strip() for c in frame.columns]
+        records = _csv_records(reader)
+    except csv.Error as err:
+        raise CrmError(
+            f"line {reader.line_num + 1}: not a readable CSV table: {err}", str(path)
+        ) from None
+    if not records:
+        raise CrmError("the file is empty", str(path))
+    (_, header), body = records[0], records[1:]
+    _check_headers([h.strip() for h in header], str(path))
+    rows, index, problems = [], [], []
+    width = len(header)
+    for line, fields in body:
+        if len(fields) > width:
+            if any(f.strip() for f in fields[width:]):
+                problems.append(
+                    Problem(
+                        f"{path}: line {line}",
+                        f"{len(fields)} fields, but the header has {width} columns: a value "
+                        f"holds an unquoted '{sep}' or a column has no header",
+                    )
+                )
+                continue
+            fields = fields[:width]
+        if not any(fields):
+            continue  # a blank row
+        rows.append([f if f != "" else None for f in fields] + [None] * (width - len(fields)))
+        index.append(line - 2)
+    if problems:
+        raise CrmError(_first(problems))
+    frame = pd.DataFrame(rows, columns=[h.strip() for h in header], index=index, dtype=object)
     return Table(frame, str(path))
+
+
+#: At most this many problems of one kind are listed, then how many more there are.
+MAX_LISTED = 20
+
+
+def _first(problems: list[Problem]) -> list[Problem]:
+    if len(problems) <= MAX_LISTED:
+        return problems
+    more = len(problems) - MAX_LISTED
+    return [*problems[:MAX_LISTED], Problem("", f"... and {more:,} more like these")]
+
+
+def _csv_records(reader: Any) -> list[tuple[int, list[str]]]:
+    """Every record of ``reader`` with the line it starts on (a quoted value may span lines)."""
+    records = []
+    start = 1
+    for fields in reader:
+        records.append((start, fields))
+        start = reader.line_num + 1
+    return records
 
 
 def _drop_blank_rows(frame: Any) -> Any:
@@ -153,6 +180,8 @@ def _read_excel(path: Path, sheet: str | None) -> Table:
     from python_calamine import CalamineWorkbook
 
     check_archive(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        check_sheet_extents(path)
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as err:  # calamine raises its own error types for broken files
@@ -214,7 +243,10 @@ def write_table(frame: Any, path: str | Path, *, sheet: str = "scores") -> Path:
                     ("str", "string")
                 ):
                     guarded[col] = guarded[col].map(_guard_text).astype(object)
-            guarded.to_csv(tmp, index=False, encoding="utf-8-sig")
+            guarded.columns = [_guard_text(str(c)) for c in guarded.columns]
+            # CRLF, as Excel writes CSV: the csv module then quotes every value holding a
+            # \r or \n, so a lone \r inside a value cannot start a new row in Excel
+            guarded.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
         else:
             _write_xlsx(frame, str(tmp), sheet)
     return path

@@ -195,6 +195,9 @@ def add_period(
     if departments is not None:
         weights = read_form_weights(backend)
         forms = [(department_form(new, result.lang, dept, weights), path) for dept, path in plan]
+    for name in backend.pkg.part_names():  # a damaged part is refused now, not after saving
+        if name.lower().endswith((".xml", ".rels", ".vml")):
+            backend.pkg.check_part(name)
     backend.pkg.request_full_calc_on_load()  # Excel recomputes everything on opening
     backend.save(book)
     result.book = book

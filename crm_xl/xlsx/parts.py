@@ -25,7 +25,7 @@ from defusedxml.common import DefusedXmlException
 from crm_xl.errors import CrmError
 from crm_xl.xlsx.escapes import escape_attr
 from crm_xl.xlsx.namespaces import CT_NS
-from crm_xl.xlsx.xml_checks import check_utf8, check_xml
+from crm_xl.xlsx.xml_checks import check_utf8, check_xml, xml_problem
 from crm_xl.xlsx.xml_scan import Edit, Node, append_into, parse, splice
 
 
@@ -63,7 +63,9 @@ class Parts(dict[str, bytes]):
         try:
             check_xml(data)
         except (ParseError, DefusedXmlException) as err:
-            raise CrmError(f"part {name} is not usable XML: {err}", self.source) from None
+            raise CrmError(
+                f"part {name} is not usable XML: {xml_problem(err)}", self.source
+            ) from None
         self._valid[name] = data
 
     def proved(self, name: str, data: bytes) -> None:

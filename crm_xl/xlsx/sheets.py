@@ -94,6 +94,14 @@ def list_sheets(parts: Parts, workbook: str) -> list[SheetInfo]:
                 parts.source,
             )
         part = resolve(workbook, rel.target)
+        actual = parts.actual_name(part)
+        if part.split("/", 1)[0] == ".." or actual is None:
+            where = "is outside the package" if actual is None and ".." in part else "is missing"
+            raise CrmError(
+                f"sheet '{name}': its part {rel.target} {where}; the file is damaged "
+                "(open it in Excel, which offers to repair it, and save it again)",
+                parts.source,
+            )
         try:
             sheet_id = int(node.get("sheetId") or "")
         except ValueError:
@@ -103,7 +111,7 @@ def list_sheets(parts: Parts, workbook: str) -> list[SheetInfo]:
                 name=name,
                 sheet_id=sheet_id,
                 rel_id=rel_id,
-                part=parts.actual_name(part) or part,
+                part=actual,
                 state=node.get("state") or "visible",
                 kind=rel.type.rstrip("/").rpartition("/")[2],
                 index=len(result),

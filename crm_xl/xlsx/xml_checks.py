@@ -82,3 +82,20 @@ def has_forbidden_chars(data: bytes) -> bool:
             return True
         at = data.find(b"\xef\xbf", at + 2)
     return False
+
+
+def xml_problem(err: Exception) -> str:
+    """What :func:`check_xml`'s exception means, in words for the message.
+
+    Example::
+
+        >>> xml_problem(DTDForbidden("worksheet", None, None))
+        'it declares a DTD (<!DOCTYPE ...>), which crm_xl refuses (a spreadsheet never needs one)'
+    """
+    if isinstance(err, DTDForbidden):
+        return "it declares a DTD (<!DOCTYPE ...>), which crm_xl refuses (a spreadsheet never needs one)"
+    if isinstance(err, EntitiesForbidden):
+        return "it declares an entity, which crm_xl refuses (a spreadsheet never needs one)"
+    if isinstance(err, ExternalReferenceForbidden):
+        return "it refers to an external resource, which crm_xl refuses"
+    return str(err)

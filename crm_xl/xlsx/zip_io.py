@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from crm_xl.errors import CrmError
-from crm_xl.files.archive import check_archive
+from crm_xl.files.archive import MAX_UNZIPPED_BYTES, check_archive, read_member
 from crm_xl.files.atomic import atomic_path
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and encrypted .xlsx
@@ -61,6 +61,7 @@ def _members(
     parts: dict[str, bytes] = {}
     infos: dict[str, zipfile.ZipInfo] = {}
     seen: set[str] = set()
+    budget = MAX_UNZIPPED_BYTES  # what is left of the limit, counted as the parts unpack
     for info in archive.infolist():
         if info.is_dir():
             continue
@@ -69,12 +70,17 @@ def _members(
             raise CrmError(f"the archive holds part {info.filename} twice", source)
         seen.add(key)
         try:
-            parts[info.filename] = archive.read(info)
-        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as err:
+            parts[info.filename] = read_member(archive, info, budget)
+        except CrmError as err:
+            raise CrmError(err.problems[0].message, source) from None
+        except zipfile.BadZipFile as err:
+            raise CrmError(f"part {info.filename} {_damage(err)}", source) from None
+        except (zlib.error, EOFError, NotImplementedError) as err:
             raise CrmError(f"part {info.filename} cannot be read: {err}", source) from None
         except RuntimeError as err:  # encrypted member
             raise CrmError(f"part {info.filename} cannot be read: {err}", source) from None
         infos[info.filename] = info
+        budget -= len(parts[info.filename])
     if "[Content_Types].xml" not in parts or "_rels/.rels" not in parts:
         raise CrmError(
             "is not an Excel workbook (.xlsx/.xlsm): the zip archive has no "
@@ -82,6 +88,15 @@ def _members(
             source,
         )
     return parts, infos
+
+
+def _damage(err: Exception) -> str:
+    if "CRC" in str(err):
+        return (
+            "is damaged: its checksum does not match (the file was cut short or altered); "
+            "open it in Excel, which offers to repair it, and save it again"
+        )
+    return f"cannot be read: {err}"
 
 
 def write_archive(

@@ -199,3 +199,64 @@ def test_ascending_tier_thresholds_are_refused_at_their_key_path(tmp_path):
         "got 50, 70: list the thresholds from the highest down, e.g. 70, 50; "
         "labels from the top tier: A, B, C"
     ]
+
+
+@pytest.mark.parametrize(
+    ("entry", "where", "message"),
+    [
+        (
+            "floor = 0\ntarget = 1e308",
+            "indicators[1].target",
+            "must be between -1e15 and 1e15, got 1e+308",
+        ),
+        (
+            "floor = -1e16\ntarget = 10",
+            "indicators[1].floor",
+            "must be between -1e15 and 1e15, got -1e+16",
+        ),
+        ("floor = 0\ntarget = inf", "indicators[1].target", "must be a number, got inf"),
+    ],
+)
+def test_absurd_scorecard_numbers_are_refused(tmp_path, entry, where, message):
+    path = tmp_path / "card.toml"
+    path.write_text(
+        f'[[indicators]]\nid = "spend"\nlabel_en = "Spend"\nweight = 100\n{entry}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(CrmError) as err:
+        load_scorecard(path)
+    assert [(p.where, p.message) for p in err.value.problems] == [(f"{path}: {where}", message)]
+
+
+def test_absurd_weight_is_refused(tmp_path):
+    path = tmp_path / "card.toml"
+    path.write_text(
+        '[[indicators]]\nid = "a"\nlabel_en = "A"\nweight = 1e308\nscale = "score"\n'
+        '[[indicators]]\nid = "b"\nlabel_en = "B"\nweight = 1e308\nscale = "score"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(CrmError) as err:
+        load_scorecard(path)
+    assert [p.message for p in err.value.problems] == [
+        "must be between -1e15 and 1e15, got 1e+308"
+    ] * 2
+
+
+def test_a_folder_a_pipe_and_deep_nesting_are_refused(tmp_path):
+    import os
+
+    folder = tmp_path / "card.toml"
+    folder.mkdir()
+    fifo = tmp_path / "pipe.toml"
+    os.mkfifo(fifo)
+    deep = tmp_path / "deep.toml"
+    deep.write_text("a = " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    expected = {
+        folder: "is a folder, not a scorecard file",
+        fifo: "is not a regular file (a pipe or a device?)",
+        deep: "not a scorecard: its arrays or tables are nested too deeply",
+    }
+    for path, message in expected.items():
+        with pytest.raises(CrmError) as err:
+            load_scorecard(path)
+        assert [(p.where, p.message) for p in err.value.problems] == [(str(path), message)]
