@@ -49,6 +49,8 @@ class CustomFunction:
     # own row, the other arguments alike for every row: the engine may then compute a
     # column of such formulas (``=F(B2:E2,…)`` filled down) in one call with every row
     row_wise: bool = False
+    # ... only when the parameter of this name is given
+    row_wise_with: str = ""
 
     @property
     def required(self) -> int:

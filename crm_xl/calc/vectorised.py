@@ -120,6 +120,17 @@ def _row_fixed(node: fx.Node, book: CellModel, sheet: SheetData, depth: int = 0)
     return True
 
 
+def _row_cell(node: fx.Node) -> bool:
+    """A reference to cells of one row, relative in its row (``B4``, ``B4:E4``)."""
+    return (
+        isinstance(node, fx.Ref)
+        and node.r1 is not None
+        and node.r1 == node.r2
+        and not node.abs[0]
+        and not node.abs[2]
+    )
+
+
 def vectoriser(book: CellModel, sheet: SheetData, node: fx.Node) -> Callable[[Block], bool] | None:
     """A function computing a whole run of cells in one go, or None when the formula is not
     one of the shapes handled (then cells are computed one by one)."""
@@ -130,24 +141,43 @@ def vectoriser(book: CellModel, sheet: SheetData, node: fx.Node) -> Callable[[Bl
     info = book.functions.get(node.name)
     if info is None or not info.row_wise:
         return None
+    if info.row_wise_with:
+        given = {
+            p.name
+            for p, a in zip(info.params, node.args, strict=False)
+            if not isinstance(a, fx.Missing)
+        }
+        if info.row_wise_with not in given:
+            return None
     first = node.args[0]
-    if not (
-        isinstance(first, fx.Ref)
-        and first.r1 is not None
-        and first.r1 == first.r2
-        and not first.abs[0]
-        and not first.abs[2]
+    if not _row_cell(first):
+        return None
+    # the other arguments read the same cells from every row, or are a cell of the row
+    # (``=CRM_RFM_ROW(G4,F4,E4,$G$4:$G$203,…)``): these are passed as columns too
+    per_row = [
+        _row_cell(a) and a.r1 == first.r1 and p.as_range
+        for a, p in zip(node.args[1:], info.params[1:], strict=False)
+    ]
+    if len(per_row) < len(node.args) - 1 or not info.params[0].as_range:
+        return None  # more arguments than parameters: the cell says so, one by one
+    if not all(
+        row or _row_fixed(a, book, sheet) for a, row in zip(node.args[1:], per_row, strict=True)
     ):
         return None
-    if not all(_row_fixed(a, book, sheet) for a in node.args[1:]):
+    targets = [
+        sheet if a.sheet is None else book.sheet_named(a.sheet)
+        for a, row in zip(node.args, [True, *per_row], strict=True)
+        if row
+    ]
+    if any(t is None for t in targets):
         return None
-    target = sheet if first.sheet is None else book.sheet_named(first.sheet)
-    if target is None:
-        return None
+    target = targets[0]
     rest = fx.Func(node.name, node.args[1:])
     comp = Compiler(book, sheet)
     try:
-        rest_args = [comp.expr(a, False) for a in rest.args]
+        rest_args = [
+            None if row else comp.expr(a, False) for a, row in zip(rest.args, per_row, strict=True)
+        ]
     except (Unsupported, fx.FormulaError):
         return None
     params, impl = info.params, info.call
@@ -161,6 +191,12 @@ def vectoriser(book: CellModel, sheet: SheetData, node: fx.Node) -> Callable[[Bl
         for f, p, a in zip(rest_args, params[1:], rest.args, strict=False):
             if isinstance(a, fx.Missing):
                 values.append(p.default)
+            elif f is None:  # a cell of the row: the column of them
+                assert isinstance(a, fx.Ref)
+                ra, ca, _, cb = a.bounds(block.r0, block.col)
+                assert ra is not None and ca is not None and cb is not None
+                at = sheet if a.sheet is None else book.sheet_named(a.sheet)
+                values.append(to_xlwings(Range(at, ra, ca, ra + n - 1, cb), True, book))
             else:
                 values.append(to_xlwings(f(ctx), p.as_range, book))
         result = impl(*values)

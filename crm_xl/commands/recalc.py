@@ -65,6 +65,12 @@ def _report_book(result, check: bool) -> None:
         print(f"error: {_located(result.path, result.error)}", file=sys.stderr)
     for problem in result.problems:
         print(f"error: {_located(result.path, str(problem))}", file=sys.stderr)
+    if result.filled:
+        done = "gets" if check else "got"
+        print(
+            f"{result.path}: {len(result.filled)} result cells of inserted customer rows "
+            f"{done} their CRM_* formulas (first: {', '.join(result.filled[:3])})"
+        )
     if check and result.changes:
         for change in result.changes[:MAX_LISTED]:
             print(f"{result.path}: {change.describe()}")

@@ -36,6 +36,7 @@ def engine_functions() -> dict[str, CustomFunction]:
                 for a in spec.arguments
             ),
             row_wise=spec.result.row_wise,
+            row_wise_with=spec.result.row_wise_with,
         )
         for name, spec in SPECS.items()
     }

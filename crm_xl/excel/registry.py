@@ -65,8 +65,11 @@ class Result:
     help: Text
     spills: bool  # may return a list of rows (a dynamic array); False: always one value
     # one result per row of the first argument, each row's from that row alone (the other
-    # arguments the same for every row): a column of such formulas is one call
+    # arguments the same for every row, or each a cell of that row): a column of such
+    # formulas is one call
     row_wise: bool = False
+    # ... but only when this argument is given (CRM_SCALE's minmax needs its whole column)
+    row_wise_with: str = ""
 
 
 @dataclass(frozen=True)
@@ -265,8 +268,18 @@ _SPECS = (
                 ),
                 optional=True,
             ),
+            Argument(
+                "among",
+                Text(
+                    "Optional: the whole column the values belong to (minmax scales over it). With it, a formula per row gives what one formula over the column gives."
+                ),
+                is_range=True,
+                optional=True,
+            ),
         ),
-        Result(Text("0-100, same shape as values"), spills=True),
+        Result(
+            Text("0-100, same shape as values"), spills=True, row_wise=True, row_wise_with="among"
+        ),
         example='=CRM_SCALE(E4:E203,"linear",0,300000) -> 0-100 per customer',
     ),
     FunctionSpec(
@@ -462,7 +475,7 @@ _SPECS = (
                 optional=True,
             ),
         ),
-        Result(Text("a label, same shape as value"), spills=True),
+        Result(Text("a label, same shape as value"), spills=True, row_wise=True),
         example='=CRM_TIER(120000,{100000,50000},{"A","B","C"}) → "A"',
     ),
     FunctionSpec(
@@ -499,6 +512,52 @@ _SPECS = (
         ),
         Result(Text("a segment name per customer (a spilled column)"), spills=True),
         example='=CRM_RFM(B2:B100,C2:C100,D2:D100,"cn8","zh")',
+    ),
+    FunctionSpec(
+        "CRM_RFM_ROW",
+        Text(
+            "The RFM segment of one customer's row, ranked among all customers (the whole columns): the formula to fill down a customer table, so that sorting or deleting rows keeps each segment with its customer.",
+            "单个客户(一行)的 RFM 客户群,在全部客户(整列)中排名:在客户表中逐行填充,排序或删除行时客户群随行移动。",
+        ),
+        (
+            Argument(
+                "recency",
+                Text("This customer's days since the last purchase, or its date."),
+                is_range=True,
+            ),
+            Argument("frequency", Text("This customer's number of purchases."), is_range=True),
+            Argument("monetary", Text("This customer's amount spent."), is_range=True),
+            Argument(
+                "all_recency", Text("Recency of every customer (the whole column)."), is_range=True
+            ),
+            Argument(
+                "all_frequency",
+                Text("Frequency of every customer (the whole column)."),
+                is_range=True,
+            ),
+            Argument(
+                "all_monetary",
+                Text("Monetary of every customer (the whole column)."),
+                is_range=True,
+            ),
+            Argument(
+                "scheme",
+                Text(
+                    'Optional: "rf-grid" (default, 10 segments) or "cn8" (8 Chinese CRM segments).'
+                ),
+                optional=True,
+            ),
+            Argument("lang", Text('Optional: "en" (default) or "zh".'), optional=True),
+            Argument(
+                "as_of",
+                Text(
+                    "Optional. The date recency is counted to, when recency holds dates (e.g. TODAY())."
+                ),
+                optional=True,
+            ),
+        ),
+        Result(Text("a segment name per row"), spills=True, row_wise=True),
+        example='=CRM_RFM_ROW(B2,C2,D2,$B$2:$B$100,$C$2:$C$100,$D$2:$D$100,"cn8","zh")',
     ),
     FunctionSpec(
         "CRM_RFM_CODE",

@@ -11,8 +11,8 @@ The workbook has, in order, one sheet per writer:
   drop-downs, remarks, weights from the Model, the composite by ``=CRM_SCORE`` and the
   weakest item, an improvement plan and signatures;
 * **Ratings <period>** (评级, :mod:`~crm_xl.workbook.ratings_sheet`): one row per customer,
-  with the composite, tier, RFM segment and indicator scores as ``=CRM_*`` array formulas
-  over the whole block (one call per column, not one per cell);
+  with the composite, tier, RFM segment and indicator scores as ``=CRM_*`` formulas, one per
+  customer row, so rows sort, filter, insert and delete with their results;
 * **Dashboard** (仪表板, :mod:`~crm_xl.workbook.dashboard_sheet`): native charts —
   customers per tier, the self-assessment radar, the trend by period;
 * **xlwings.conf** (:mod:`~crm_xl.workbook.config_sheet`): ``UDF Modules = crm_xl.udfs``.

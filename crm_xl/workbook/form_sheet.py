@@ -42,7 +42,6 @@ def add_self_assessment(
     any spreadsheet without crm_xl; no defined names are added.
     """
     from openpyxl.worksheet.datavalidation import DataValidation
-    from openpyxl.worksheet.formula import ArrayFormula
 
     standalone = standalone_weights is not None
     ws = wb.create_sheet(layout.self_assessment_sheet(period, lang), index)
@@ -93,9 +92,10 @@ def add_self_assessment(
         )
         weight.fill = st["computed_fill"]
         points = ws[f"{FORM_COL_POINTS}{r}"]
-        if standalone:
-            s = f"{FORM_COL_SCORE}{r}"
-            points.value = f'=IF({s}="","",({s}-1)/4*100)'
+        s = f"{FORM_COL_SCORE}{r}"
+        # one formula per item (not an array over the items: LibreOffice drops an array's
+        # flag when it saves a sheet it edited, and Excel refuses to change part of one)
+        points.value = f'=IF({s}="","",({s}-1)/4*100)' if standalone else f"=CRM_FORM_SCORE({s})"
         points.fill = st["computed_fill"]
         points.number_format = "0.0"
         for j in range(1, len(headers) + 1):
@@ -103,8 +103,6 @@ def add_self_assessment(
         ws.row_dimensions[r].height = 36
     block = lambda col: f"{col}{first}:{col}{last}"  # noqa: E731
     scores, points, weights = block(FORM_COL_SCORE), block(FORM_COL_POINTS), block(FORM_COL_WEIGHT)
-    if not standalone:
-        ws[f"{FORM_COL_POINTS}{first}"] = ArrayFormula(points, f"=CRM_FORM_SCORE({scores})")
     if department:
         set_text(ws[f"{layout.FORM_INFO_INPUTS[0]}{layout.FORM_INFO_ROW}"], department)
 

@@ -117,3 +117,64 @@ def recalculate_ratings(backend: Backend, card: Any = None) -> RatingsResult:
         put(n(layout.SA_POINTS), points)
         put(n(layout.SA_COMPOSITE), f.CRM_SCORE(points, block(layout.FORM_WEIGHT_NAME)))
     return result
+
+
+def fill_result_formulas(backend: Backend, card: Any) -> list[str]:
+    """Write the ``CRM_*`` formulas into the result cells of customer rows that have none.
+
+    A row inserted in Excel or LibreOffice among the customers (the block's defined names
+    stretch over it) has its inputs but no result formulas; the result columns are crm_xl's,
+    so each empty result cell of a row with an input gets its row's formulas
+    (:func:`crm_xl.workbook.ratings_sheet.result_formulas`) and is then computed like the
+    others. A result cell that holds anything (a formula, or a value the button wrote) is
+    left as it is. Returns the cells filled, as ``sheet!cell``.
+    """
+    from crm_xl.workbook.ratings_sheet import result_formulas
+    from crm_xl.xlsx import Formula
+    from crm_xl.xlsx.coordinates import parse_range
+
+    names = lower_names(backend)
+    columns = layout.ratings_columns(list(card.indicators))
+    inputs = [c.key for c in layout.RATINGS_INPUTS]
+    results = [c.key for c in columns if c.kind != "input"]
+    filled: list[str] = []
+    for period in layout.periods_of(names):
+        block = names.get(layout.name(period, layout.RATINGS_TABLE).lower())
+        if block is None:
+            continue
+        sheet, ref = split_ref(block)
+        box = parse_range(ref)
+        if box is None:
+            continue
+        first, _, last, _ = box
+        if any(layout.name(period, k).lower() not in names for k in (*inputs, *results)):
+            continue  # not the layout this Model writes: leave the sheet alone
+        grid = backend.read(sheet, ref)
+        letters = {c.key: col for c, col in zip(columns, _letters(len(columns)), strict=True)}
+        at = {k: j for j, k in enumerate(c.key for c in columns)}
+        cells = [f"{letters[k]}{r}" for r in range(first, last + 1) for k in results]
+        held = backend.formula_cells(sheet, cells)
+        todo: dict[str, Any] = {}
+        for i, row in enumerate(grid):
+            r = first + i
+            if all(row[at[k]] in (None, "") for k in inputs):
+                continue
+            formulas = result_formulas(card.indicators, _lang(names), r, first, last)
+            for k in results:
+                cell = f"{letters[k]}{r}"
+                if cell not in held and row[at[k]] in (None, ""):
+                    todo[cell] = Formula(formulas[k])
+        if todo:
+            backend.set_cells(sheet, todo)
+            filled += [f"{sheet}!{c}" for c in todo]
+    return filled
+
+
+def _letters(n: int) -> list[str]:
+    from crm_xl.xlsx.coordinates import col_letters
+
+    return [col_letters(j) for j in range(1, n + 1)]
+
+
+def _lang(names: dict[str, str]) -> str:
+    return names.get(layout.LANG_NAME, '"zh"').strip('"')

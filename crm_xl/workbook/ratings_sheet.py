@@ -2,8 +2,8 @@
 
 The input columns (the customer list, purchases, interactions, satisfaction, campaigns)
 are the user's; the composite, tier, RFM segment, indicators used and each indicator's
-0–100 score are ``=CRM_*`` array formulas over the whole block, one call per column, with
-their arguments taken from the Model's defined names. Tier colours follow the Model's
+0–100 score are ``=CRM_*`` formulas, one per row (:func:`result_formulas`), with their
+arguments taken from the Model's defined names. Tier colours follow the Model's
 labels by conditional formatting. Columns, rows and names: :mod:`crm_xl.workbook.layout`.
 """
 
@@ -42,7 +42,6 @@ def add_ratings(
     from openpyxl.formatting.rule import DataBarRule, FormulaRule
     from openpyxl.styles import PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
-    from openpyxl.worksheet.formula import ArrayFormula
 
     ws = wb.create_sheet(layout.ratings_sheet(period, lang), index)
     ws[layout.TITLE_CELL] = layout.ratings_title(period, lang)
@@ -102,35 +101,13 @@ def add_ratings(
         # by cell costs a minute for 20,000 customers
         for r in range(first + 1, last + 1):
             copy_style(top, ws.cell(r, j))
-    # the CRM_* columns: one array formula over the whole block per column
+    # the CRM_* columns: one formula per row, so that sorting, filtering, inserting and
+    # deleting rows move each result with its customer (the engine still computes a column
+    # of them in one call; in Excel the button writes the whole block at once)
     block = lambda key: f"{letter[key]}{first}:{letter[key]}{last}"  # noqa: E731
-    ind = lambda key, n: f"INDEX({indicator_name(key)},{n})"  # noqa: E731
-    for n, indicator in enumerate(indicators, 1):
-        out = indicator_score_key(indicator.id)
-        formula = (
-            f"=CRM_SCALE({block(indicator.column)},{ind('scale', n)},{ind('floor', n)},"
-            f"{ind('target', n)},{ind('direction', n)})"
-        )
-        ws[f"{letter[out]}{first}"] = ArrayFormula(block(out), formula)
-    first_score = letter[indicator_score_key(indicators[0].id)]
-    scores = f"{first_score}{first}:{letter[indicator_score_key(indicators[-1].id)]}{last}"
-    weights, dims = indicator_name("weight"), indicator_name("dimension")
-    ws[f"{letter['score']}{first}"] = ArrayFormula(
-        block("score"),
-        f"=CRM_MULTISCORE({scores},{weights},{dims},{layout.DIM_ID_NAME},{layout.DIM_WEIGHT_NAME})",
-    )
-    ws[f"{letter['tier']}{first}"] = ArrayFormula(
-        block("tier"),
-        f"=CRM_TIER({block('score')},{layout.TIER_THRESHOLDS_NAME},{layout.TIER_LABELS_NAME})",
-    )
-    rfm = ",".join(block(k) for k in ("days_since_purchase", "orders", "annual_spend"))
-    ws[f"{letter['rfm_segment']}{first}"] = ArrayFormula(
-        block("rfm_segment"), f'=CRM_RFM({rfm},{layout.RFM_SCHEME_NAME},"{lang}")'
-    )
-    ws[f"{letter['indicators_used']}{first}"] = ArrayFormula(
-        block("indicators_used"), f"=CRM_INDICATORS_USED({scores},{weights})"
-    )
-
+    for r in range(first, last + 1):
+        for key, formula in result_formulas(indicators, lang, r, first, last).items():
+            ws[f"{letter[key]}{r}"] = formula
     # validation of the inputs
     dv_sat = DataValidation(
         type="decimal", operator="between", formula1="1", formula2="5", allow_blank=True
@@ -180,3 +157,52 @@ def add_ratings(
     for what, ref in names.items():
         add_name(wb, layout.name(period, what), ref)
     return ws
+
+
+def result_formulas(
+    indicators: Sequence[Any], lang: str, row: int, first: int, last: int
+) -> dict[str, str]:
+    """The ``CRM_*`` formulas of customer row ``row`` of the rows ``first``–``last``, by
+    column key (:mod:`crm_xl.workbook.layout`).
+
+    Each result reads its own row, the Model's defined names and, where a customer is
+    ranked among all (minmax scales, RFM), the whole input column; so a row can be sorted,
+    moved or copied and its results follow it.
+
+    Example::
+
+        >>> from crm_xl.workbook.build import default_scorecard
+        >>> f = result_formulas(default_scorecard().indicators, "zh", 4, 4, 203)
+        >>> f["tier"]
+        '=CRM_TIER(L4,crm_tier_thresholds,crm_tier_labels)'
+        >>> f["rfm_segment"]
+        '=CRM_RFM_ROW(G4,F4,E4,$G$4:$G$203,$F$4:$F$203,$E$4:$E$203,crm_rfm_scheme,"zh")'
+    """
+    columns = layout.ratings_columns(list(indicators))
+    letter = {c.key: col_letters(j) for j, c in enumerate(columns, 1)}
+    at = lambda key: f"{letter[key]}{row}"  # noqa: E731
+    # a whole input column, for what ranks or scales a customer among all (minmax, RFM);
+    # absolute, so that sorting leaves it and inserting or deleting rows stretches it
+    whole = lambda key: f"${letter[key]}${first}:${letter[key]}${last}"  # noqa: E731
+    ind = lambda key, n: f"INDEX({indicator_name(key)},{n})"  # noqa: E731
+    out: dict[str, str] = {}
+    for n, indicator in enumerate(indicators, 1):
+        out[indicator_score_key(indicator.id)] = (
+            f"=CRM_SCALE({at(indicator.column)},{ind('scale', n)},{ind('floor', n)},"
+            f"{ind('target', n)},{ind('direction', n)},{whole(indicator.column)})"
+        )
+    scores = (
+        f"{at(indicator_score_key(indicators[0].id))}:{at(indicator_score_key(indicators[-1].id))}"
+    )
+    weights, dims = indicator_name("weight"), indicator_name("dimension")
+    out["score"] = (
+        f"=CRM_MULTISCORE({scores},{weights},{dims},{layout.DIM_ID_NAME},{layout.DIM_WEIGHT_NAME})"
+    )
+    out["tier"] = (
+        f"=CRM_TIER({at('score')},{layout.TIER_THRESHOLDS_NAME},{layout.TIER_LABELS_NAME})"
+    )
+    rfm_keys = ("days_since_purchase", "orders", "annual_spend")
+    rfm = ",".join([*(at(k) for k in rfm_keys), *(whole(k) for k in rfm_keys)])
+    out["rfm_segment"] = f'=CRM_RFM_ROW({rfm},{layout.RFM_SCHEME_NAME},"{lang}")'
+    out["indicators_used"] = f"=CRM_INDICATORS_USED({scores},{weights})"
+    return out

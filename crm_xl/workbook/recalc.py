@@ -36,7 +36,7 @@ from crm_xl.workbook import layout
 from crm_xl.workbook.cell_values import same, typed
 from crm_xl.workbook.model_reader import read_model_from
 from crm_xl.workbook.package_backend import PackageBackend
-from crm_xl.workbook.ratings import recalculate_ratings
+from crm_xl.workbook.ratings import fill_result_formulas, recalculate_ratings
 
 __all__ = ["MAX_LISTED", "BookResult", "CellChange", "recalc_book", "same", "typed"]
 
@@ -78,6 +78,9 @@ class BookResult:
     problems: list[Problem] = field(default_factory=list)
     written: Path | None = None
     error: str | None = None
+    # result cells of customer rows that had no formula (a row inserted in Excel or
+    # LibreOffice), given their row's CRM_* formulas: ``sheet!cell``
+    filled: list[str] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -100,6 +103,7 @@ class BookResult:
             "problems": [str(p) for p in self.problems],
             "written": None if self.written is None else str(self.written),
             "error": self.error,
+            "filled": self.filled,
         }
 
 
@@ -246,6 +250,10 @@ def _recalc_book(
     if model_problems:
         result.problems = model_problems
         return result
+    if card is not None and sheets is None:
+        # rows inserted among the customers get their results' formulas (in memory: only
+        # saved with the results, never with --check)
+        result.filled = fill_result_formulas(backend, card)
     wb = Workbook.from_package(pkg, engine_functions())
     blocks = wb.blocks_using("CRM_")
     if sheets is not None:

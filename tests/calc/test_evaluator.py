@@ -320,7 +320,7 @@ def test_grouped_and_cached_formulas_equal_each_formula_alone(choice):
 def test_xlwings_argument_shapes_come_from_udfs():
     params = {name: {p.name for p in f.params if p.as_range} for name, f in CRM.items()}
     assert params["CRM_SCORE"] == {"values", "weights"}
-    assert params["CRM_SCALE"] == {"values"}
+    assert params["CRM_SCALE"] == {"values", "among"}  # among: the whole column, for minmax
     assert set(params) == set(functions.IMPLEMENTATIONS)
 
 
@@ -446,6 +446,57 @@ def test_a_column_of_crm_scores_in_one_call_equals_cell_by_cell():
         block.vector = None  # cell by cell
     slow, _ = one.recalculate(targets)
     assert fast == slow
+
+
+def test_per_row_ratings_formulas_in_one_call_equal_cell_by_cell_and_the_column_formula():
+    # the Ratings sheet's shape: one formula per customer row, what ranks a customer among
+    # all (minmax, RFM) reading the whole column; messy inputs
+    rnd = random.Random(11)
+    pool = [None, "", "n/a", True, "#N/A", -3.0] + [float(v) for v in range(0, 400, 13)]
+    cells: dict[str, object] = {}
+    n = 120
+    for r in range(2, n + 2):
+        for c in "BCD":
+            v = rnd.choice(pool) if rnd.random() < 0.2 else float(rnd.randint(0, 300))
+            if v == "#N/A":
+                v = "=NA()"
+            if v is not None:
+                cells[f"{c}{r}"] = v
+        whole = lambda c: f"${c}$2:${c}${n + 1}"  # noqa: E731
+        cells[f"F{r}"] = f'=CRM_SCALE(B{r},"minmax",,,,{whole("B")})'
+        cells[f"G{r}"] = f'=CRM_SCALE(C{r},"minmax")'  # no column: minmax of its one value
+        cells[f"H{r}"] = f'=CRM_TIER(F{r},{{70,50}},{{"A","B","C"}})'
+        cells[f"I{r}"] = (
+            f'=CRM_RFM_ROW(B{r},C{r},D{r},{whole("B")},{whole("C")},{whole("D")},"cn8","zh")'
+        )
+    rng = lambda c: f"{c}2:{c}{n + 1}"  # noqa: E731
+    cells["K2"] = f'=CRM_SCALE({rng("B")},"minmax")'  # the column formulas, for comparison
+    cells["L2"] = f'=CRM_RFM({rng("B")},{rng("C")},{rng("D")},"cn8","zh")'
+    targets = [("S", f"{c}{r}") for r in range(2, n + 2) for c in "FGHI"]
+    wb = Workbook.from_cells({"S": cells}, functions=CRM)
+    fast, problems = wb.recalculate(targets)
+    assert problems == []
+    in_one_call = {b.col for b in wb.sheet("S").blocks if b.vector and b.r1 - b.r0 == n - 1}
+    assert in_one_call == {6, 8, 9}  # F, H, I; G (minmax without its column) cell by cell
+    one = Workbook.from_cells({"S": cells}, functions=CRM)
+    one.build_blocks()
+    for block in one.sheet("S").blocks:
+        block.vector = None  # cell by cell
+    slow, _ = one.recalculate(targets)
+    assert fast == slow
+
+    # what one formula over the column gives (cells as xlwings passes them: errors as text)
+    def given(c):
+        return [
+            [{"=NA()": "#N/A"}.get(cells.get(f"{c}{r}"), cells.get(f"{c}{r}"))]
+            for r in range(2, n + 2)
+        ]
+
+    column = functions.CRM_SCALE(given("B"), "minmax")
+    got = [fast[("S", f"F{r}")] for r in range(2, n + 2)]
+    assert [str(x) for x in got] == [str(x[0]) for x in column]
+    rfm = functions.CRM_RFM(given("B"), given("C"), given("D"), "cn8", "zh")
+    assert [str(fast[("S", f"I{r}")]) for r in range(2, n + 2)] == [str(x[0]) for x in rfm]
 
 
 @pytest.mark.parametrize("row_wise, calls", [(True, 1), (False, 3)])

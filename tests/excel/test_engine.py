@@ -22,6 +22,7 @@ def test_parameters_in_order_with_their_defaults():
         Param("floor", as_range=False, default=None, optional=True),
         Param("target", as_range=False, default=None, optional=True),
         Param("direction", as_range=False, default=None, optional=True),
+        Param("among", as_range=True, default=None, optional=True),
     )
     assert f.required == 2
     score = engine_functions()["CRM_SCORE"]
@@ -35,7 +36,17 @@ def test_the_call_computes():
 
 def test_row_wise_functions_are_the_per_row_scores():
     # one result per row of the first argument, each from its own row: the composite, the
-    # multi-dimensional composite and the count of indicators used; CRM_EXPLAIN gives a row
-    # of points per customer, CRM_TIER one label per cell: neither is "one per row"
+    # multi-dimensional composite and the count of indicators used; a cell's tier, its
+    # 0-100 score (minmax only with the whole column given) and a row's RFM segment among
+    # the whole columns. CRM_EXPLAIN gives a row of points per customer, CRM_RFM ranks the
+    # rows it is given among themselves: neither is "one per row"
     row_wise = {name for name, f in engine_functions().items() if f.row_wise}
-    assert row_wise == {"CRM_SCORE", "CRM_MULTISCORE", "CRM_INDICATORS_USED"}
+    assert row_wise == {
+        "CRM_SCORE",
+        "CRM_MULTISCORE",
+        "CRM_INDICATORS_USED",
+        "CRM_TIER",
+        "CRM_SCALE",
+        "CRM_RFM_ROW",
+    }
+    assert engine_functions()["CRM_SCALE"].row_wise_with == "among"

@@ -485,3 +485,38 @@ def render_png(
             shutil.move(page, target)
             pages.append(target)
     return pages
+
+
+# --- editing as a user would: LibreOffice driven through UNO ---------------------------------
+
+UNO_PYTHON = os.environ.get("UNO_PYTHON", "/usr/bin/python3")  # the Python python3-uno serves
+
+
+def require_uno() -> str:
+    """The Python that can ``import uno`` (Debian's python3-uno); skip when there is none
+    (fail instead on CI)."""
+    require_libreoffice()
+    ok = shutil.which(UNO_PYTHON) and (
+        subprocess.run([UNO_PYTHON, "-c", "import uno"], capture_output=True).returncode == 0
+    )
+    if not ok:
+        _missing(f"{UNO_PYTHON} cannot import uno: install the Debian package python3-uno")
+    return UNO_PYTHON
+
+
+def edit_in_calc(book: Path, steps: list[dict], timeout: float = 180.0) -> None:
+    """Open ``book`` in LibreOffice Calc, do ``steps`` through the UNO API (sort, delete and
+    insert rows, type values, filter: :mod:`tests.helpers.uno_edit`) and save it as .xlsx."""
+    import json
+
+    python = require_uno()
+    profile = _new_profile()
+    ops = profile / "steps.json"
+    ops.write_text(json.dumps(steps, ensure_ascii=False), encoding="utf-8")
+    script = Path(__file__).with_name("uno_edit.py")
+    try:
+        done = run([python, str(script), str(book), str(ops), str(profile)], timeout, "editing")
+        if done.returncode != 0:
+            raise LibreOfficeError(f"editing {book} in Calc failed:\n{done.stderr}")
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)

@@ -154,7 +154,8 @@ def test_self_assessment_form(books):
         SAMPLE_ANSWERS["zh"][i.key][0] for i in layout.FORM_ITEMS
     ]
     assert ws["E5"].value == "=INDEX(crm_form_weight,1)"
-    assert ws["F5"].value.ref == "F5:F9" and ws["F5"].value.text == "=CRM_FORM_SCORE(C5:C9)"
+    # one formula per item, so rows can be edited one by one
+    assert [ws[f"F{r}"].value for r in (5, 9)] == ["=CRM_FORM_SCORE(C5)", "=CRM_FORM_SCORE(C9)"]
     assert ws["C10"].value == "=CRM_SCORE(F5:F9,E5:E9)"
     (dv,) = [d for d in ws.data_validations.dataValidation if d.type == "list"]
     assert dv.formula1 == '"1,2,3,4,5"' and str(dv.sqref) == "C5:C9"
@@ -173,15 +174,20 @@ def test_ratings_sheet(books):
     ]
     assert ws["A4"].value == "C0001" and ws["E4"].value == 229100 and ws["A63"].value == "C0060"
     assert ws["A64"].value is None  # room for more customers below
+    # one formula per customer row (rows sort, insert and delete with their results); what
+    # ranks a customer among all (RFM, minmax) reads the whole column, absolute
     formulas = {c: ws[f"{c}4"].value for c in "LMNOP"}
-    assert formulas["L"].ref == "L4:L203"
-    assert (
-        formulas["L"].text
-        == "=CRM_MULTISCORE(P4:V203,crm_ind_weight,crm_ind_dimension,crm_dim_id,crm_dim_weight)"
+    assert formulas["L"] == (
+        "=CRM_MULTISCORE(P4:V4,crm_ind_weight,crm_ind_dimension,crm_dim_id,crm_dim_weight)"
     )
-    assert formulas["M"].text == "=CRM_TIER(L4:L203,crm_tier_thresholds,crm_tier_labels)"
-    assert formulas["N"].text == '=CRM_RFM(G4:G203,F4:F203,E4:E203,crm_rfm_scheme,"zh")'
-    assert formulas["P"].text.startswith("=CRM_SCALE(E4:E203,INDEX(crm_ind_scale,1)")
+    assert formulas["M"] == "=CRM_TIER(L4,crm_tier_thresholds,crm_tier_labels)"
+    assert formulas["N"] == (
+        '=CRM_RFM_ROW(G4,F4,E4,$G$4:$G$203,$F$4:$F$203,$E$4:$E$203,crm_rfm_scheme,"zh")'
+    )
+    assert formulas["P"].startswith("=CRM_SCALE(E4,INDEX(crm_ind_scale,1)")
+    assert formulas["P"].endswith(",$E$4:$E$203)")
+    assert ws["M203"].value == "=CRM_TIER(L203,crm_tier_thresholds,crm_tier_labels)"
+    assert ws["M204"].value is None
     rules = {str(r.sqref): [x.formula for x in r.rules] for r in ws.conditional_formatting}
     assert rules["M4:M203"] == [[f"$M4=INDEX(crm_tier_labels,{k})"] for k in (1, 2, 3)]
     kinds = {d.type: str(d.sqref) for d in ws.data_validations.dataValidation}

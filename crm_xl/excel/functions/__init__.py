@@ -47,7 +47,7 @@ from crm_xl.excel.functions.scores import (
     CRM_MULTISCORE,
     CRM_SCORE,
 )
-from crm_xl.excel.functions.segments import CRM_RFM, CRM_RFM_CODE, CRM_TIER
+from crm_xl.excel.functions.segments import CRM_RFM, CRM_RFM_CODE, CRM_RFM_ROW, CRM_TIER
 from crm_xl.excel.functions.weights import CRM_AHP, CRM_AHP_CR, CRM_ENTROPY_WEIGHTS
 
 #: name → implementation, in the registry's order.
@@ -73,6 +73,7 @@ IMPLEMENTATIONS: dict[str, Callable[..., Any]] = {
         CRM_CES,
         CRM_TIER,
         CRM_RFM,
+        CRM_RFM_ROW,
         CRM_RFM_CODE,
         CRM_AHP,
         CRM_AHP_CR,

@@ -14,8 +14,17 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from crm_xl.core import normalize
-from crm_xl.excel.arguments import elementwise, number_arg, text_arg, worksheet_function
+from crm_xl.core.result import Result
+from crm_xl.excel.arguments import (
+    cell_array,
+    elementwise,
+    number_arg,
+    text_arg,
+    worksheet_function,
+)
 from crm_xl.excel.cells import is_empty
 
 
@@ -30,16 +39,39 @@ def CRM_NORMALIZE(value: Any, floor: Any, target: Any, direction: Any = None) ->
 
 @worksheet_function
 def CRM_SCALE(
-    values: Any, scale: Any, floor: Any = None, target: Any = None, direction: Any = None
+    values: Any,
+    scale: Any,
+    floor: Any = None,
+    target: Any = None,
+    direction: Any = None,
+    among: Any = None,
 ) -> Any:
-    """Each value scored 0-100 by the scorecard scale named (linear, form, minmax, score)."""
+    """Each value scored 0-100 by the scorecard scale named (linear, form, minmax, score);
+    ``among``, the whole column, is what minmax scales over (a formula per row).
+
+    Example::
+
+        >>> CRM_SCALE([[20]], "minmax", among=[[10], [20], [30]])
+        50.0
+    """
     kind = text_arg(scale, "")
     d = None if is_empty(direction) else normalize.check_direction(direction)
     low_high = (None if is_empty(floor) else floor, None if is_empty(target) else target)
-    return elementwise(
-        lambda v: normalize.by_scale(v, kind, direction=d, floor=low_high[0], target=low_high[1]),
-        values,
-    )
+
+    def score(v: np.ndarray) -> Any:
+        if kind != "minmax" or among is None:
+            return normalize.by_scale(v, kind, direction=d, floor=low_high[0], target=low_high[1])
+        # the row's values with the whole column: the same min and max for every row
+        pool = np.concatenate([v.reshape(-1), cell_array(among).reshape(-1)])
+        whole = normalize.by_scale(pool, kind, direction=d)
+        head = slice(0, v.size)
+        return Result(
+            whole.values[head].reshape(v.shape),
+            whole.reasons[head].reshape(v.shape),
+            name=whole.name,
+        )
+
+    return elementwise(score, values)
 
 
 @worksheet_function

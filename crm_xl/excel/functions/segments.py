@@ -114,6 +114,68 @@ def CRM_RFM(
 
 
 @worksheet_function
+def CRM_RFM_ROW(
+    recency: Any,
+    frequency: Any,
+    monetary: Any,
+    all_recency: Any,
+    all_frequency: Any,
+    all_monetary: Any,
+    scheme: Any = None,
+    lang: Any = None,
+    as_of: Any = None,
+) -> Any:
+    """Per customer row: its RFM segment, ranked among the whole columns ``all_*``.
+
+    A customer's scores depend only on its own values and the population (percentile
+    ranks), so each row's segment is looked up by its values in the population's table.
+
+    Example::
+
+        >>> CRM_RFM_ROW(200, 1, 50, [[10], [200]], [[5], [1]], [[1000], [50]], "cn8", "zh")
+        '一般挽留客户'
+    """
+    frame, blank = _rfm_frame(all_recency, all_frequency, all_monetary, scheme, lang, as_of)
+    population = zip(
+        _recency_days(flat(all_recency), as_of),
+        flat(all_frequency),
+        flat(all_monetary),
+        strict=True,
+    )
+    segments, reasons = frame["segment"].tolist(), frame["reason"].tolist()
+    found: dict[tuple[Any, ...], int] = {}
+    for i, values in enumerate(population):
+        if not blank[i]:
+            found.setdefault(_row_key(values), i)
+    r, f, m = flat(recency), flat(frequency), flat(monetary)
+    if not len(r) == len(f) == len(m):
+        raise ValueError(
+            f"recency, frequency and monetary must be the same length, got {len(r)}, {len(f)}, {len(m)}"
+        )
+    out = []
+    for values in zip(_recency_days(r, as_of), f, m, strict=True):
+        if all(is_empty(v) for v in values):
+            out.append("")
+            continue
+        i = found.get(_row_key(values))
+        if i is None:
+            out.append(error_text("this customer is not among the columns ranked", NO_DATA))
+        elif segments[i] is None or (isinstance(segments[i], float) and np.isnan(segments[i])):
+            out.append(error_text(str(reasons[i] or "no value"), NO_DATA))
+        else:
+            out.append(str(segments[i]))
+    return column(out)
+
+
+def _row_key(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A customer's values as a lookup key: 3 and 3.0 alike, blank and "" alike."""
+    return tuple(
+        None if is_empty(v) else (float(v) if isinstance(v, int) and not isinstance(v, bool) else v)
+        for v in values
+    )
+
+
+@worksheet_function
 def CRM_RFM_CODE(recency: Any, frequency: Any, monetary: Any, as_of: Any = None) -> Any:
     """Per customer: the RFM score code, e.g. ``"545"``."""
     frame, blank = _rfm_frame(recency, frequency, monetary, None, None, as_of)

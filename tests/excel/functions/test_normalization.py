@@ -47,3 +47,16 @@ def test_scale_dispatches_on_the_scorecard_scale():
     assert f.CRM_SCALE(1, "x").startswith(
         "#VALUE! scale must be one of linear, form, minmax, score"
     )
+
+
+def test_scale_minmax_among_the_whole_column():
+    # 10, 20, 30: min 10 scores 0, max 30 scores 100, 20 scores 50, per row as over the column
+    column = [[10], [20], [30]]
+    assert [_scale([[v]], column) for v in (10, 20, 30)] == [0.0, 50.0, 100.0]
+    assert _scale([[None]], column) == ""
+
+
+def _scale(value, among):
+    from crm_xl.excel.functions.normalization import CRM_SCALE
+
+    return CRM_SCALE(value, "minmax", among=among)

@@ -42,3 +42,30 @@ def test_rfm_segments_days_and_dates():
         "#VALUE! recency holds dates of last purchase"
     )
     assert f.CRM_RFM_CODE(recency, frequency, monetary)[0][0].isdigit()
+
+
+def test_rfm_row_is_the_customers_segment_among_the_whole_columns():
+    # the three customers above: a formula per row gives each what the column formula gives
+    recency, frequency, monetary = (
+        [[10], [200], [30], [None]],
+        [[5], [1], [3], [None]],
+        [
+            [1000],
+            [50],
+            [300],
+            [None],
+        ],
+    )
+    column = [r[0] for r in f.CRM_RFM(recency, frequency, monetary, "cn8", "zh")]
+    rows = [
+        f.CRM_RFM_ROW(r[0], q[0], m[0], recency, frequency, monetary, "cn8", "zh")
+        for r, q, m in zip(recency, frequency, monetary, strict=True)
+    ]
+    assert rows == column == ["重要价值客户", "一般挽留客户", column[2], ""]
+    # with dates of last purchase, counted to the as-of date (10, 200 and 30 days before)
+    as_of = dt.datetime(2026, 11, 23)
+    dates = [[as_of - dt.timedelta(days=d)] for d in (10, 200, 30)]
+    first = f.CRM_RFM_ROW(dates[0], 5, 1000, dates, frequency[:3], monetary[:3], "cn8", "zh", as_of)
+    assert first == "重要价值客户"
+    # a row that is not among the columns is an error, not a guess
+    assert is_error(f.CRM_RFM_ROW(99, 9, 9, recency, frequency, monetary), "#N/A")
