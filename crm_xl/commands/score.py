@@ -19,6 +19,8 @@ def run(args: argparse.Namespace) -> int:
         )
     card = load_scorecard(args.model, weight_sum="normalize" if args.normalize_weights else None)
     table = read_table(args.table, sheet=args.sheet)
+    if table.header_note(args.lang or "en"):
+        print(table.header_note(args.lang or "en"))
     rating = rate(table, card, lang=args.lang)
     for w in rating.warnings:
         print(f"warning: {w}", file=sys.stderr)

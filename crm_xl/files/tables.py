@@ -39,6 +39,27 @@ class Table:
     frame: Any  # pandas DataFrame, object dtype, None for empty cells
     source: str
     sheet: str | None = None
+    # where the header was found (1-based row or line) when rows above it were a title
+    # or notes, and what those rows said; None when the header is the first row
+    header_row: int | None = None
+    title: str = ""
+
+    def header_note(self, lang: str = "en") -> str | None:
+        """A sentence saying where the header was found, or None when it is the first row.
+
+        Example::
+
+            >>> Table(None, "c.csv", None, 3, "客户名单 2026").header_note()
+            "c.csv: the header is row 3; the row(s) above it were read as a title: '客户名单 2026'"
+        """
+        if self.header_row is None:
+            return None
+        if lang == "zh":
+            return f"{self.source}:表头在第 {self.header_row} 行;其上的行视为标题:“{self.title}”"
+        return (
+            f"{self.source}: the header is row {self.header_row}; "
+            f"the row(s) above it were read as a title: '{self.title}'"
+        )
 
     def locate(self, row: int, column: str) -> str:
         """Where data row ``row`` (0-based position in ``frame``) of ``column`` is in the file.
@@ -46,7 +67,7 @@ class Table:
         Blank rows are dropped when reading, so ``frame``'s index keeps each row's offset
         below the header; that is what makes the line or cell number right.
         """
-        offset = int(self.frame.index[row]) + 2  # header is line/row 1
+        offset = int(self.frame.index[row]) + 2  # the index counts from the row below line 1
         if self.sheet is None:
             return f"{self.source}: line {offset}, column '{column}'"
         from openpyxl.utils import get_column_letter
@@ -112,8 +133,8 @@ def _read_csv(path: Path) -> Table:
 
     raw = read_input_bytes(path, MAX_CSV_BYTES, str(path))
     text, _ = decode_table_text(raw, str(path))
-    first = text.split("\n", 1)[0]
-    sep = max((",", ";", "\t"), key=first.count)
+    head = text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS]
+    sep = max((",", ";", "\t"), key=lambda c: max(line.count(c) for line in head))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     try:
         records = _csv_records(reader)
@@ -123,8 +144,10 @@ def _read_csv(path: Path) -> Table:
         ) from None
     if not records:
         raise CrmError("the file is empty", str(path))
-    (_, header), body = records[0], records[1:]
-    _check_headers([h.strip() for h in header], str(path))
+    at = header_index([fields for _, fields in records[:HEADER_SEARCH_ROWS]])
+    (header_line, header), body = records[at], records[at + 1 :]
+    title = _title(fields for _, fields in records[:at])
+    _check_headers([h.strip() for h in header], f"{path}: line {header_line}")
     rows, index, problems = [], [], []
     width = len(header)
     for line, fields in body:
@@ -146,7 +169,7 @@ def _read_csv(path: Path) -> Table:
     if problems:
         raise CrmError(_first(problems))
     frame = pd.DataFrame(rows, columns=[h.strip() for h in header], index=index, dtype=object)
-    return Table(frame, str(path))
+    return Table(frame, str(path), None, header_line if at else None, title)
 
 
 #: At most this many problems of one kind are listed, then how many more there are.
@@ -194,14 +217,68 @@ def _read_excel(path: Path, sheet: str | None) -> Table:
     rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     if not rows:
         raise CrmError(f"sheet '{sheet}' is empty", str(path))
-    header = [str(h).strip() if h not in (None, "") else "" for h in rows[0]]
+    at = header_index(rows[:HEADER_SEARCH_ROWS])
+    header = [str(h).strip() if h not in (None, "") else "" for h in rows[at]]
     while header and header[-1] == "":
         header.pop()
-    body = [list(r[: len(header)]) + [None] * (len(header) - len(r)) for r in rows[1:]]
-    frame = pd.DataFrame(body, columns=header, dtype=object)
+    body = [list(r[: len(header)]) + [None] * (len(header) - len(r)) for r in rows[at + 1 :]]
+    # the index is each row's place below line 1, as for CSV, so locate() names its cell
+    index = range(at, at + len(body))
+    frame = pd.DataFrame(body, columns=header, index=index, dtype=object)
     frame = _drop_blank_rows(frame.where(frame != "", None))
-    _check_headers(header, f"{path}: {sheet}!1:1")
-    return Table(frame, str(path), sheet)
+    _check_headers(header, f"{path}: {sheet}!{at + 1}:{at + 1}")
+    return Table(frame, str(path), sheet, at + 1 if at else None, _title(rows[:at]))
+
+
+#: The header is looked for in this many rows at the top (a title and notes above it).
+HEADER_SEARCH_ROWS = 20
+
+
+def header_index(rows: list[list[Any]]) -> int:
+    """Which of the top ``rows`` is the header (0-based). Rows of at most two cells above it
+    are a title or notes (``客户名单 2026``, ``单位:元``) or blank; the header is the first
+    row after them with text in three cells or more, at least twice as many as any row
+    above and most of the columns the rows use, none of them a number. The first row when no row is such a header below a title,
+    so the usual messages about headers name it.
+
+    Example::
+
+        >>> header_index([["客户名单 2026", None, None], [None], ["ID", "名称", "金额"], ["C1", "甲", 5]])
+        2
+        >>> header_index([["ID", "amount"], ["C1", 5]])
+        0
+    """
+
+    def filled(row: list[Any]) -> list[Any]:
+        return [v for v in row if v is not None and str(v).strip() != ""]
+
+    widest = max((len(filled(r)) for r in rows), default=0)
+    above = 0  # the most cells of a row above
+    for i, row in enumerate(rows):
+        cells = filled(row)
+        if len(cells) <= 2:
+            above = max(above, len(cells))
+            continue  # a title, a note or a blank row
+        header_like = len(cells) >= max(2 * above, -(-widest * 6 // 10)) and all(
+            isinstance(v, str) and not _looks_numeric(v) for v in cells
+        )
+        return i if header_like else 0
+    return 0
+
+
+def _looks_numeric(text: str) -> bool:
+    try:
+        float(text.replace(",", "").strip().rstrip("%"))
+    except ValueError:
+        return False
+    return True
+
+
+def _title(rows: Any) -> str:
+    """The text of the rows above the header, for the message that says they were skipped."""
+    words = [str(v).strip() for row in rows for v in row if v is not None and str(v).strip()]
+    text = " / ".join(words)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _check_headers(header: list[str], where: str) -> None:

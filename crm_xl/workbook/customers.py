@@ -53,6 +53,8 @@ class CustomerImport:
     unused: list[str] = field(default_factory=list)
     blank_fields: list[str] = field(default_factory=list)
     duplicates: dict[str, list[str]] = field(default_factory=dict)
+    # where the header was found when rows above it were a title: language → sentence
+    header_notes: dict[str, str] = field(default_factory=dict)
 
     def report(self, lang: str = "en") -> list[ReportLine]:
         """The import in sentences for people (Chinese with ``lang="zh"``), each marked
@@ -66,6 +68,8 @@ class CustomerImport:
         """
         zh = lang == "zh"
         lines = []
+        if self.header_notes:
+            lines.append(ReportLine(self.header_notes["zh" if zh else "en"], False))
         used = ", ".join(f"{source} → {key}" for source, key in self.columns.items())
         lines.append(ReportLine(f"已导入的列:{used}" if zh else f"columns used: {used}", False))
         if self.unused:
@@ -236,7 +240,9 @@ def import_customers(
             if len(rows) > 1
         }
     blank = [c.key for c in layout.RATINGS_INPUTS if c.key not in values]
-    return CustomerImport(customers, columns, unused, blank, duplicates)
+    notes = {lang: table.header_note(lang) for lang in ("en", "zh")}
+    header_notes = {k: v for k, v in notes.items() if v is not None}
+    return CustomerImport(customers, columns, unused, blank, duplicates, header_notes)
 
 
 def read_customers(path: str | Path, sheet: str | None = None) -> list[Customer]:

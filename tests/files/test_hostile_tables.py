@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crm_xl.errors import CrmError
-from crm_xl.files.tables import read_table, write_table
+from crm_xl.files.tables import HEADER_SEARCH_ROWS, header_index, read_table, write_table
 from crm_xl.files.text_encoding import decode_table_text, looks_chinese
 from tests.helpers.libreoffice import recalculate
 
@@ -153,11 +153,17 @@ def test_fuzzed_csv_is_read_right_or_refused_clearly(tmp_path_factory, rows):
     except CrmError as err:
         assert err.problems and all(p.message for p in err.problems)
         return
-    header = [h.strip() for h in rows[0]]
+    # the header is the first row, or the first of three cells or more below rows of at
+    # most two (a title): read_table says which
+    at = header_index(rows[:HEADER_SEARCH_ROWS])
+    filled = lambda r: [c for c in r if c.strip()]  # noqa: E731
+    assert at == 0 or (len(filled(rows[at])) >= 3 and all(len(filled(r)) <= 2 for r in rows[:at]))
+    assert (table.header_row is None) == (at == 0)
+    header = [h.strip() for h in rows[at]]
     assert list(table.frame.columns) == header
     expected = [
         [c if c != "" else None for c in r[: len(header)]] + [None] * (len(header) - len(r))
-        for r in rows[1:]
+        for r in rows[at + 1 :]
         if any(r[: len(header)]) and not any(c.strip() for c in r[len(header) :])
     ]
     assert table.frame.to_numpy().tolist() == expected

@@ -182,3 +182,45 @@ def test_table_locate_for_csv_and_excel():
     frame = pd.DataFrame({"a": [1], "b": [2]})
     assert Table(frame, "t.csv").locate(0, "b") == "t.csv: line 2, column 'b'"
     assert Table(frame, "t.xlsx", "S").locate(0, "b") == "t.xlsx: S!B2"
+
+
+def test_the_header_is_found_below_a_title_and_notes(tmp_path):
+    # what an exported report looks like: a merged title, a note, a blank row, then the table
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "客户"
+    ws["A1"] = "2026 年第四季度客户名单"
+    ws.merge_cells("A1:E1")
+    ws["A2"], ws["B2"] = "单位:元", "制表:销售部"
+    ws.append([])
+    ws.append(["客户编号", "客户名称", "所属区域", "年消费金额", "购买次数"])
+    ws.append(["C1", "甲公司", "华东", 120000, 12])
+    ws.append(["C2", "乙公司", "华南", "n/a", 3])
+    path = tmp_path / "export.xlsx"
+    wb.save(path)
+    t = read_table(path)
+    assert list(t.frame.columns) == ["客户编号", "客户名称", "所属区域", "年消费金额", "购买次数"]
+    assert t.frame.to_numpy().tolist()[0] == ["C1", "甲公司", "华东", 120000, 12]
+    assert t.header_row == 4 and t.title == "2026 年第四季度客户名单 / 单位:元 / 制表:销售部"
+    _, problems = numeric_column(t, "年消费金额")  # the bad cell is named where it is
+    assert [p.where for p in problems] == [f"{path}: 客户!D6"]
+    assert t.header_note("zh").startswith(f"{path}:表头在第 4 行")
+
+
+def test_a_csv_header_below_a_title_line(write_csv):
+    t = read_table(write_csv("客户名单,,\n\ncustomer_id,name,annual_spend\nC1,A,10\nC2,B,abc\n"))
+    assert list(t.frame.columns) == ["customer_id", "name", "annual_spend"]
+    assert t.header_row == 3 and t.title == "客户名单"
+    _, problems = numeric_column(t, "annual_spend")
+    assert [str(p) for p in problems] == [
+        f"{t.source}: line 5, column 'annual_spend': 'abc' is not a number"
+    ]
+
+
+def test_a_first_row_header_is_not_second_guessed(write_csv):
+    # a two-column table: nothing above its header, nothing to skip
+    t = read_table(write_csv("id,name\nC1,A\n"))
+    assert t.header_row is None and t.header_note() is None
+    # a narrow header over wider text rows is a broken table, not a title
+    with pytest.raises(CrmError):
+        read_table(write_csv("id,name\nC1,Alice,x\n"))
