@@ -5,7 +5,10 @@ needs, so a problem is reported at its place: ``customers.csv: line 8, column
 'annual_spend': 'abc' is not a number`` or ``customers.xlsx: Sheet1!E8: …``.
 
 Numbers are read the way spreadsheet users write them: ``100,000``, ``¥100,000``, ``12%``
-(read as 12, i.e. percent points, the unit crm_xl's rates use) and full-width digits.
+(read as 12, i.e. percent points, the unit crm_xl's rates use) and full-width digits. A
+workbook cell typed as ``97.7%`` (stored 0.977 with a percent format) is read as 97.7 too,
+from .xlsx, .xlsm, .xls and .ods alike (:mod:`crm_xl.files.percent_cells`), so a sheet
+gives the same scores whichever way it was saved.
 
 Writing is atomic (a temporary file, then a rename) and never turns text into a formula: in
 ``.xlsx`` output text stays text; in ``.csv`` output a text cell that starts with ``=``,
@@ -17,6 +20,7 @@ the header row is guarded the same way, and a value holding a line break of any 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +29,7 @@ from crm_xl.errors import CrmError, Problem
 from crm_xl.files.archive import check_archive, check_sheet_extents
 from crm_xl.files.atomic import atomic_path
 from crm_xl.files.input_file import check_regular_file, read_input_bytes
+from crm_xl.files.percent_cells import percent_cells
 from crm_xl.files.text_encoding import decode_table_text
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
@@ -217,6 +222,7 @@ def _read_excel(path: Path, sheet: str | None) -> Table:
     rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     if not rows:
         raise CrmError(f"sheet '{sheet}' is empty", str(path))
+    _percent_points(rows, percent_cells(path, sheet))
     at = header_index(rows[:HEADER_SEARCH_ROWS])
     header = [str(h).strip() if h not in (None, "") else "" for h in rows[at]]
     while header and header[-1] == "":
@@ -228,6 +234,19 @@ def _read_excel(path: Path, sheet: str | None) -> Table:
     frame = _drop_blank_rows(frame.where(frame != "", None))
     _check_headers(header, f"{path}: {sheet}!{at + 1}:{at + 1}")
     return Table(frame, str(path), sheet, at + 1 if at else None, _title(rows[:at]))
+
+
+def _percent_points(rows: list[list[Any]], cells: set[tuple[int, int]]) -> None:
+    """A cell typed as ``97.7%`` (stored 0.977) becomes 97.7, as the CSV of the same sheet
+    says: crm_xl's rates are percent points. Exact in decimal: 0.977 → 97.7, not
+    97.69999999999999."""
+    from decimal import Decimal
+
+    for r, c in cells:
+        if r < len(rows) and c < len(rows[r]):
+            v = rows[r][c]
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v):
+                rows[r][c] = float(Decimal(repr(v)) * 100)
 
 
 #: The header is looked for in this many rows at the top (a title and notes above it).
