@@ -108,6 +108,13 @@ def build_parser() -> argparse.ArgumentParser:
         "a CSV/Excel file of source header, field pairs",
     )
     new.add_argument(
+        "--model",
+        type=Path,
+        metavar="SCORECARD",
+        help="your own scorecard (TOML, as for crm-xl score) for the Model sheet and the "
+        "Ratings columns (default: the built-in sample model)",
+    )
+    new.add_argument(
         "--macros",
         action="store_true",
         help="macro-enabled .xlsm with a Recalculate ratings button (xlwings)",

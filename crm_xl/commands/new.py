@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import sys
+import tempfile
+from pathlib import Path
+from typing import Any
 
 
 def run(args: argparse.Namespace) -> int:
     from crm_xl.errors import CrmError
-    from crm_xl.workbook.build import new_workbook
+    from crm_xl.workbook.build import check_new_file
     from crm_xl.workbook.customers import import_customers, parse_mapping
     from crm_xl.workbook.layout import Period
 
     period = Period.parse(args.period)
+    card = _model(args.model) if args.model else None
     customers = []
     if args.map and not args.customers:
         raise CrmError("--map maps the columns of a --customers table: give one")
@@ -24,23 +30,57 @@ def run(args: argparse.Namespace) -> int:
                 print(f"warning: {args.customers}: {line.text}", file=sys.stderr)
             else:
                 print(f"{args.customers}: {line.text}")
+    book = Path(args.book)
+    companion = book.with_suffix(".py")
+    for path in (book, companion) if args.macros else (book,):
+        check_new_file(path, args.force)
+    # built, and its results stored, in a folder of its own beside BOOK, then moved into
+    # place: a run that fails at any step leaves no half-made workbook (and with --force the
+    # old one as it was)
+    work = Path(tempfile.mkdtemp(prefix=".crm-xl-new-", dir=book.parent))
+    try:
+        made = _build(work / book.name, period, args, customers, card)
+        for path in made:
+            os.replace(path, book.parent / path.name)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    model = f", model {args.model}" if args.model else ""
     if args.macros:
-        from crm_xl.workbook.macro_workbook import new_macro_workbook
-
-        path, companion = new_macro_workbook(
-            args.book, period, lang=args.lang, customers=customers, force=args.force
-        )
         print(
-            f"created {path} ({period}, {len(customers)} customers) and its companion module {companion}"
+            f"created {book} ({period}, {len(customers)} customers{model}) and its companion "
+            f"module {companion}"
         )
         print("the button runs companion.main() through xlwings RunPython: see docs/excel-setup.md")
     else:
-        path = new_workbook(
-            args.book, period, lang=args.lang, customers=customers, force=args.force
-        )
-        print(f"created {path} ({period}, {len(customers)} customers)")
-    # store the formulas' results, so the numbers show in any reader before Excel recalculates
-    from crm_xl.workbook.build import store_results
-
-    store_results(path)
+        print(f"created {book} ({period}, {len(customers)} customers{model})")
     return 0
+
+
+def _model(path: Path) -> Any:
+    """The user's scorecard, checked against what the workbook's sheets can hold."""
+    from crm_xl.core.scorecard import load_scorecard
+    from crm_xl.errors import CrmError, Problem
+    from crm_xl.workbook.build import check_model_fits
+
+    card = load_scorecard(path)
+    try:
+        check_model_fits(card)
+    except CrmError as err:
+        raise CrmError(Problem(f"{path}: {p.where}", p.message) for p in err.problems) from None
+    return card
+
+
+def _build(path: Path, period: Any, args: argparse.Namespace, customers: list, card: Any):
+    from crm_xl.workbook.build import new_workbook, store_results
+
+    if args.macros:
+        from crm_xl.workbook.macro_workbook import new_macro_workbook
+
+        made = list(
+            new_macro_workbook(path, period, lang=args.lang, customers=customers, card=card)
+        )
+    else:
+        made = [new_workbook(path, period, lang=args.lang, customers=customers, card=card)]
+    # the formulas' results stored, so the numbers show in any reader before Excel recalculates
+    store_results(made[0])
+    return made

@@ -98,14 +98,16 @@ def build_workbook(
     customers: Sequence[Customer] = (),
     answers: dict[str, tuple[float | None, str]] | None = None,
     timestamp: dt.datetime | None = None,
+    card: Any = None,
 ) -> Any:
-    """Build the workbook in memory (an openpyxl Workbook); see :func:`new_workbook`."""
+    """Build the workbook in memory (an openpyxl Workbook); see :func:`new_workbook`.
+    ``card``: the scorecard its Model holds (default: :func:`default_scorecard`)."""
     from openpyxl import Workbook
 
     if lang not in layout.LANGS:
         raise CrmError(f"language must be zh or en, got '{lang}'", "--lang")
     period = period if isinstance(period, Period) else Period.parse(period)
-    card = default_scorecard()
+    card = default_scorecard() if card is None else card
     check_model_fits(card)
     st = cell_styles()
     wb = Workbook()
@@ -142,8 +144,10 @@ def new_workbook(
     answers: dict[str, tuple[float | None, str]] | None = None,
     force: bool = False,
     timestamp: dt.datetime | None = None,
+    card: Any = None,
 ) -> Path:
-    """Write a new self-assessment and rating workbook to ``path`` (``.xlsx``).
+    """Write a new self-assessment and rating workbook to ``path`` (``.xlsx``), its Model
+    the scorecard ``card`` (default: the built-in sample's).
 
     Refuses to overwrite an existing file unless ``force``. Written atomically.
 
@@ -163,7 +167,7 @@ def new_workbook(
         )
     check_new_file(path, force)
     wb = build_workbook(
-        period, lang=lang, customers=customers, answers=answers, timestamp=timestamp
+        period, lang=lang, customers=customers, answers=answers, timestamp=timestamp, card=card
     )
     with atomic_path(path) as tmp:
         wb.save(tmp)

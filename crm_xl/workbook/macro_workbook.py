@@ -140,6 +140,7 @@ def new_macro_workbook(
     answers: dict | None = None,
     force: bool = False,
     timestamp: Any = None,
+    card: Any = None,
 ) -> tuple[Path, Path]:
     """Write ``BOOK.xlsm`` with the Recalculate ratings button and its ``BOOK.py`` companion.
 
@@ -156,7 +157,7 @@ def new_macro_workbook(
         check_new_file(p, force)
     period = period if isinstance(period, Period) else Period.parse(period)
     wb = build_workbook(
-        period, lang=lang, customers=customers, answers=answers, timestamp=timestamp
+        period, lang=lang, customers=customers, answers=answers, timestamp=timestamp, card=card
     )
 
     # the VBA project's document modules are ThisWorkbook, Sheet1, Sheet2: code names match

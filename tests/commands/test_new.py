@@ -1,0 +1,104 @@
+"""``crm-xl new --model``: a team's own scorecard in the workbook, worked out by hand."""
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from crm_xl.cli import main
+
+MODEL = """
+[scorecard]
+name = "Our model"
+
+[[dimensions]]
+id = "value"
+label_zh = "价值"
+label_en = "Value"
+weight = 60
+
+[[dimensions]]
+id = "service"
+label_zh = "服务"
+label_en = "Service"
+weight = 40
+
+[[indicators]]
+id = "annual_spend"
+label_zh = "消费"
+label_en = "Spend"
+dimension = "value"
+weight = 70
+scale = "linear"
+floor = 0
+target = 100000
+
+[[indicators]]
+id = "orders"
+label_zh = "订单"
+label_en = "Orders"
+dimension = "value"
+weight = 30
+scale = "minmax"
+
+[[indicators]]
+id = "satisfaction"
+label_zh = "满意度"
+label_en = "Satisfaction"
+dimension = "service"
+weight = 100
+scale = "form"
+
+[tiers]
+by = "score"
+thresholds = [80, 60, 40]
+labels = ["S", "A", "B", "C"]
+"""
+
+CUSTOMERS = "customer_id,name,annual_spend,orders,satisfaction\nC1,One,50000,10,5\nC2,Two,100000,20,3\nC3,Three,0,0,1\n"
+
+
+@pytest.fixture
+def files(tmp_path):
+    (tmp_path / "model.toml").write_text(MODEL, encoding="utf-8")
+    (tmp_path / "c.csv").write_text(CUSTOMERS, encoding="utf-8")
+    return tmp_path
+
+
+def _ratings(book):
+    rows = CalamineWorkbook.from_path(str(book)).get_sheet_by_name("Ratings 2026-Q4").to_python()
+    return rows[2], {r[0]: r for r in rows[3:6]}
+
+
+def test_new_with_its_own_model(files, capsys):
+    book = files / "team.xlsx"
+    args = ["new", str(book), "--period", "2026-Q4", "--lang", "en"]
+    assert (
+        main([*args, "--customers", str(files / "c.csv"), "--model", str(files / "model.toml")])
+        == 0
+    )
+    assert "model " in capsys.readouterr().out
+    header, rows = _ratings(book)
+    # three indicators' score columns after the results, in the model's order
+    assert header[-3:] == ["Spend", "Orders", "Satisfaction"]
+    # by hand: spend 50,000 of 0→100,000 = 50; orders 10 among 0, 10, 20 (minmax) = 50;
+    # value 0.7·50 + 0.3·50 = 50; satisfaction 5 → 100; composite 0.6·50 + 0.4·100 = 70 → A
+    # (above 60, not above 80). C2: value 100, service 50 → 80, exactly the S threshold: A.
+    # C3: 0 → C.
+    assert [rows[c][11] for c in ("C1", "C2", "C3")] == [70.0, 80.0, 0.0]
+    assert [rows[c][12] for c in ("C1", "C2", "C3")] == ["A", "A", "C"]
+    assert rows["C1"][-3:] == [50.0, 50.0, 100.0]
+    model = CalamineWorkbook.from_path(str(book)).get_sheet_by_name("Model").to_python()
+    tiers = next(r for r in model if r and r[0] == "Tier")
+    assert [c for c in tiers[1:] if c != ""] == ["S", "A", "B", "C"]
+    assert main(["recalc", "--check", str(book)]) == 0  # what new stored is up to date
+
+
+def test_a_model_the_workbook_cannot_hold_is_refused_and_nothing_is_written(files, capsys):
+    bad = MODEL.replace('id = "orders"', 'id = "orders"\ncolumn = "basket_size"', 1)
+    (files / "model.toml").write_text(bad, encoding="utf-8")
+    book = files / "team.xlsx"
+    assert (
+        main(["new", str(book), "--period", "2026-Q4", "--model", str(files / "model.toml")]) == 1
+    )
+    err = capsys.readouterr().err
+    assert f"{files / 'model.toml'}: indicators[2].column" in err and "basket_size" in err
+    assert sorted(p.name for p in files.iterdir()) == ["c.csv", "model.toml"]  # no leftovers
