@@ -95,6 +95,7 @@ from crm_xl.calc.problems import (
     FormulaParseError,
     UnsupportedFunction,
     grouped_problems,
+    not_computed,
 )
 from crm_xl.calc.reader import read_package
 from crm_xl.calc.values import EMPTY, NA, VALUE, Array, Multi, Range, Unsupported, XlError
@@ -363,7 +364,7 @@ class Workbook(CellModel):
             try:
                 if block.vector(block):
                     return
-            except (DependsOn, EvaluationError, Unsupported):
+            except (DependsOn, EvaluationError, Unsupported, ArithmeticError, ValueError):
                 pass  # computed cell by cell below, where each cell gets its own verdict
         for row in range(block.r0, block.r1 + 1):
             if sheet.cells.get((row, block.col)) is block.marker:
@@ -393,6 +394,11 @@ class Workbook(CellModel):
                 block,
                 row,
                 EvaluationError(block.where(row), "the chain of dependent cells is too deep"),
+            )
+            return
+        except Exception as err:  # one bad cell is that cell's problem, never the run's
+            self._fail(
+                block, row, EvaluationError(block.where(row), not_computed("the formula", err))
             )
             return
         finally:

@@ -22,6 +22,22 @@ from crm_xl.errors import Problem
 from crm_xl.xlsx.coordinates import cell_name, parse_cell
 
 
+def not_computed(name: str, err: BaseException) -> str:
+    """The reason reported for a function that failed on its arguments in a way the engine
+    does not know Excel's answer for (an overflow, a date out of range...): the cell is
+    left as it was rather than given a guessed value.
+
+    Example::
+
+        >>> not_computed("EDATE", OverflowError("date value out of range"))
+        'EDATE could not be evaluated here (OverflowError: date value out of range); the cell is left as it was'
+    """
+    return (
+        f"{name} could not be evaluated here ({type(err).__name__}: {err}); "
+        "the cell is left as it was"
+    )
+
+
 class EvaluationError(Exception):
     """A cell that cannot be computed: ``where`` is ``Sheet!A1``, ``reason`` says why."""
 

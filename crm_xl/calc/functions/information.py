@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from crm_xl.calc.conversions import to_number
+from crm_xl.calc.conversions import no_bool_number
 from crm_xl.calc.functions.registry import builtin
 from crm_xl.calc.values import EMPTY, NA, Array, ErrorResult, Multi, Range, XlError
 from crm_xl.errors import EXCEL_ERRORS
@@ -70,12 +70,12 @@ def ISREF(v: Any) -> bool:
 
 @builtin("ISEVEN", "V")
 def ISEVEN(v: Any) -> bool:
-    return math.floor(abs(to_number(v))) % 2 == 0
+    return math.floor(abs(no_bool_number(v))) % 2 == 0
 
 
 @builtin("ISODD", "V")
 def ISODD(v: Any) -> bool:
-    return math.floor(abs(to_number(v))) % 2 == 1
+    return math.floor(abs(no_bool_number(v))) % 2 == 1
 
 
 @builtin("ERROR.TYPE", "V", errors=True)
