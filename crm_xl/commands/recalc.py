@@ -1,4 +1,4 @@
-"""``crm-xl recalc BOOK|FOLDER``: recompute workbooks' ``CRM_*`` cells without Excel, for CI.
+"""``crm-xl recalc BOOK|FOLDER``: recompute workbooks' formulas without Excel, for CI.
 
 One workbook is recalculated by :func:`crm_xl.workbook.recalc.recalc_book`; a folder is
 processed in parallel processes with a progress bar and a summary table. ``--check``
@@ -65,6 +65,8 @@ def _report_book(result, check: bool) -> None:
         print(f"error: {_located(result.path, result.error)}", file=sys.stderr)
     for problem in result.problems:
         print(f"error: {_located(result.path, str(problem))}", file=sys.stderr)
+    for note in result.not_evaluated:
+        print(f"not evaluated: {_located(result.path, str(note))}", file=sys.stderr)
     if check and result.changes:
         for change in result.changes[:MAX_LISTED]:
             print(f"{result.path}: {change.describe()}")

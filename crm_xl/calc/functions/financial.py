@@ -44,7 +44,8 @@ def FV(rate: Any, nper: Any, pmt: Any, pv: Any = MISSING, when: Any = MISSING) -
     if r == 0:
         return -(v + p * n)
     f = (1 + r) ** n
-    return check(-(v * f + p * (1 + r * (w != 0)) * (f - 1) / r))
+    # in this order Excel's own rounding comes out (FormulaEvalTestData's FV(2.95,13,...))
+    return check(-v * f - p * (1 + r * (w != 0)) * ((f - 1) / r))
 
 
 @builtin("PV", "VVVVV", min_args=3)

@@ -94,8 +94,17 @@ def N(v: Any) -> Any:
     return 0.0
 
 
-@builtin("T", "V", errors=True)
+@builtin("T", "R", errors=True, lift=False)
 def T(v: Any) -> Any:
+    """T takes a reference: of a range it looks at the first cell, not at the cell in the
+    formula's row or column (Excel stores "" for ``T(L7:N7)`` in N1352 of POI's
+    FormulaEvalTestData, where L7 is 1.001 and N7 text); over an array, each value."""
+    if v.__class__ is Range:
+        v = v.cell(0, 0)
+    elif v.__class__ is Array:
+        return Array([[T(x) for x in row] for row in v.data])
+    elif v.__class__ is Multi:
+        v = v.areas[0].cell(0, 0)
     if v.__class__ is str or v.__class__ is XlError:
         return v
     return ""
