@@ -160,11 +160,11 @@ def build_parser() -> argparse.ArgumentParser:
     recalc = sub.add_parser(
         "recalc",
         parents=[common],
-        help="recompute the CRM_* cells of a workbook (or a folder of them) without Excel",
-        description="Evaluate every cell whose formula uses a CRM_* function, and the standard "
-        "cells they depend on or that depend on them, and store the results beside the formulas. "
-        "Nothing else in the file changes. --check changes nothing and exits 1 if any stored "
-        "value is stale (for CI).",
+        help="recompute the formulas of a workbook (or a folder of them) without Excel",
+        description="Evaluate every formula crm_xl supports (the CRM_* cells and every standard "
+        "one) and store the results beside the formulas. What it cannot evaluate is left as it "
+        "was and reported once per function. Nothing else in the file changes. --check changes "
+        "nothing and exits 1 if any stored value is stale (for CI).",
     )
     recalc.add_argument("book", type=Path, help="a workbook (.xlsx/.xlsm) or a folder of them")
     recalc.add_argument(

@@ -48,6 +48,21 @@ def cell_value(
     return (error(value), "e") if kind == "e" else (value, kind)
 
 
+def formula_cache(t: str | None, value: Any, vtype: str) -> tuple[Any, str]:
+    """A formula's cached value: a formula of type ``str`` with an empty ``<v/>`` (or
+    none) has computed "" — Excel writes ``<c t="str"><f>T(H12:J12)</f><v/></c>`` — where
+    a formula without a type and without a value was never calculated.
+
+    Example::
+
+        >>> formula_cache("str", None, "empty"), formula_cache(None, None, "empty")
+        (('', 'str'), (None, 'empty'))
+    """
+    if t == "str" and vtype == "empty":
+        return "", "str"
+    return value, vtype
+
+
 def add_formula(
     wb: CellModel,
     sheet: SheetData,

@@ -43,7 +43,7 @@ from crm_xl.calc.operators import (
     percent,
     scalar_of,
 )
-from crm_xl.calc.problems import EvaluationError
+from crm_xl.calc.problems import DependsOn, EvaluationError, not_computed
 from crm_xl.calc.structured_refs import structured_ref
 from crm_xl.calc.values import (
     MISSING,
@@ -317,6 +317,10 @@ class Compiler:
                 return fn(ctx, *values) if needs_ctx else fn(*values)
             except ErrorResult as e:
                 return e.error
+            except (Unsupported, EvaluationError, DependsOn, RecursionError):
+                raise
+            except Exception as err:  # one bad cell is that cell's problem
+                raise Unsupported(not_computed(name, err), name) from None
 
         if spec.lift and vset:  # arrays (and, in array formulas, ranges) go cell by cell
 

@@ -49,12 +49,12 @@ def text_to_number(s: str) -> float | None:
     if not t:
         return None
     if _NUM_TEXT.match(t):
-        return float(t)
+        return _finite(float(t))
     neg = False
     if t.startswith("(") and t.endswith(")"):
         neg, t = True, t[1:-1].strip()
-    if t.startswith("-"):
-        neg, t = not neg, t[1:].strip()
+    elif t.startswith("-"):
+        neg, t = True, t[1:].strip()
     if t.startswith("$"):
         t = t[1:].strip()
     scale = 1.0
@@ -62,9 +62,9 @@ def text_to_number(s: str) -> float | None:
         scale, t = 0.01, t[:-1].strip()
     if re.match(r"^\d{1,3}(,\d{3})+(\.\d*)?$", t):
         t = t.replace(",", "")
-    if _NUM_TEXT.match(t):
-        v = float(t) * scale
-        return -v if neg else v
+    if _NUM_TEXT.match(t) and t[0] not in "+-":  # one sign only: "--8" is not a number
+        v = _finite(float(t) * scale)
+        return None if v is None else -v if neg else v
     if neg or scale != 1.0:
         return None
     m = TIME_TEXT.match(t)
@@ -87,6 +87,11 @@ def text_to_number(s: str) -> float | None:
         y = y + (2000 if y < 30 else 1900) if y < 100 else y
         return date_serial(y, int(m.group(1)), int(m.group(2)), strict=True)
     return None
+
+
+def _finite(x: float) -> float | None:
+    """A number read from text, or None for one beyond Excel's (``"1E+400"`` is text)."""
+    return x if math.isfinite(x) else None
 
 
 def to_number(v: Any) -> float:
@@ -175,6 +180,28 @@ def to_bool(v: Any) -> bool:
     if v is EMPTY or v is MISSING:
         return False
     raise ErrorResult(VALUE)
+
+
+def no_bool_number(v: Any) -> float:
+    """:func:`to_number` for the functions that came from the Analysis ToolPak (EDATE,
+    EOMONTH, ISEVEN, ISODD, QUOTIENT...): a logical value is #VALUE!, not 1 or 0.
+
+    Example::
+
+        >>> no_bool_number("4"), call_value(no_bool_number, True)
+        (4.0, XlError('#VALUE!'))
+    """
+    if v.__class__ is bool or (isinstance(v, GRID) and v.cell(0, 0).__class__ is bool):
+        raise ErrorResult(VALUE)
+    return to_number(v)
+
+
+def call_value(fn: Any, *args: Any) -> Any:
+    """``fn(*args)``, or the Excel error it raises (for examples and tests)."""
+    try:
+        return fn(*args)
+    except ErrorResult as e:
+        return e.error
 
 
 def to_int(v: Any) -> int:

@@ -94,7 +94,9 @@ from crm_xl.calc.problems import (
     EvaluationError,
     FormulaParseError,
     UnsupportedFunction,
+    function_summary,
     grouped_problems,
+    not_computed,
 )
 from crm_xl.calc.reader import read_package
 from crm_xl.calc.values import EMPTY, NA, VALUE, Array, Multi, Range, Unsupported, XlError
@@ -292,15 +294,23 @@ class Workbook(CellModel):
                 values[(name, cell_name(row, col))] = v
         return values, problems
 
-    def recalculate_blocks(self, blocks: list[Block]) -> tuple[list[Block], list[Problem]]:
+    def recalculate_blocks(
+        self, blocks: list[Block], *, by_function: bool = False, reported: Iterable[Block] = ()
+    ) -> tuple[list[Block], list[Problem]]:
         """:meth:`recalculate` for blocks: the blocks computed (in order) and the problems;
-        :meth:`block_results` gives each block's values."""
+        :meth:`block_results` gives each block's values. With ``by_function`` the problems
+        are summarised once per function (:func:`~crm_xl.calc.problems.function_summary`,
+        for a full recalculation); the cells of ``reported`` blocks (computed and reported
+        by an earlier call) are not reported again."""
         self.build_blocks()
         with paused_gc():
             order = plan(self.sheets, blocks, dependents=True)
             self._run(order)
-        roots: dict[int, tuple[EvaluationError, int]] = {}
+        skip = {id(b) for b in reported}
+        roots: dict[int, list[Any]] = {}  # id(root) -> [root, its own cells, cells it stopped]
         for block in order:
+            if id(block) in skip:
+                continue
             cells = block.sheet.cells
             keys = _out_keys(block)
             if Pending not in set(map(type, map(cells.get, keys, itertools.repeat(EMPTY)))):
@@ -313,10 +323,25 @@ class Workbook(CellModel):
                 if err is None:
                     continue
                 root = err.root if isinstance(err, DependsOn) else err
-                prev = roots.get(id(root), (root, 0))
+                entry = roots.setdefault(id(root), [root, 0, 0])
                 own = root is block.problem or root.where in (block.where(row), block.where())
-                roots[id(root)] = (root, prev[1] + (0 if own else 1))
-        return order, grouped_problems(list(roots.values()))
+                entry[1 if own else 2] += 1
+        if by_function:
+            return order, function_summary([(r, o, d) for r, o, d in roots.values()])
+        return order, grouped_problems([(r, d) for r, _, d in roots.values()])
+
+    def formula_blocks(self, sheets: Iterable[str] | None = None) -> list[Block]:
+        """Every block of formulas in the workbook (or in ``sheets``), for a full
+        recalculation."""
+        self.build_blocks()
+        wanted = None if sheets is None else set(sheets)
+        return [
+            block
+            for sheet in self.sheets
+            if wanted is None or sheet.name in wanted
+            for block in sheet.blocks
+            if block.split is None
+        ]
 
     def block_results(self, block: Block) -> tuple[list[tuple[int, int]], list[Any]]:
         """The cells a computed block fills that have a value (column by column), and those
@@ -363,7 +388,7 @@ class Workbook(CellModel):
             try:
                 if block.vector(block):
                     return
-            except (DependsOn, EvaluationError, Unsupported):
+            except (DependsOn, EvaluationError, Unsupported, ArithmeticError, ValueError):
                 pass  # computed cell by cell below, where each cell gets its own verdict
         for row in range(block.r0, block.r1 + 1):
             if sheet.cells.get((row, block.col)) is block.marker:
@@ -393,6 +418,11 @@ class Workbook(CellModel):
                 block,
                 row,
                 EvaluationError(block.where(row), "the chain of dependent cells is too deep"),
+            )
+            return
+        except Exception as err:  # one bad cell is that cell's problem, never the run's
+            self._fail(
+                block, row, EvaluationError(block.where(row), not_computed("the formula", err))
             )
             return
         finally:

@@ -22,6 +22,22 @@ from crm_xl.errors import Problem
 from crm_xl.xlsx.coordinates import cell_name, parse_cell
 
 
+def not_computed(name: str, err: BaseException) -> str:
+    """The reason reported for a function that failed on its arguments in a way the engine
+    does not know Excel's answer for (an overflow, a date out of range...): the cell is
+    left as it was rather than given a guessed value.
+
+    Example::
+
+        >>> not_computed("EDATE", OverflowError("date value out of range"))
+        'EDATE could not be evaluated here (OverflowError: date value out of range); the cell is left as it was'
+    """
+    return (
+        f"{name} could not be evaluated here ({type(err).__name__}: {err}); "
+        "the cell is left as it was"
+    )
+
+
 class EvaluationError(Exception):
     """A cell that cannot be computed: ``where`` is ``Sheet!A1``, ``reason`` says why."""
 
@@ -99,4 +115,45 @@ def grouped_problems(roots: list[tuple[EvaluationError, int]]) -> list[Problem]:
         if dependents:
             reason += f"; {dependents} cell(s) that depend on it were not recalculated either"
         problems.append(Problem(where, reason))
+    return problems
+
+
+def function_summary(
+    roots: list[tuple[EvaluationError, int, int]], shown: int = 3
+) -> list[Problem]:
+    """What a full recalculation could not evaluate, once per function (or per reason for
+    what is not a function: a formula that cannot be parsed, a cycle), with how many cells
+    it leaves as they were and the first of them — not one line per cell.
+
+    ``roots`` are the errors with how many cells each one is (a run of one formula is one
+    error) and how many other cells it stopped.
+
+    Example::
+
+        >>> roots = [(UnsupportedFunction("OFFSET", f"S!A{r}"), 1, 2) for r in range(1, 6)]
+        >>> roots.append((UnsupportedFunction("OFFSET", "T!C9"), 1, 0))
+        >>> [str(p) for p in function_summary(roots)]
+        ['S!A1:A5, T!C9: function OFFSET is not supported by crm-xl recalc: 6 cells left as they were, and 10 cells that depend on them']
+    """
+    groups: dict[str, list[tuple[EvaluationError, int, int]]] = {}
+    for entry in roots:
+        root = entry[0]
+        name = getattr(root, "name", "")
+        key = f"function {name}" if name and name != "?" else root.reason
+        groups.setdefault(key, []).append(entry)
+    problems = []
+    for group in groups.values():
+        own = sum(e[1] for e in group)
+        stopped = sum(e[2] for e in group)
+        places = [p.where for p in grouped_problems([(e[0], 0) for e in group])]
+        where = ", ".join(places[:shown]) + (
+            f" and {len(places) - shown} more" if len(places) > shown else ""
+        )
+        reason = group[0][0].reason
+        if len({e[0].reason for e in group}) > 1:
+            reason += " (and like reasons)"
+        message = f"{reason}: {own} cell{'s' if own != 1 else ''} left as they were"
+        if stopped:
+            message += f", and {stopped} cell{'s' if stopped != 1 else ''} that depend on them"
+        problems.append(Problem(where, message))
     return problems

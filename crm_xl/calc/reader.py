@@ -18,7 +18,7 @@ from xml.etree.ElementTree import ParseError
 
 from defusedxml.common import DefusedXmlException
 
-from crm_xl.calc.cell_xml import add_formula, cell_value, parse_attrs, xml_text
+from crm_xl.calc.cell_xml import add_formula, cell_value, formula_cache, parse_attrs, xml_text
 from crm_xl.calc.model import CellModel, FormulaInfo, SheetData
 from crm_xl.calc.row_shapes import read_shaped_rows
 from crm_xl.errors import CrmError
@@ -278,6 +278,7 @@ def _read_cells(
             styles[key] = int(s)
         if ftext:  # <f>text</f><v>value</v>: an ordinary formula
             value, vtype = cell_value(t or None, fv, None, sst, date1904) if fv else (None, "empty")
+            value, vtype = formula_cache(t, value, vtype)
             formulas[key] = FormulaInfo(xml_text(ftext), "normal", None, value, vtype)
         elif v:
             if not t or t == "n":
@@ -306,6 +307,7 @@ def _read_cells(
             else:
                 fa = parse_attrs(fmatch.group(1)) if fmatch.group(1) else {}
                 ftext = xml_text(fmatch.group(2) or "")
+                value, vtype = formula_cache(t, value, vtype)
                 add_formula(wb, sheet, row, col, fa, ftext, cm, value, vtype, shared, dependents)
         else:
             continue

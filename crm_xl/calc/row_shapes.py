@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from itertools import repeat
 from typing import Any
 
-from crm_xl.calc.cell_xml import add_formula, cell_value, parse_attrs, xml_text
+from crm_xl.calc.cell_xml import add_formula, cell_value, formula_cache, parse_attrs, xml_text
 from crm_xl.calc.model import CellModel, FormulaInfo, SheetData
 from crm_xl.xlsx.coordinates import col_number
 
@@ -452,7 +452,10 @@ def _formulas(
             types = ["empty" if v is None else "n" for v in values]
     except ValueError:
         cached = columns[pos.v] if pos.v is not None else repeat("", n)
-        pairs = [cell_value(t, v, None, sst, wb.date1904) if v else (None, "empty") for v in cached]
+        pairs = [
+            cell_value(t, v, None, sst, wb.date1904) if v else formula_cache(t, None, "empty")
+            for v in cached
+        ]
         values, types = [v for v, _ in pairs], [k for _, k in pairs]
     texts: Any = repeat("", n)
     if pos.f is not None:

@@ -1,4 +1,4 @@
-"""``crm-xl recalc BOOK|FOLDER``: recompute workbooks' ``CRM_*`` cells without Excel, for CI.
+"""``crm-xl recalc BOOK|FOLDER``: recompute workbooks' formulas without Excel, for CI.
 
 One workbook is recalculated by :func:`crm_xl.workbook.recalc.recalc_book`; a folder is
 processed in parallel processes with a progress bar and a summary table. ``--check``
@@ -71,6 +71,8 @@ def _report_book(result, check: bool) -> None:
             f"{result.path}: {len(result.filled)} result cells of inserted customer rows "
             f"{done} their CRM_* formulas (first: {', '.join(result.filled[:3])})"
         )
+    for note in result.not_evaluated:
+        print(f"not evaluated: {_located(result.path, str(note))}", file=sys.stderr)
     if check and result.changes:
         for change in result.changes[:MAX_LISTED]:
             print(f"{result.path}: {change.describe()}")

@@ -15,6 +15,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
+#: Stored and computed numbers agree when they differ by less than this, relatively: one
+#: unit in the 14th-15th significant digit, where Excel's iterative functions (RATE, IRR)
+#: and its powers round differently from exact arithmetic (RATE(58,-200,8000): Excel
+#: stores 0.013541257643259374, the exact root is 0.013541257643259325)
+SAME_DIGITS = 1e-14
+
 
 def typed(value: Any) -> tuple[str, Any]:
     """An evaluated value as (cell type, value), the way a cached value is stored: type
@@ -44,5 +50,5 @@ def same(a: tuple[str, Any], b: tuple[str, Any]) -> bool:
             a[0] in ("empty", "str") and b[0] in ("empty", "str") and (a[1] or "") == (b[1] or "")
         )
     if a[0] == "n":
-        return math.isclose(a[1], b[1], rel_tol=1e-15, abs_tol=0.0) or a[1] == b[1]
+        return math.isclose(a[1], b[1], rel_tol=SAME_DIGITS, abs_tol=0.0) or a[1] == b[1]
     return a[1] == b[1]

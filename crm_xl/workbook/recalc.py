@@ -1,9 +1,11 @@
-"""``crm-xl recalc``: recompute a workbook's ``CRM_*`` cells without Excel, for CI.
+"""``crm-xl recalc``: recompute a workbook's formulas without Excel, for CI.
 
-Every cell whose formula calls a ``CRM_*`` function — anywhere in the workbook — is
-evaluated with the same implementation Excel runs through xlwings (:mod:`crm_xl.excel.functions`),
-together with the standard-Excel cells they depend on and the ones that depend on them
-(:mod:`crm_xl.calc.evaluator`). Results are written as the cached values beside the formulas
+A full recalculation. First every cell whose formula calls a ``CRM_*`` function is
+evaluated with the same implementation Excel runs through xlwings
+(:mod:`crm_xl.excel.functions`), together with the standard-Excel cells they depend on and
+the ones that depend on them (:mod:`crm_xl.calc.evaluator`): what cannot be computed there
+is a problem (exit 1). Then every other formula: what cannot be evaluated there is left as
+it was, with its dependents, and reported once per function (``not_evaluated``). Results are written as the cached values beside the formulas
 (the formulas stay), with the right cell type, so pandas, python-calamine, LibreOffice and
 Excel's protected view show the numbers. Nothing else in the file changes: the file is
 edited as an OOXML package (:mod:`crm_xl.xlsx.package`), only the ``<v>`` of result cells.
@@ -14,8 +16,9 @@ edited as an OOXML package (:mod:`crm_xl.xlsx.package`), only the ``<v>`` of res
   stops the run with every problem at its cell, before anything is computed. Result
   columns that hold values (after the Recalculate ratings button) are recomputed as the
   button does (:func:`crm_xl.workbook.ratings.recalculate_ratings`).
-* A function crm_xl does not support is reported with its cell; that cell is left as it
-  was — never a wrong number, never a silent skip.
+* A function crm_xl does not support is reported with its cell (once per function, with
+  a count and the first cells, outside the ``CRM_*`` cells); that cell is left as it was —
+  never a wrong number, never a silent skip.
 * The workbook is untrusted input: XML is parsed with defusedxml, archives are checked
   against zip bombs, VBA is never run. A failure leaves the original untouched; Excel's
   ``~$`` lock file stops the run unless ``--force``.
@@ -33,7 +36,7 @@ from typing import Any, NamedTuple
 
 from crm_xl.errors import CrmError, Problem
 from crm_xl.workbook import layout
-from crm_xl.workbook.cell_values import same, typed
+from crm_xl.workbook.cell_values import SAME_DIGITS, same, typed
 from crm_xl.workbook.model_reader import read_model_from
 from crm_xl.workbook.package_backend import PackageBackend
 from crm_xl.workbook.ratings import fill_result_formulas, recalculate_ratings
@@ -76,6 +79,7 @@ class BookResult:
     evaluated: int = 0
     changes: list[CellChange] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    not_evaluated: list[Problem] = field(default_factory=list)  # left as they were, by function
     written: Path | None = None
     error: str | None = None
     # result cells of customer rows that had no formula (a row inserted in Excel or
@@ -101,6 +105,7 @@ class BookResult:
             "evaluated": self.evaluated,
             "changed": [c.as_json() for c in self.changes],
             "problems": [str(p) for p in self.problems],
+            "not_evaluated": [str(p) for p in self.not_evaluated],
             "written": None if self.written is None else str(self.written),
             "error": self.error,
             "filled": self.filled,
@@ -179,7 +184,7 @@ def _stale_numbers(
     cached = list(map(operator.attrgetter("cached_value"), infos))
     new, old = np.array(values, dtype=float), np.array(cached, dtype=float)  # None is NaN
     with np.errstate(invalid="ignore"):  # inf - inf
-        near = np.abs(new - old) <= 1e-15 * np.maximum(np.abs(new), np.abs(old))
+        near = np.abs(new - old) <= SAME_DIGITS * np.maximum(np.abs(new), np.abs(old))
     near &= np.isfinite(new) & np.isfinite(old)  # math.isclose: an infinity is only itself
     changed = np.flatnonzero(~((new == old) | near)).tolist()  # what same() says, at once
     if not changed:
@@ -215,7 +220,7 @@ def recalc_book(
     force: bool = False,
     sheets: Collection[str] | None = None,
 ) -> BookResult:
-    """Recalculate one workbook's ``CRM_*`` cells; see the module notes.
+    """Recalculate one workbook's formulas; see the module notes.
 
     With ``check`` nothing is written. ``out`` writes the result to another file (the
     original is not touched). ``sheets`` limits the work to the cells of those sheets
@@ -254,12 +259,26 @@ def _recalc_book(
         # rows inserted among the customers get their results' formulas (in memory: only
         # saved with the results, never with --check)
         result.filled = fill_result_formulas(backend, card)
+    # A crm_xl workbook whose result columns hold values (after the Recalculate ratings
+    # button replaced its formulas): the same recalculation the button runs, headless,
+    # first, so that the formulas reading those columns (the Dashboard's) see the new values
+    button = card is not None and layout.LANG_NAME in {k.lower() for k in pkg.defined_names()}
+    if button:
+        recalculate_ratings(backend, card)
     wb = Workbook.from_package(pkg, engine_functions())
+    # the CRM_* cells first, with what they read and what reads them: what cannot be
+    # computed there is a problem (exit 1), as the ratings are what the workbook is for
     blocks = wb.blocks_using("CRM_")
     if sheets is not None:
         blocks = [b for b in blocks if b.sheet.name in sheets]
     order, problems = wb.recalculate_blocks(blocks)
     result.problems = [p if isinstance(p, Problem) else Problem("", str(p)) for p in problems]
+    # then every other formula (a full recalculation): what cannot be evaluated is left
+    # as it was and said so, once per function
+    rest = [b for b in wb.formula_blocks(sheets) if not b.done]
+    more, result.not_evaluated = wb.recalculate_blocks(rest, by_function=True, reported=order)
+    seen = set(map(id, order))
+    order += [b for b in more if id(b) not in seen]
     updates: dict[str, dict[str, Any]] = {}
     for block in order:  # the changes in the order the blocks were computed
         keys, values = wb.block_results(block)
@@ -276,14 +295,7 @@ def _recalc_book(
     for sheet, cells in updates.items():
         if not check:
             pkg.set_cached_values(sheet, cells, changed_only=True)  # compared in _stale
-    # A crm_xl workbook whose result columns hold values (after the Recalculate ratings
-    # button replaced its formulas): the same recalculation the button runs, headless.
-    if (
-        card is not None
-        and not result.problems
-        and layout.LANG_NAME in {k.lower() for k in pkg.defined_names()}
-    ):
-        recalculate_ratings(backend, card)
+    if button:
         for sheet, cell, old, new in backend.changes:
             result.changes.append(
                 CellChange(sheet, cell, typed(old), typed(None if new == "" else new))

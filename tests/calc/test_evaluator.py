@@ -1047,3 +1047,29 @@ def test_a_table_column_of_this_row_references_is_one_block_and_right(tmp_path, 
         single, many = evaluate()
     assert many == 2004
     assert single == grouped
+
+
+# --- nothing aborts the run -------------------------------------------------------------------
+
+
+def test_a_function_failing_on_its_arguments_is_that_cells_problem_only():
+    # arguments that overflow inside a function (Excel: #NUM!, which crm_xl cannot be sure
+    # of for each function) leave that cell as it was, reported; every other cell is computed
+    wb = Workbook.from_cells(
+        {
+            "S": {
+                "A1": "=CEILING(1E+308,1E-308)",
+                "A2": "=FLOOR(1E+308,1E-308)",
+                "A3": "=COMBIN(1000000,500000)",
+                "A4": "=A1+1",
+                "B1": "=2*3",
+            }
+        }
+    )
+    values, problems = wb.recalculate([("S", c) for c in ("A1", "A2", "A3", "A4", "B1")])
+    assert values == {("S", "B1"): 6.0}
+    by_cell = {p.where: p.message for p in problems}
+    assert set(by_cell) == {"S!A1", "S!A2", "S!A3"}
+    assert by_cell["S!A1"].startswith("CEILING could not be evaluated here (OverflowError")
+    assert "1 cell(s) that depend on it were not recalculated either" in by_cell["S!A1"]
+    assert "the cell is left as it was" in by_cell["S!A3"]

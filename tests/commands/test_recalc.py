@@ -17,6 +17,7 @@ from crm_xl.files.resources import sample_path
 from crm_xl.files.tables import read_table
 from crm_xl.workbook.recalc import recalc_book
 from crm_xl.xlsx import Formula, Package
+from tests.calc.test_evaluator import KNOWN_BAD_CACHE
 from tests.helpers.excel_made import excel_made, excel_made_files, excel_made_params
 from tests.helpers.libreoffice import read_values
 
@@ -181,7 +182,12 @@ def test_after_the_button_recalc_computes_the_same_cells(tmp_path):
         openpyxl.load_workbook(clicked)["Ratings 2026-Q4"]["L4"].value, str | type(None)
     )
 
-    assert recalc_book(clicked, check=True).changes == []  # CI agrees with the button
+    # CI agrees with the button; the test double saves with openpyxl, which drops the
+    # values Excel would have stored for the other formulas: those are all a full
+    # recalculation finds to fill in
+    first = recalc_book(clicked, check=True).changes
+    assert [c for c in first if c.stored[0] != "empty"] == []
+    assert "Ratings 2026-Q4" not in {c.sheet for c in first}
     wb = openpyxl.load_workbook(clicked)
     wb["Ratings 2026-Q4"]["E4"] = 10  # the first customer's spend changes, nobody clicks
     wb.save(clicked)
@@ -210,13 +216,19 @@ def test_recalc_changes_only_the_result_bytes_of_an_excel_made_workbook(name, tm
     result = recalc_book(book)
 
     assert [str(p) for p in result.problems] == []
+    # a full recalculation: Excel's own results are up to date, but for the cell whose
+    # stored value is known to be wrong (tests/calc/test_evaluator.py's KNOWN_BAD_CACHE)
+    known_bad = [(s, c, ("n", v)) for (n, s, c), v in KNOWN_BAD_CACHE.items() if n == name]
     assert [(c.sheet, c.cell, c.computed) for c in result.changes] == [
-        (sheet.name, "XFA1", ("n", 65.5))
+        (sheet.name, "XFA1", ("n", 65.5)),
+        *known_bad,
     ]
     after = parts(book)
     assert set(after) == set(before)
     changed = [n for n in before if before[n] != after[n]]
     assert changed == [sheet.part]
+    if known_bad:
+        return  # that cell's bytes changed too
     # the sheet: the same bytes once the new cell's <v> is taken out
     cell = re.compile(
         rb'(<(?:\w+:)?c r="XFA1"[^>]*>.*?</(?:\w+:)?f>)(<(?:\w+:)?v>65\.5</(?:\w+:)?v>)'
@@ -295,7 +307,7 @@ def test_big_table_fast_paths_agree_with_the_general_ones(tmp_path, monkeypatch)
     src = big_book(tmp_path / "big.xlsx", 6000)
     fast = tmp_path / "fast.xlsx"
     result = recalc_book(src, fast)
-    assert result.evaluated == 18_000 and not result.problems
+    assert result.evaluated == 24_000 and not result.problems  # 4 formula columns × 6,000
     with monkeypatch.context() as m:
         m.setattr(sheet_reader, "SHAPES_MIN_CHARS", 1 << 62)
         m.setattr(targeted_edit, "edit_targeted", lambda *a, **k: None)

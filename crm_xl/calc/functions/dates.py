@@ -18,6 +18,7 @@ from crm_xl.calc.conversions import (
     TIME_TEXT,
     US_DATE,
     date_serial,
+    no_bool_number,
     serial_to_datetime,
     text_to_number,
     to_bool,
@@ -42,9 +43,16 @@ def _date_parts(v: Any) -> dt.datetime:
 
 
 def _months_later(a: dt.datetime, months: Any) -> tuple[int, int]:
-    """(year, month) ``months`` after the month of ``a``."""
-    m = a.month - 1 + to_int(months)
-    return a.year + m // 12, m % 12 + 1
+    """(year, month) ``months`` after the month of ``a``: #NUM! outside Excel's dates
+    (1900 to 9999), #VALUE! for a logical value (EDATE and EOMONTH refuse them)."""
+    n = no_bool_number(months)
+    if abs(n) > 120_000:
+        raise ErrorResult(NUM)
+    m = a.month - 1 + int(n)
+    y = a.year + m // 12
+    if not 1900 <= y <= 9999:
+        raise ErrorResult(NUM)
+    return y, m % 12 + 1
 
 
 @builtin("DATE", "VVV")
@@ -144,6 +152,8 @@ def WEEKDAY(v: Any, kind: Any = MISSING) -> float:
         return float((sunday0 + 6) % 7 + 1)
     if k == 3:
         return float((sunday0 + 6) % 7)
+    if 11 <= k <= 17:  # 11: Monday is 1 ... 16: Saturday is 1, 17: Sunday is 1
+        return float((sunday0 - (k - 10) % 7) % 7 + 1)
     raise ErrorResult(NUM)
 
 
@@ -165,7 +175,7 @@ def DAYS360(start: Any, end: Any, method: Any = MISSING) -> float:
 
 @builtin("EDATE", "VV")
 def EDATE(start: Any, months: Any) -> float:
-    a = _date_parts(start)
+    a = _date_parts(no_bool_number(start))
     y, m = _months_later(a, months)
     last = (dt.date(y + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1)).day
     return date_serial(y, m, min(a.day, last))
@@ -173,6 +183,6 @@ def EDATE(start: Any, months: Any) -> float:
 
 @builtin("EOMONTH", "VV")
 def EOMONTH(start: Any, months: Any) -> float:
-    a = _date_parts(start)
+    a = _date_parts(no_bool_number(start))
     y, m = _months_later(a, months)
     return date_serial(y, m + 1, 1) - 1

@@ -14,17 +14,28 @@ from typing import Any
 
 from crm_xl.calc.conversions import check, numbers, to_number
 from crm_xl.calc.functions.registry import builtin
-from crm_xl.calc.values import DIV0, MISSING, NUM, ErrorResult
+from crm_xl.calc.values import DIV0, MISSING, NUM, ErrorResult, Unsupported
 
 
 def _opt(v: Any, default: float) -> float:
     return default if v is MISSING else to_number(v)
 
 
+def _rate(v: Any, name: str) -> float:
+    """A rate argument: above −1, or the cell is not evaluated (Excel's answers at and
+    below −1 follow no rule crm_xl can reproduce: #NUM!, #DIV/0! or a number)."""
+    r = to_number(v)
+    if r <= -1:
+        raise Unsupported(
+            f"{name} with a rate of −1 or less is not evaluated by crm-xl recalc", name
+        )
+    return r
+
+
 @builtin("FV", "VVVVV", min_args=3)
 def FV(rate: Any, nper: Any, pmt: Any, pv: Any = MISSING, when: Any = MISSING) -> float:
     r, n, p, v, w = (
-        to_number(rate),
+        _rate(rate, "FV"),
         to_number(nper),
         to_number(pmt),
         _opt(pv, 0.0),
@@ -33,13 +44,14 @@ def FV(rate: Any, nper: Any, pmt: Any, pv: Any = MISSING, when: Any = MISSING) -
     if r == 0:
         return -(v + p * n)
     f = (1 + r) ** n
-    return check(-(v * f + p * (1 + r * (w != 0)) * (f - 1) / r))
+    # in this order Excel's own rounding comes out (FormulaEvalTestData's FV(2.95,13,...))
+    return check(-v * f - p * (1 + r * (w != 0)) * ((f - 1) / r))
 
 
 @builtin("PV", "VVVVV", min_args=3)
 def PV(rate: Any, nper: Any, pmt: Any, fv: Any = MISSING, when: Any = MISSING) -> float:
     r, n, p, f_, w = (
-        to_number(rate),
+        _rate(rate, "PV"),
         to_number(nper),
         to_number(pmt),
         _opt(fv, 0.0),
@@ -54,7 +66,7 @@ def PV(rate: Any, nper: Any, pmt: Any, fv: Any = MISSING, when: Any = MISSING) -
 @builtin("PMT", "VVVVV", min_args=3)
 def PMT(rate: Any, nper: Any, pv: Any, fv: Any = MISSING, when: Any = MISSING) -> float:
     r, n, v, f_, w = (
-        to_number(rate),
+        _rate(rate, "PMT"),
         to_number(nper),
         to_number(pv),
         _opt(fv, 0.0),
@@ -71,7 +83,7 @@ def PMT(rate: Any, nper: Any, pv: Any, fv: Any = MISSING, when: Any = MISSING) -
 @builtin("NPER", "VVVVV", min_args=3)
 def NPER(rate: Any, pmt: Any, pv: Any, fv: Any = MISSING, when: Any = MISSING) -> float:
     r, p, v, f_, w = (
-        to_number(rate),
+        _rate(rate, "NPER"),
         to_number(pmt),
         to_number(pv),
         _opt(fv, 0.0),
@@ -140,5 +152,7 @@ def RATE(
         step = g(r) / d
         r -= step
         if abs(step) < 1e-12:
+            if r <= -1:
+                raise Unsupported("RATE found a rate of −1 or less: not evaluated", "RATE")
             return r
     raise ErrorResult(NUM)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from crm_xl.calc.conversions import to_number
+from crm_xl.calc.conversions import no_bool_number
 from crm_xl.calc.functions.registry import builtin
 from crm_xl.calc.values import EMPTY, NA, Array, ErrorResult, Multi, Range, XlError
 from crm_xl.errors import EXCEL_ERRORS
@@ -70,12 +70,12 @@ def ISREF(v: Any) -> bool:
 
 @builtin("ISEVEN", "V")
 def ISEVEN(v: Any) -> bool:
-    return math.floor(abs(to_number(v))) % 2 == 0
+    return math.floor(abs(no_bool_number(v))) % 2 == 0
 
 
 @builtin("ISODD", "V")
 def ISODD(v: Any) -> bool:
-    return math.floor(abs(to_number(v))) % 2 == 1
+    return math.floor(abs(no_bool_number(v))) % 2 == 1
 
 
 @builtin("ERROR.TYPE", "V", errors=True)
@@ -94,8 +94,17 @@ def N(v: Any) -> Any:
     return 0.0
 
 
-@builtin("T", "V", errors=True)
+@builtin("T", "R", errors=True, lift=False)
 def T(v: Any) -> Any:
+    """T takes a reference: of a range it looks at the first cell, not at the cell in the
+    formula's row or column (Excel stores "" for ``T(L7:N7)`` in N1352 of POI's
+    FormulaEvalTestData, where L7 is 1.001 and N7 text); over an array, each value."""
+    if v.__class__ is Range:
+        v = v.cell(0, 0)
+    elif v.__class__ is Array:
+        return Array([[T(x) for x in row] for row in v.data])
+    elif v.__class__ is Multi:
+        v = v.areas[0].cell(0, 0)
     if v.__class__ is str or v.__class__ is XlError:
         return v
     return ""

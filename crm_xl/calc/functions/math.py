@@ -19,7 +19,7 @@ from collections.abc import Callable
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Context, Decimal, InvalidOperation
 from typing import Any
 
-from crm_xl.calc.conversions import check, numbers, power, to_int, to_number
+from crm_xl.calc.conversions import check, no_bool_number, numbers, power, to_int, to_number
 from crm_xl.calc.functions.registry import builtin
 from crm_xl.calc.functions.statistical import (
     AVERAGE,
@@ -261,7 +261,7 @@ def MOD(n: Any, d: Any) -> float:
 
 @builtin("QUOTIENT", "VV")
 def QUOTIENT(n: Any, d: Any) -> float:
-    a, b = to_number(n), to_number(d)
+    a, b = no_bool_number(n), no_bool_number(d)
     if b == 0:
         raise ErrorResult(DIV0)
     return float(math.trunc(a / b))

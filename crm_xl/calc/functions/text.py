@@ -21,6 +21,8 @@ from crm_xl.calc.functions.number_format import format_value
 from crm_xl.calc.functions.registry import builtin
 from crm_xl.calc.values import MISSING, VALUE, ErrorResult, flat_values
 
+MAX_TEXT = 32_767  # the most characters a cell holds: a longer text result is #VALUE!
+
 
 @builtin("LEN", "V")
 def LEN(s: Any) -> float:
@@ -129,9 +131,10 @@ def EXACT(a: Any, b: Any) -> bool:
 @builtin("REPT", "VV")
 def REPT(s: Any, n: Any) -> str:
     k = to_int(n)
-    if k < 0:
+    text = to_text(s)
+    if k < 0 or len(text) * k > MAX_TEXT:  # Excel's cells hold 32,767 characters
         raise ErrorResult(VALUE)
-    return to_text(s) * k
+    return text * k
 
 
 @builtin("SUBSTITUTE", "VVVV", min_args=3)
@@ -191,7 +194,8 @@ def VALUE_(s: Any) -> float:
         return s
     if s.__class__ is bool:
         raise ErrorResult(VALUE)
-    return to_number(to_text(s))
+    text = to_text(s)
+    return 0.0 if text == "" else to_number(text)  # VALUE("") and VALUE of a blank: 0
 
 
 @builtin("CHAR", "V")

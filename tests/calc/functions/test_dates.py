@@ -26,3 +26,35 @@ from tests.helpers.formulas import DATA, E, ev, same
 def test_dates_functions(formula, expected):
     got = ev(formula, **DATA)
     assert same(got, expected), f"{formula}: got {got!r}, expected {expected!r}"
+
+
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [
+        # WEEKDAY's return types 11-17 (Microsoft's WEEKDAY page): 11 counts from Monday
+        # as 1 ... 17 from Sunday; 1 January 2025 (serial 45658) was a Wednesday
+        ("=WEEKDAY(45658,11)", 3.0),
+        ("=WEEKDAY(45658,12)", 2.0),
+        ("=WEEKDAY(45658,13)", 1.0),
+        ("=WEEKDAY(45658,14)", 7.0),
+        ("=WEEKDAY(45658,15)", 6.0),
+        ("=WEEKDAY(45658,16)", 5.0),
+        ("=WEEKDAY(45658,17)", 4.0),
+        ("=WEEKDAY(45658,2)=WEEKDAY(45658,11)", True),
+        ("=WEEKDAY(45658,1)=WEEKDAY(45658,17)", True),
+        ("=WEEKDAY(45658,18)", E("#NUM!")),
+        # the Analysis ToolPak functions refuse logical values
+        ("=EDATE(TRUE,1)", E("#VALUE!")),
+        ("=EDATE(45658,TRUE)", E("#VALUE!")),
+        ("=EOMONTH(TRUE,1)", E("#VALUE!")),
+        # months so far away that the date leaves 1900-9999: #NUM!, not a crash
+        ("=EDATE(1,-1500000)", E("#NUM!")),
+        ("=EOMONTH(1,-1500000)", E("#NUM!")),
+        ("=EDATE(45658,1E+20)", E("#NUM!")),
+        ("=EDATE(DATE(9999,12,1),1)", E("#NUM!")),
+        ("=EDATE(DATE(1900,1,15),-1)", E("#NUM!")),
+    ],
+)
+def test_weekday_types_and_edate_limits(formula, expected):
+    got = ev(formula, **DATA)
+    assert same(got, expected), f"{formula}: got {got!r}, expected {expected!r}"

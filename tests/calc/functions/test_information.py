@@ -6,7 +6,7 @@ import pytest
 
 from crm_xl.calc.functions import call
 from crm_xl.calc.values import error
-from tests.helpers.formulas import DATA, ev, same
+from tests.helpers.formulas import DATA, E, ev, same
 
 
 @pytest.mark.parametrize(
@@ -31,3 +31,21 @@ def test_error_type_numbers_the_errors_as_excel_does():
     assert [call("ERROR.TYPE", error(c)) for c in codes] == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]
     assert call("ERROR.TYPE", 1.0) == error("#N/A")
     assert ev("=ERROR.TYPE(1/0)") == 2.0
+
+
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [
+        # ISEVEN, ISODD and QUOTIENT came from the Analysis ToolPak: logical values are
+        # #VALUE!, where SUM-like functions read them as 1 and 0
+        ("=ISEVEN(TRUE)", E("#VALUE!")),
+        ("=ISODD(FALSE)", E("#VALUE!")),
+        ("=ISODD(B3)", E("#VALUE!")),
+        ("=QUOTIENT(TRUE,1)", E("#VALUE!")),
+        ('=ISEVEN("4")', True),
+        ("=ISODD(-3.7)", True),
+    ],
+)
+def test_toolpak_functions_refuse_logical_values(formula, expected):
+    got = ev(formula, **DATA)
+    assert same(got, expected), f"{formula}: got {got!r}, expected {expected!r}"

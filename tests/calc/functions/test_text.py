@@ -35,3 +35,28 @@ from tests.helpers.formulas import DATA, E, ev, same
 def test_text_functions(formula, expected):
     got = ev(formula, **DATA)
     assert same(got, expected), f"{formula}: got {got!r}, expected {expected!r}"
+
+
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [
+        # a text result longer than a cell holds (32,767 characters) is #VALUE! (Microsoft's
+        # REPT page), and is refused before a gigabyte of text is built
+        ('=LEN(REPT("x",32767))', 32767.0),
+        ('=REPT("x",32768)', E("#VALUE!")),
+        ('=REPT("ab",1E+9)', E("#VALUE!")),
+        # VALUE of a blank cell and of "" is 0; one sign only; no infinities
+        ("=VALUE(A9)", 0.0),
+        ('=VALUE("")', 0.0),
+        ('=VALUE(" ")', E("#VALUE!")),
+        ('=VALUE("--8")', E("#VALUE!")),
+        ('=VALUE("-8")', -8.0),
+        ('=VALUE("(8)")', -8.0),
+        ('=VALUE("(-8)")', E("#VALUE!")),
+        ('=VALUE("1E+400")', E("#VALUE!")),
+        ('="1E+400"+0', E("#VALUE!")),
+    ],
+)
+def test_text_limits_and_text_to_number(formula, expected):
+    got = ev(formula, **DATA)
+    assert same(got, expected), f"{formula}: got {got!r}, expected {expected!r}"
