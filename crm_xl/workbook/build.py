@@ -54,6 +54,10 @@ __all__ = [
 ]
 
 
+#: ``calcPr/@calcId`` as Excel 365 (and 2019/2021) write it.
+CALC_ENGINE_ID = 191029
+
+
 def default_scorecard() -> Any:
     """The scorecard a new workbook's Model starts from (the sample ``scorecard.toml``)."""
     from crm_xl.core.scorecard import load_scorecard
@@ -123,7 +127,12 @@ def build_workbook(
     wb.properties.creator = "crm_xl"
     wb.properties.title = pick(lang, "客户管理自评与评级", "Customer self-assessment and ratings")
     wb.properties.created = wb.properties.modified = when
-    wb.calculation.fullCalcOnLoad = True  # Excel computes the formulas when the file opens
+    # every formula's result is stored (store_results): nothing asks a reader to recompute
+    # on opening, which turns every CRM_* cell into #NAME? where the add-in is missing; and
+    # the calculation engine Excel 365 writes, as Excel recomputes in full a file last
+    # calculated by an earlier one
+    wb.calculation.fullCalcOnLoad = False
+    wb.calculation.calcId = CALC_ENGINE_ID
     return wb
 
 
@@ -145,9 +154,12 @@ def new_workbook(
     force: bool = False,
     timestamp: dt.datetime | None = None,
     card: Any = None,
+    results: bool = True,
 ) -> Path:
     """Write a new self-assessment and rating workbook to ``path`` (``.xlsx``), its Model
-    the scorecard ``card`` (default: the built-in sample's).
+    the scorecard ``card`` (default: the built-in sample's), every formula's result stored
+    (:func:`store_results`); with ``results=False`` none is, and the file asks Excel to
+    compute them on opening.
 
     Refuses to overwrite an existing file unless ``force``. Written atomically.
 
@@ -169,8 +181,11 @@ def new_workbook(
     wb = build_workbook(
         period, lang=lang, customers=customers, answers=answers, timestamp=timestamp, card=card
     )
+    wb.calculation.fullCalcOnLoad = not results
     with atomic_path(path) as tmp:
         wb.save(tmp)
+    if results:
+        store_results(path)
     return path
 
 

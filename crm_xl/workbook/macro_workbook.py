@@ -30,7 +30,7 @@ from typing import Any
 
 from crm_xl.errors import CrmError
 from crm_xl.workbook import layout
-from crm_xl.workbook.build import build_workbook, check_new_file
+from crm_xl.workbook.build import build_workbook, check_new_file, store_results
 from crm_xl.workbook.layout import Period
 from crm_xl.xlsx.coordinates import col_letters
 
@@ -141,6 +141,7 @@ def new_macro_workbook(
     force: bool = False,
     timestamp: Any = None,
     card: Any = None,
+    results: bool = True,
 ) -> tuple[Path, Path]:
     """Write ``BOOK.xlsm`` with the Recalculate ratings button and its ``BOOK.py`` companion.
 
@@ -173,10 +174,13 @@ def new_macro_workbook(
     button_cell = f"{col_letters(len(layout.RATINGS_INPUTS) + 1)}1"  # above the results
     vml = button_vml(BUTTON_CAPTION[lang], widths, 30, button_cell)
     wb.vba_archive = _vba_archive(vml)
+    wb.calculation.fullCalcOnLoad = not results
     ratings.legacy_drawing = VML_PART
     with atomic_path(path) as tmp:
         wb.save(tmp)
     text = COMPANION.format(book=path.name, module=module, caption=BUTTON_CAPTION[lang])
     with atomic_path(companion) as tmp:
         tmp.write_text(text, encoding="utf-8")
+    if results:  # as new_workbook's
+        store_results(path)
     return path, companion

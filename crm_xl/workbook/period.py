@@ -198,16 +198,24 @@ def add_period(
     for name in backend.pkg.part_names():  # a damaged part is refused now, not after saving
         if name.lower().endswith((".xml", ".rels", ".vml")):
             backend.pkg.check_part(name)
-    backend.pkg.request_full_calc_on_load()  # Excel recomputes everything on opening
     backend.save(book)
     result.book = book
     # the copies still hold the old period's stored results: store the new ones, so that
-    # readers other than Excel do not show last period's numbers as this period's
+    # readers other than Excel do not show last period's numbers as this period's (and
+    # nothing asks Excel to recompute on opening, which shows #NAME? without the add-in)
     try:  # the period is added and saved: a problem here is a warning, not a failure
         stored = recalc_book(book, force=True, sheets=set(result.sheets))
-        result.warnings = [str(p) for p in stored.problems]
+        result.warnings = [str(p) for p in stored.problems + stored.not_evaluated]
+        complete = not (stored.problems or stored.not_evaluated)
     except CrmError as err:
         result.warnings = [str(p) for p in err.problems]
+        complete = False
+    if not complete:  # some values could not be stored: then Excel computes them on opening
+        from crm_xl.xlsx import Package
+
+        pkg = Package.open(book)
+        pkg.request_full_calc_on_load()
+        pkg.save(book)
     result.forms = [_save_form(wb, path) for wb, path in forms]
     return result
 

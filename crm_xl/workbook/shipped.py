@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from crm_xl.workbook import layout
-from crm_xl.workbook.build import new_workbook, store_results
+from crm_xl.workbook.build import new_workbook
 from crm_xl.workbook.customers import read_customers
 from crm_xl.workbook.macro_workbook import new_macro_workbook
 
@@ -74,10 +74,7 @@ def write_shipped(folder: str | Path) -> list[Path]:
             timestamp=SHIPPED_TIMESTAMP,
             **kwargs,
         )
-    for path in written:
-        if path.suffix in (".xlsx", ".xlsm"):
-            store_results(path)
-    return written
+    return written  # new_workbook and new_macro_workbook store the results
 
 
 def main(argv: list[str] | None = None) -> None:

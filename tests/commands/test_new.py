@@ -102,3 +102,50 @@ def test_a_model_the_workbook_cannot_hold_is_refused_and_nothing_is_written(file
     err = capsys.readouterr().err
     assert f"{files / 'model.toml'}: indicators[2].column" in err and "basket_size" in err
     assert sorted(p.name for p in files.iterdir()) == ["c.csv", "model.toml"]  # no leftovers
+
+
+def _formulas_without_values(book):
+    """Every formula cell of the workbook that stores no result (what pandas, calamine and
+    Excel's protected view would show blank)."""
+    import openpyxl
+
+    from crm_xl.xlsx import Package
+
+    pkg = Package.open(book)
+    missing = []
+    for ws in openpyxl.load_workbook(book).worksheets:
+        stored = pkg.values(ws.title)
+        missing += [
+            f"{ws.title}!{c.coordinate}"
+            for row in ws.iter_rows()
+            for c in row
+            if isinstance(c.value, str) and c.value.startswith("=") and c.coordinate not in stored
+        ]
+    return missing
+
+
+def test_every_formula_stores_its_value_and_nothing_forces_a_recalculation(files):
+    import zipfile
+
+    book = files / "team.xlsx"
+    assert main(["new", str(book), "--period", "2026-Q4", "--customers", str(files / "c.csv")]) == 0
+    assert main(["new-period", str(book), "--period", "2027-Q1"]) == 0
+    assert _formulas_without_values(book) == []
+    calc = zipfile.ZipFile(book).read("xl/workbook.xml")
+    assert b'fullCalcOnLoad="1"' not in calc and b'calcId="191029"' in calc
+    # e.g. the form's items scored and average, worked out: none answered in 2027-Q1
+    rows = CalamineWorkbook.from_path(str(book)).get_sheet_by_name("自评 2027-Q1").to_python()
+    assert [r[2] for r in rows[9:13]] == ["", "0/5", "", ""]  # composite, items, mean, weakest
+
+
+def test_the_shipped_sample_stores_the_forms_figures():
+    # the sample's answers 4, 3, 2, 4, 3: five items scored, mean 16 / 5 = 3.2, the weakest
+    # the third (技术支持 scored 2)
+    from pathlib import Path
+
+    book = Path(__file__).resolve().parents[2] / "workbooks" / "crm_sample_zh.xlsx"
+    assert _formulas_without_values(book) == []
+    rows = CalamineWorkbook.from_path(str(book)).get_sheet_by_name("自评 2026-Q4").to_python()
+    assert [r[2] for r in rows[4:9]] == [4, 3, 2, 4, 3]
+    assert rows[10][2] == "5/5" and rows[11][2] == pytest.approx(3.2)
+    assert rows[12][2] == rows[6][0]

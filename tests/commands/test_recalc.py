@@ -46,8 +46,8 @@ def fresh_sample(path: Path) -> Path:
 
     kwargs = shipped_workbooks()[path.with_suffix(".xlsx").name]
     if path.suffix == ".xlsm":
-        return new_macro_workbook(path, SHIPPED_PERIOD, **kwargs)[0]
-    return new_workbook(path, SHIPPED_PERIOD, **kwargs)
+        return new_macro_workbook(path, SHIPPED_PERIOD, results=False, **kwargs)[0]
+    return new_workbook(path, SHIPPED_PERIOD, results=False, **kwargs)
 
 
 @pytest.fixture
