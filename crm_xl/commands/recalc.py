@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
                 if r.written and r.written != r.path:
                     outcome += f", written to {r.written}"
                 print(f"{r.path}: {r.evaluated} cells evaluated, {outcome}")
-    failed = any(r.problems or r.error for r in results)
+    failed = any(r.problems or r.error or r.input_errors for r in results)
     stale = args.check and any(r.changes for r in results)
     return 1 if failed or stale else 0
 
@@ -71,6 +71,17 @@ def _report_book(result, check: bool) -> None:
             f"{result.path}: {len(result.filled)} result cells of inserted customer rows "
             f"{done} their CRM_* formulas (first: {', '.join(result.filled[:3])})"
         )
+    if result.input_errors:
+        n = len(result.input_errors)
+        print(
+            f"error: {result.path}: {n} CRM_* result cell(s) show an error because of their "
+            "inputs; correct the inputs named in each reason:",
+            file=sys.stderr,
+        )
+        for problem in result.input_errors[:MAX_LISTED]:
+            print(f"error: {result.path}: {problem}", file=sys.stderr)
+        if n > MAX_LISTED:
+            print(f"error: {result.path}: ... and {n - MAX_LISTED} more", file=sys.stderr)
     for note in result.not_evaluated:
         print(f"not evaluated: {_located(result.path, str(note))}", file=sys.stderr)
     if check and result.changes:

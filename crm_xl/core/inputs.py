@@ -47,6 +47,9 @@ def describe_non_number(x: Any) -> str:
 
         >>> describe_non_number("1,200"), describe_non_number(True)
         ("'1,200' is a number stored as text", 'TRUE is a logical value, not a number')
+        >>> describe_non_number("#VALUE! answer 7 is outside the 1-5 scale")
+        'answer 7 is outside the 1-5 scale'
+
     """
     if isinstance(x, (bool, np.bool_)):
         return f"{'TRUE' if x else 'FALSE'} is a logical value, not a number"
@@ -55,6 +58,10 @@ def describe_non_number(x: Any) -> str:
     if isinstance(x, str):
         if x.strip() in ERROR_TEXTS:
             return f"the input shows the error {x.strip()}"
+        if _carries_reason(x):
+            # a CRM_* result's error with its reason: that reason, not wrapped in another
+            # (``#VALUE! indicator 2: answer 7 is outside the 1-5 scale``, one level deep)
+            return x.strip().partition(" ")[2]
         shown = x if len(x) <= 40 else x[:37] + "..."
         try:
             float(x.replace(",", ""))
@@ -62,6 +69,14 @@ def describe_non_number(x: Any) -> str:
             return f"{shown!r} is text, not a number"
         return f"{shown!r} is a number stored as text"
     return f"{x!r} is not a number"
+
+
+def _carries_reason(x: Any) -> bool:
+    """An error text with its reason, as a CRM_* result shows it (``#VALUE! answer 7 …``)."""
+    if not isinstance(x, str):
+        return False
+    code, _, reason = x.strip().partition(" ")
+    return code in ERROR_TEXTS and bool(reason)
 
 
 def is_missing(x: Any) -> bool:
@@ -117,7 +132,9 @@ def as_numbers(x: Any, name: str = "value") -> tuple[np.ndarray, np.ndarray | No
             continue
         if reasons is None:
             reasons = np.full(flat.shape, None, dtype=object)
-        reasons[i] = Undefined(INVALID, f"{name}: {describe_non_number(v)}")
+        why = describe_non_number(v)
+        # an upstream result's error keeps its own words (one level deep), others say which
+        reasons[i] = Undefined(INVALID, why if _carries_reason(v) else f"{name}: {why}")
     shape = arr.shape
     return out.reshape(shape), (None if reasons is None else reasons.reshape(shape)), index
 

@@ -138,7 +138,13 @@ def _as_matrix(values: Any, n_weights: int, labels: Sequence[str] | None):
     if reasons is not None:  # invalid cells, by label, for the row's reason
         for i, j in zip(*np.nonzero(~np.equal(reasons, None)), strict=True):
             r = reasons[i, j]
-            reasons[i, j] = Undefined(r.code, r.message.replace("value:", f"{labels[j]}:", 1))
+            message = r.message
+            message = (
+                f"{labels[j]}:{message[len('value:') :]}"
+                if message.startswith("value:")
+                else f"{labels[j]}: {message}"  # an upstream result's own reason
+            )
+            reasons[i, j] = Undefined(r.code, message)
     return matrix, reasons, index, labels, single
 
 

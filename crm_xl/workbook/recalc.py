@@ -85,6 +85,9 @@ class BookResult:
     # result cells of customer rows that had no formula (a row inserted in Excel or
     # LibreOffice), given their row's CRM_* formulas: ``sheet!cell``
     filled: list[str] = field(default_factory=list)
+    # CRM_* results that are errors because of their inputs (an answer of 7 on a 1-5 scale,
+    # "n/a" as spend): each cell and its reason; they fail the run, as a CI check must
+    input_errors: list[Problem] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -109,6 +112,7 @@ class BookResult:
             "written": None if self.written is None else str(self.written),
             "error": self.error,
             "filled": self.filled,
+            "input_errors": [str(p) for p in self.input_errors],
         }
 
 
@@ -132,6 +136,29 @@ def _cached_value(kind: str, value: Any) -> Any:
     if kind == "empty":
         return ""
     return value
+
+
+def input_errors(sheet: str, keys: list[tuple[int, int]], values: list[Any]) -> list[Problem]:
+    """The cells of a computed ``CRM_*`` block that show an error other than ``#N/A`` (no
+    data: a blank input is missing, not wrong), each with the reason the cell shows.
+
+    Example::
+
+        >>> [str(p) for p in input_errors("R", [(5, 19)], ["#VALUE! answer 7 is outside the 1-5 scale"])]
+        ['R!S5: #VALUE! answer 7 is outside the 1-5 scale']
+    """
+    from crm_xl.errors import EXCEL_ERRORS
+    from crm_xl.xlsx.coordinates import col_letters
+
+    found = []
+    for (row, col), value in zip(keys, values, strict=True):
+        kind, text = typed(value)
+        if kind not in ("str", "e"):
+            continue
+        code = str(text).partition(" ")[0]
+        if code in EXCEL_ERRORS and code != "#N/A":
+            found.append(Problem(f"{sheet}!{col_letters(col)}{row}", str(text)))
+    return found
 
 
 def _stale(sheet: Any, keys: list[tuple[int, int]], values: list[Any]) -> list[CellChange]:
@@ -275,6 +302,7 @@ def _recalc_book(
     result.problems = [p if isinstance(p, Problem) else Problem("", str(p)) for p in problems]
     # then every other formula (a full recalculation): what cannot be evaluated is left
     # as it was and said so, once per function
+    crm_blocks = set(map(id, order))
     rest = [b for b in wb.formula_blocks(sheets) if not b.done]
     more, result.not_evaluated = wb.recalculate_blocks(rest, by_function=True, reported=order)
     seen = set(map(id, order))
@@ -285,6 +313,8 @@ def _recalc_book(
         result.evaluated += len(keys)
         if sheets is None or block.sheet.name in sheets:
             result.changes += _stale(block.sheet, keys, values)
+            if id(block) in crm_blocks:
+                result.input_errors += input_errors(block.sheet.name, keys, values)
     for change in result.changes:
         kind, value = change.computed
         cells = updates.setdefault(change.sheet, {})

@@ -405,3 +405,29 @@ def test_recalc_with_every_fast_path_forced_writes_what_the_general_paths_write(
     assert [str(p) for p in quick.problems] == [str(p) for p in general.problems]
     assert quick.changes == general.changes
     assert parts(fast) == parts(slow)
+
+
+def test_results_that_are_errors_because_of_their_inputs_fail_the_check(tmp_path, capsys):
+    # an answer of 7 on the 1-5 scale (customer row 5's satisfaction, the form's 2nd item)
+    # and "n/a" as a spend: the values are computed and stored, and the run says so and fails
+    from crm_xl.cli import main
+    from crm_xl.xlsx import Package
+
+    book = tmp_path / "team.xlsx"
+    shutil.copy(ROOT / "workbooks" / "crm_sample_en.xlsx", book)
+    pkg = Package.open(book)
+    pkg.set_cells("Ratings 2026-Q4", {"I5": 7, "E6": "n/a"})
+    pkg.set_cells("Self-assessment 2026-Q4", {"C6": 7})
+    pkg.save(book)
+    assert main(["recalc", str(book)]) == 1
+    err = capsys.readouterr().err
+    for line in (
+        "Ratings 2026-Q4!S5: #VALUE! answer 7 is outside the 1-5 scale",
+        # one level deep: the composite says which indicator, and why, once
+        "Ratings 2026-Q4!L5: #VALUE! indicator 4: answer 7 is outside the 1-5 scale",
+        "Ratings 2026-Q4!L6: #VALUE! indicator 1: 'n/a' is text, not a number",
+        "Self-assessment 2026-Q4!C10: #VALUE! indicator 2: answer 7 is outside the 1-5 scale",
+    ):
+        assert f"error: {book}: {line}" in err
+    assert main(["recalc", "--check", str(book)]) == 1  # up to date, and still failing
+    assert "all up to date" in capsys.readouterr().out
