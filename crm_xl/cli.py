@@ -15,6 +15,7 @@ import importlib
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from crm_xl import __version__
 from crm_xl.errors import CrmError
@@ -28,6 +29,15 @@ def _common(default: object = argparse.SUPPRESS) -> argparse.ArgumentParser:
         "--debug", action="store_true", default=default, help="show the full traceback on errors"
     )
     return parent
+
+
+def _date(text: str) -> Any:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date as YYYY-MM-DD: {text!r}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -172,6 +182,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     recalc.add_argument(
         "--check", action="store_true", help="change nothing; exit 1 and list stale cells"
+    )
+    recalc.add_argument(
+        "--today",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="the date TODAY() gives (default: today's), for a check that gives the same "
+        "result every day",
     )
     recalc.add_argument("--json", action="store_true", help="print the results as JSON")
     recalc.add_argument("--force", action="store_true", help="even if Excel has the workbook open")

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 from crm_xl.calc import parser as fx
-from crm_xl.calc.conversions import compare, to_bool, to_number
+from crm_xl.calc.conversions import compare, date_serial, to_bool, to_number
 from crm_xl.calc.custom_calls import from_xlwings, to_xlwings
 from crm_xl.calc.functions import BUILTINS, VOLATILE
 from crm_xl.calc.model import CellModel, Ctx, SheetData
@@ -271,8 +271,17 @@ class Compiler:
         return g
 
     # functions
+    def _today(self) -> Callable[[Ctx], Any]:
+        """TODAY() as the date the run was given (its serial in the workbook's date system)."""
+        day = self.book.today
+        serial = date_serial(day.year, day.month, day.day) - (1462 if self.book.date1904 else 0)
+        self.book.today_used = True
+        return lambda ctx: serial
+
     def n_Func(self, node: fx.Func, arr: bool) -> Callable[[Ctx], Any]:
         name = node.name
+        if name == "TODAY" and self.book.today is not None and not node.args:
+            return self._today()
         if name in VOLATILE:
             raise Unsupported(f"{name}() is not supported: it {VOLATILE[name]}", name)
         if name in LAZY:

@@ -48,7 +48,8 @@ API
 Values are ``float``, ``str``, ``bool`` or :class:`XlError` (``.code`` is ``"#N/A"``
 etc.), so a writer can give each cell its type; text returned by a ``CRM_*`` function
 stays text even when it starts with ``#`` (that is what Excel shows through xlwings).
-Refused on purpose: TODAY, NOW, RAND... (volatile: results must be reproducible), OFFSET
+Refused on purpose: NOW, RAND... (volatile: results must be reproducible; TODAY only when
+the caller gives no date, ``CellModel.today``), OFFSET
 and INDIRECT (references built at run time), external workbooks, 3-D references, what-if
 data tables, and any function not in :func:`supported_functions`.
 

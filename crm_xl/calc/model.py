@@ -229,6 +229,10 @@ class CellModel:
         self._names: dict[tuple[int | None, str], str] = {}  # (sheet index|None, NAME) → text
         self._name_ast: dict[tuple[int | None, str], fx.Node | Exception] = {}
         self.date1904 = False
+        # the date TODAY() gives (the caller's choice: a run is reproducible with a fixed
+        # one); None refuses TODAY() as volatile. today_used: whether a formula called it
+        self.today: Any = None
+        self.today_used = False
         self.date_styles: set[int] = set()  # styles (cellXfs indices) showing dates or times
         self.tables: dict[str, Table] = {}
 

@@ -25,15 +25,24 @@ def run(args: argparse.Namespace) -> int:
         if args.output:
             raise CrmError("-o works with one workbook, not a folder", str(args.output))
         results = recalc_folder(
-            args.book, check=args.check, force=args.force, jobs=args.jobs, progress=not args.json
+            args.book,
+            check=args.check,
+            force=args.force,
+            jobs=args.jobs,
+            progress=not args.json,
+            today=args.today,
         )
     else:
-        results = [recalc_book(args.book, args.output, check=args.check, force=args.force)]
+        results = [
+            recalc_book(
+                args.book, args.output, check=args.check, force=args.force, today=args.today
+            )
+        ]
     if args.json:
         print(json.dumps([r.as_json() for r in results], ensure_ascii=False, indent=2))
     else:
         for r in results:
-            _report_book(r, args.check)
+            _report_book(r, args.check, args.today is not None)
         if args.book.is_dir():
             from rich.console import Console
 
@@ -60,7 +69,7 @@ def _located(path: Path, text: str) -> str:
     return text if text.startswith(f"{path}:") else f"{path}: {text}"
 
 
-def _report_book(result, check: bool) -> None:
+def _report_book(result, check: bool, today_given: bool = False) -> None:
     if result.error:
         print(f"error: {_located(result.path, result.error)}", file=sys.stderr)
     for problem in result.problems:
@@ -71,6 +80,9 @@ def _report_book(result, check: bool) -> None:
             f"{result.path}: {len(result.filled)} result cells of inserted customer rows "
             f"{done} their CRM_* formulas (first: {', '.join(result.filled[:3])})"
         )
+    if result.today is not None:
+        given = "" if today_given else " (today's date: --today YYYY-MM-DD fixes it)"
+        print(f"{result.path}: TODAY() is {result.today.isoformat()}{given}")
     if result.input_errors:
         n = len(result.input_errors)
         print(
@@ -104,10 +116,10 @@ def find_books(folder: Path) -> list[Path]:
     return books
 
 
-def _run_one(args: tuple[str, bool, bool]) -> BookResult:
-    path, check, force = args
+def _run_one(args: tuple[str, bool, bool, Any]) -> BookResult:
+    path, check, force, today = args
     try:
-        return recalc_book(path, check=check, force=force)
+        return recalc_book(path, check=check, force=force, today=today)
     except CrmError as err:
         result = BookResult(Path(path))
         result.error = "; ".join(str(p) for p in err.problems)
@@ -125,6 +137,7 @@ def recalc_folder(
     force: bool = False,
     jobs: int | None = None,
     progress: bool = True,
+    today: Any = None,
 ) -> list[BookResult]:
     """Recalculate every workbook under ``folder`` in parallel processes, with a progress bar."""
     import os
@@ -136,7 +149,7 @@ def recalc_folder(
         raise CrmError("no .xlsx or .xlsm workbooks here", str(folder))
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(books)))
     results: dict[Path, BookResult] = {}
-    work = [(str(b), check, force) for b in books]
+    work = [(str(b), check, force, today) for b in books]
     if jobs == 1:
         for item in _progress(work, progress, len(books)):
             r = _run_one(item)
@@ -173,7 +186,7 @@ def _count() -> Any:
         n += 1
 
 
-def _run_isolated(item: tuple[str, bool, bool]) -> BookResult:
+def _run_isolated(item: tuple[str, bool, bool, Any]) -> BookResult:
     """:func:`_run_one` in a process of its own; a process that dies is this book's error."""
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool

@@ -26,6 +26,7 @@ edited as an OOXML package (:mod:`crm_xl.xlsx.package`), only the ``<v>`` of res
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import itertools
 import operator
@@ -88,6 +89,7 @@ class BookResult:
     # CRM_* results that are errors because of their inputs (an answer of 7 on a 1-5 scale,
     # "n/a" as spend): each cell and its reason; they fail the run, as a CI check must
     input_errors: list[Problem] = field(default_factory=list)
+    today: dt.date | None = None  # the date TODAY() gave, when a formula called it
 
     @property
     def status(self) -> str:
@@ -113,6 +115,7 @@ class BookResult:
             "error": self.error,
             "filled": self.filled,
             "input_errors": [str(p) for p in self.input_errors],
+            "today": None if self.today is None else self.today.isoformat(),
         }
 
 
@@ -246,24 +249,31 @@ def recalc_book(
     check: bool = False,
     force: bool = False,
     sheets: Collection[str] | None = None,
+    today: dt.date | None = None,
 ) -> BookResult:
     """Recalculate one workbook's formulas; see the module notes.
 
     With ``check`` nothing is written. ``out`` writes the result to another file (the
     original is not touched). ``sheets`` limits the work to the cells of those sheets
-    (``crm-xl new-period``: the new sheets, never the earlier periods'). Returns a
-    :class:`BookResult`.
+    (``crm-xl new-period``: the new sheets, never the earlier periods'). ``today`` is the
+    date ``TODAY()`` gives (default: today's; fix it for a reproducible check); the result
+    says which was used. Returns a :class:`BookResult`.
     """
     from crm_xl.files.memory import paused_gc
 
     # the cell model is a million objects without garbage cycles of any size: the cyclic
     # collector's passes over them would only cost time (it runs again after)
     with paused_gc():
-        return _recalc_book(Path(path), out, check, force, sheets)
+        return _recalc_book(Path(path), out, check, force, sheets, today or dt.date.today())
 
 
 def _recalc_book(
-    path: Path, out: str | Path | None, check: bool, force: bool, sheets: Collection[str] | None
+    path: Path,
+    out: str | Path | None,
+    check: bool,
+    force: bool,
+    sheets: Collection[str] | None,
+    today: dt.date,
 ) -> BookResult:
     from crm_xl.calc.evaluator import Workbook
     from crm_xl.excel.engine import engine_functions
@@ -293,6 +303,7 @@ def _recalc_book(
     if button:
         recalculate_ratings(backend, card)
     wb = Workbook.from_package(pkg, engine_functions())
+    wb.today = today
     # the CRM_* cells first, with what they read and what reads them: what cannot be
     # computed there is a problem (exit 1), as the ratings are what the workbook is for
     blocks = wb.blocks_using("CRM_")
@@ -319,6 +330,8 @@ def _recalc_book(
         kind, value = change.computed
         cells = updates.setdefault(change.sheet, {})
         cells[change.cell] = value if kind == "n" else _cached_value(kind, value)
+    if wb.today_used:
+        result.today = today
     # the cell model is no longer needed: drop it before writing (peak memory)
     wb.release()
     del wb, order, blocks

@@ -431,3 +431,41 @@ def test_results_that_are_errors_because_of_their_inputs_fail_the_check(tmp_path
         assert f"error: {book}: {line}" in err
     assert main(["recalc", "--check", str(book)]) == 1  # up to date, and still failing
     assert "all up to date" in capsys.readouterr().out
+
+
+def test_today_is_the_date_given_or_today_and_said(tmp_path, capsys):
+    import datetime as dt
+
+    import openpyxl
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    from crm_xl.cli import main
+    from crm_xl.excel.functions import CRM_RFM
+    from crm_xl.xlsx import Package
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "S"
+    last = [dt.datetime(2026, 11, 20), dt.datetime(2026, 6, 1), dt.datetime(2026, 10, 1)]
+    for i, (day, f, m) in enumerate(zip(last, (5, 1, 3), (1000, 50, 300), strict=True), 1):
+        ws.cell(i, 1, day).number_format = "yyyy-mm-dd"
+        ws.cell(i, 2, f)
+        ws.cell(i, 3, m)
+    ws["D1"] = ArrayFormula("D1:D3", '=CRM_RFM(A1:A3,B1:B3,C1:C3,"cn8","zh",TODAY())')
+    ws["E1"] = ArrayFormula("E1:E3", '=CRM_RFM(A1:A3,B1:B3,C1:C3,"cn8","zh",DATE(2026,12,1))')
+    ws["G1"] = "=TODAY()"
+    book = tmp_path / "t.xlsx"
+    wb.save(book)
+    assert main(["recalc", str(book), "--today", "2026-12-01"]) == 0
+    assert f"{book}: TODAY() is 2026-12-01\n" in capsys.readouterr().out
+    v = Package.open(book).values("S")
+    assert v["G1"] == ("n", 46357.0)  # 2026-01-01 is 46023, plus 334 days
+    # 11, 183 and 61 days before 1 December 2026: what the days give
+    by_days = [
+        r[0]
+        for r in CRM_RFM([[11], [183], [61]], [[5], [1], [3]], [[1000], [50], [300]], "cn8", "zh")
+    ]
+    assert [v[f"D{r}"][1] for r in (1, 2, 3)] == by_days == [v[f"E{r}"][1] for r in (1, 2, 3)]
+    assert main(["recalc", "--check", str(book), "--today", "2026-12-01"]) == 0  # reproducible
+    assert main(["recalc", "--check", str(book)]) in (0, 1)  # today's date, said so
+    assert "(today's date: --today YYYY-MM-DD fixes it)" in capsys.readouterr().out

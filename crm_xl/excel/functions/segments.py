@@ -55,6 +55,11 @@ def _recency_days(recency: list[Any], as_of: Any) -> list[Any]:
     dates = [isinstance(r, (dt.date, dt.datetime)) for r in recency]
     if not any(dates):
         return recency
+    if isinstance(as_of, (int, float)) and not isinstance(as_of, bool) and 0 < as_of < 2958466:
+        # DATE(2026,12,1) or TODAY() typed as the argument: Excel hands over its serial
+        from crm_xl.calc.conversions import serial_to_datetime
+
+        as_of = serial_to_datetime(float(as_of))
     if is_empty(as_of) or not isinstance(as_of, (dt.date, dt.datetime)):
         raise ValueError(
             "recency holds dates of last purchase: give the as-of date as the sixth argument, e.g. TODAY()"
