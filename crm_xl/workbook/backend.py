@@ -55,6 +55,10 @@ class Backend(Protocol):
     def copy_sheet(self, source: str, title: str, after: str) -> None:
         """Copy a worksheet with everything on it (styles, validation, formats)."""
 
+    def extend_charts(self, sheet: str, first: int, last: int, new_last: int) -> None:
+        """Make the charts that plot rows ``first``–``last`` of ``sheet`` plot down to
+        ``new_last`` (a table that grew by rows)."""
+
 
 def lower_names(backend: Backend) -> dict[str, str]:
     """The backend's defined names with lower-case keys (Excel's names ignore case)."""

@@ -152,6 +152,25 @@ class PackageBackend:
     def copy_sheet(self, source: str, title: str, after: str) -> None:
         self.pkg.clone_sheet(source, title, after=after, transform=strip_code_name)
 
+    def extend_charts(self, sheet: str, first: int, last: int, new_last: int) -> None:
+        """Every chart part's references to rows ``first``–``last`` of ``sheet`` (any
+        column, the sheet's name quoted or not) end at ``new_last``."""
+        import re
+
+        from crm_xl.xlsx.coordinates import quote_sheet
+        from crm_xl.xlsx.escapes import escape_text
+
+        names = {re.escape(escape_text(n)) for n in (sheet, quote_sheet(sheet), f"'{sheet}'")}
+        ref = re.compile(
+            rf"(>(?:{'|'.join(names)})!\$([A-Z]{{1,3}})\${first}:\$\2\$){last}<".encode()
+        )
+        for part in self.pkg.part_names():
+            if part.startswith("xl/charts/") and part.endswith(".xml"):
+                data = self.pkg.part(part)
+                grown = ref.sub(rb"\g<1>" + str(new_last).encode() + b"<", data)
+                if grown != data:
+                    self.pkg.set_part(part, grown)
+
     def save(self, path: str | Path | None = None) -> None:
         """Write the package to ``path`` (default: the file it was read from)."""
         self.pkg.save(path or self.path)

@@ -159,13 +159,18 @@ def add_period_to(backend: Backend, new: Period | None = None) -> NewPeriod:
         for cell, text in backend.formulas(dash).items():
             if cell not in trend_cells and old_tag.lower() in text.lower():
                 updates[cell] = Formula(re.sub(re.escape(old_tag), new_tag, text, flags=re.I))
-        first_row = parse_range(trend)[0]  # a row is free while its period cell is blank
+        first_row, _, last_row, _ = parse_range(trend)  # a row is free while its period is blank
         rows_free = [
             first_row + i for i, row in enumerate(backend.read(dash, trend)) if row[0] in (None, "")
         ]
         if rows_free:
-            for col, value in trend_row(new).items():
-                updates[f"{col}{rows_free[0]}"] = Formula(value) if value.startswith("=") else value
+            row = rows_free[0]
+        else:  # full: the table grows by a row, and its chart with it (every period is kept)
+            row = last_row + 1
+            backend.extend_charts(dash, first_row, last_row, row)
+            backend.set_name(layout.TREND_NAME, f"{quote_sheet(dash)}!$A${first_row}:$D${row}")
+        for col, value in trend_row(new).items():
+            updates[f"{col}{row}"] = Formula(value) if value.startswith("=") else value
         backend.set_cells(dash, updates)
         sheets_changed.append(dash)
     return NewPeriod(None, new, latest, sheets_changed, lang=lang)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from crm_xl.errors import CrmError
 from crm_xl.xlsx.coordinates import cell_name, parse_cell, quote_sheet, range_name
 
 
@@ -123,3 +124,10 @@ class XlwingsBackend:
         for name in list(self.book.names):
             if name.name.startswith(local):
                 name.delete()
+
+    def extend_charts(self, sheet: str, first: int, last: int, new_last: int) -> None:
+        raise CrmError(
+            f"the Dashboard's trend table is full ({last - first + 1} periods) and growing its "
+            "chart from Excel is not supported yet: save the workbook and run "
+            "`crm-xl new-period BOOK --period P`, which grows it"
+        )

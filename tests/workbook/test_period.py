@@ -352,3 +352,31 @@ def test_new_period_macro_reports_instead_of_raising(tmp_path):
     assert book.app.alerts == [
         "not a crm_xl workbook (it has no crm_lang name): create one with crm-xl new"
     ]
+
+
+def test_the_trend_keeps_every_period_beyond_its_first_rows(tmp_path):
+    # a monthly team: 14 periods, more than the 12 rows the trend table starts with; the
+    # table and its chart grow, nothing is dropped
+    import re
+
+    from crm_xl.workbook.layout import Period
+    from crm_xl.xlsx import Package
+
+    book = new_workbook(tmp_path / "m.xlsx", "2026-01", lang="en")
+    period = Period.parse("2026-01")
+    for _ in range(13):
+        period = period.next()
+        add_period(book, str(period))
+    pkg = Package.open(book)
+    names = {k.lower(): v for k, (v, _) in pkg.defined_names().items()}
+    assert names["crm_trend"] == "'Dashboard'!$A$18:$D$31"  # 14 rows from row 18
+    charts = b"".join(pkg.part(n) for n in pkg.part_names() if n.startswith("xl/charts/"))
+    refs = set(re.findall(rb"<f>'Dashboard'!\$[A-D]\$18:\$[A-D]\$(\d+)</f>", charts))
+    assert refs == {b"31"}
+    trend = pkg.values("Dashboard")
+    assert [trend[f"A{r}"][1] for r in (18, 29, 30, 31)] == [
+        "2026-01",
+        "2026-12",
+        "2027-01",
+        "2027-02",
+    ]
