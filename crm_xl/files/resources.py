@@ -1,8 +1,9 @@
 """Files that ship inside the package: sample data, report templates, workbook templates.
 
 They are found through :mod:`importlib.resources`, so ``crm-xl`` works from any directory
-after ``pip install .`` (the repository's top-level ``templates/`` and ``workbooks/``
-folders are installed as ``crm_xl.templates`` and ``crm_xl.workbooks``).
+after ``pip install .`` and from a checkout alike (the report templates are the package
+``crm_xl/templates/``; the repository's top-level ``workbooks/`` folder is installed as
+``crm_xl.workbooks``, data only: no code loads it).
 
 Example::
 

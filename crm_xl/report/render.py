@@ -1,6 +1,6 @@
 """Rendering a report context with jinja2: HTML, Markdown, PDF.
 
-* The built-in templates are ``templates/report.html.j2`` and ``templates/report.md.j2``
+* The built-in templates are ``crm_xl/templates/report.html.j2`` and ``crm_xl/templates/report.md.j2``
   (installed as ``crm_xl.templates``). A team's own (``--template``) is rendered in jinja2's
   **sandbox** (no attribute of Python internals, no file outside its folder): a template is
   untrusted input too.
