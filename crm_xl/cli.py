@@ -269,6 +269,36 @@ COMMANDS = {
 }
 
 
+class Terminated(BaseException):  # a stop, like KeyboardInterrupt, not an error
+    """The process was asked to stop (SIGTERM, SIGHUP): raised where it runs, so every
+    ``finally`` runs and the temporary file of a write in progress is removed."""
+
+    def __init__(self, signal_number: int) -> None:
+        import signal
+
+        super().__init__(signal_number)
+        self.signal_number = signal_number
+        self.signal_name = signal.Signals(signal_number).name
+
+
+def _stop_cleanly_on_termination() -> dict[int, Any]:
+    """Turn SIGTERM and SIGHUP into :class:`Terminated`; returns the handlers replaced."""
+    import signal
+    import threading
+
+    def stop(signal_number: int, _frame: object) -> None:
+        raise Terminated(signal_number)
+
+    replaced: dict[int, Any] = {}
+    if threading.current_thread() is not threading.main_thread():
+        return replaced  # only the main thread may set handlers (main() called from a thread)
+    for name in ("SIGTERM", "SIGHUP"):  # Windows has neither of the two
+        if hasattr(signal, name):
+            number = getattr(signal, name)
+            replaced[number] = signal.signal(number, stop)
+    return replaced
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run ``crm-xl`` with ``argv`` (default: the process arguments); return the exit code."""
     parser = build_parser()
@@ -276,6 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    replaced = _stop_cleanly_on_termination()
     try:
         return importlib.import_module(COMMANDS[args.command]).run(args)
     except CrmError as err:
@@ -287,6 +318,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Terminated as stop:
+        print(f"stopped by {stop.signal_name}: nothing half-written was left", file=sys.stderr)
+        return 128 + stop.signal_number
     except BrokenPipeError:
         # the reader of our output went away (`| head`): stop quietly, as the shell's own
         # tools do (128 + SIGPIPE), and keep Python from complaining again at exit
@@ -298,6 +332,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"crm-xl: internal error: {type(err).__name__}: {err}", file=sys.stderr)
         print("rerun with --debug for the traceback, and please report it", file=sys.stderr)
         return 2
+    finally:
+        import signal
+
+        for number, handler in replaced.items():
+            signal.signal(number, handler)
 
 
 if __name__ == "__main__":  # pragma: no cover

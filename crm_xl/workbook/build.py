@@ -137,9 +137,13 @@ def build_workbook(
 
 
 def check_new_file(path: Path, force: bool) -> None:
-    """A file about to be created: its folder exists, and it does not (unless ``force``)."""
+    """A file about to be created: its folder exists, and it does not (unless ``force``; even
+    then not while Excel has it open)."""
+    from crm_xl.files.lock import check_not_open_for_replacing
+
     if path.exists() and not force:
         raise CrmError("already exists: choose another name, or --force to replace it", str(path))
+    check_not_open_for_replacing(path)
     if not path.parent.exists():
         raise CrmError(f"folder {path.parent} does not exist", str(path))
 

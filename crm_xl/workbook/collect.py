@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from crm_xl.errors import CrmError, Problem
+from crm_xl.files.atomic import editing
 from crm_xl.files.lock import check_not_open
 from crm_xl.workbook import layout
 from crm_xl.workbook.backend import lower_names
@@ -213,59 +214,64 @@ def collect_forms(
     if not book.exists():
         raise CrmError("no such file", str(book))
     check_not_open(book, force)
-    new = Period.parse(period)
-    backend = PackageBackend(book)
-    names = lower_names(backend)
-    lang = (names.get(layout.LANG_NAME) or '"zh"').strip('"=') or "zh"
-    lang = lang if lang in layout.LANGS else "zh"
-    if layout.name(new, layout.SA_COMPOSITE).lower() not in names:
-        raise CrmError(f"the workbook has no period {new} (crm-xl new-period adds one)", str(book))
-    problems: list[Problem] = []
-    collected: dict[str, DepartmentForm] = {}
-    for form in forms:
-        try:
-            f = read_form(Path(form), new)
-        except CrmError as err:
-            problems += err.problems
-            continue
-        if f.department in collected:
-            problems.append(
-                Problem(
-                    str(form),
-                    f"a second form for {f.department} (the first: {collected[f.department].source})",
-                )
+    with editing(book):
+        new = Period.parse(period)
+        backend = PackageBackend(book)
+        names = lower_names(backend)
+        lang = (names.get(layout.LANG_NAME) or '"zh"').strip('"=') or "zh"
+        lang = lang if lang in layout.LANGS else "zh"
+        if layout.name(new, layout.SA_COMPOSITE).lower() not in names:
+            raise CrmError(
+                f"the workbook has no period {new} (crm-xl new-period adds one)", str(book)
             )
-        collected[f.department] = f
-    if not forms:
-        problems.append(Problem(str(book), "give the filled-in forms to collect"))
-    if problems:
-        raise CrmError(problems)
+        problems: list[Problem] = []
+        collected: dict[str, DepartmentForm] = {}
+        for form in forms:
+            try:
+                f = read_form(Path(form), new)
+            except CrmError as err:
+                problems += err.problems
+                continue
+            if f.department in collected:
+                problems.append(
+                    Problem(
+                        str(form),
+                        f"a second form for {f.department} (the first: {collected[f.department].source})",
+                    )
+                )
+            collected[f.department] = f
+        if not forms:
+            problems.append(Problem(str(book), "give the filled-in forms to collect"))
+        if problems:
+            raise CrmError(problems)
 
-    weights = read_form_weights(backend)
-    sheet = layout.departments_sheet(new, lang)
-    items = len(layout.FORM_ITEMS)
-    before, plans = _existing(backend, sheet, names, new, items)
-    result = Collected(book, new, sheet)
-    rows: dict[str, list[Any]] = dict(before)
-    for dept, f in collected.items():
-        (result.replaced if dept in before else result.added).append(dept)
-        rows[dept] = [dept, f.filled_by, f.date, *f.answers]
-        plans[dept] = f.plan
-    cells = _sheet_cells(new, lang, weights, rows, plans, pick)
-    if sheet not in backend.sheet_names():
-        backend.pkg.add_sheet(sheet, _EMPTY_SHEET, after=layout.self_assessment_sheet(new, lang))
-    else:  # the rows written before go; what this run writes replaces them
-        old = backend.pkg.values(sheet)
-        backend.set_cells(sheet, {c: None for c in old if c not in cells})
-    backend.set_cells(sheet, cells)
-    last = FIRST_ROW + len(rows) - 1
-    ref = f"$A${FIRST_ROW}:${col_letters(FIRST_ITEM_COL + items)}${last}"
-    backend.set_name(layout.name(new, layout.DEPARTMENTS_NAME), f"'{sheet}'!{ref}")
-    composites = [_composite(r[3 : 3 + items], weights) for r in rows.values()]
-    given = [c for c in composites if c is not None]
-    result.company = sum(given) / len(given) if given else None
-    backend.save(book)
-    return result
+        weights = read_form_weights(backend)
+        sheet = layout.departments_sheet(new, lang)
+        items = len(layout.FORM_ITEMS)
+        before, plans = _existing(backend, sheet, names, new, items)
+        result = Collected(book, new, sheet)
+        rows: dict[str, list[Any]] = dict(before)
+        for dept, f in collected.items():
+            (result.replaced if dept in before else result.added).append(dept)
+            rows[dept] = [dept, f.filled_by, f.date, *f.answers]
+            plans[dept] = f.plan
+        cells = _sheet_cells(new, lang, weights, rows, plans, pick)
+        if sheet not in backend.sheet_names():
+            backend.pkg.add_sheet(
+                sheet, _EMPTY_SHEET, after=layout.self_assessment_sheet(new, lang)
+            )
+        else:  # the rows written before go; what this run writes replaces them
+            old = backend.pkg.values(sheet)
+            backend.set_cells(sheet, {c: None for c in old if c not in cells})
+        backend.set_cells(sheet, cells)
+        last = FIRST_ROW + len(rows) - 1
+        ref = f"$A${FIRST_ROW}:${col_letters(FIRST_ITEM_COL + items)}${last}"
+        backend.set_name(layout.name(new, layout.DEPARTMENTS_NAME), f"'{sheet}'!{ref}")
+        composites = [_composite(r[3 : 3 + items], weights) for r in rows.values()]
+        given = [c for c in composites if c is not None]
+        result.company = sum(given) / len(given) if given else None
+        backend.save(book)
+        return result
 
 
 def _composite(answers: Sequence[Any], weights: Sequence[float]) -> float | None:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from crm_xl.errors import CrmError, Problem
+from crm_xl.files.atomic import editing
 from crm_xl.files.lock import check_not_open
 from crm_xl.workbook import layout
 from crm_xl.workbook.backend import Backend
@@ -187,42 +188,45 @@ def add_period(
     if not book.exists():
         raise CrmError("no such file", str(book))
     check_not_open(book, force)
-    new = Period.parse(period)
-    # everything that can be refused is checked before the workbook changes: a failed run
-    # leaves it as it was, and a second try is not told the period already exists
-    plan = department_forms_plan(book, new, departments, force) if departments else []
-    backend = PackageBackend(book)
-    try:
-        result = add_period_to(backend, new)
-    except CrmError as err:  # name the file where a problem has no place of its own
-        raise CrmError(Problem(p.where or str(book), p.message) for p in err.problems) from None
-    forms = []
-    if departments is not None:
-        weights = read_form_weights(backend)
-        forms = [(department_form(new, result.lang, dept, weights), path) for dept, path in plan]
-    for name in backend.pkg.part_names():  # a damaged part is refused now, not after saving
-        if name.lower().endswith((".xml", ".rels", ".vml")):
-            backend.pkg.check_part(name)
-    backend.save(book)
-    result.book = book
-    # the copies still hold the old period's stored results: store the new ones, so that
-    # readers other than Excel do not show last period's numbers as this period's (and
-    # nothing asks Excel to recompute on opening, which shows #NAME? without the add-in)
-    try:  # the period is added and saved: a problem here is a warning, not a failure
-        stored = recalc_book(book, force=True, sheets=set(result.sheets))
-        result.warnings = [str(p) for p in stored.problems + stored.not_evaluated]
-        complete = not (stored.problems or stored.not_evaluated)
-    except CrmError as err:
-        result.warnings = [str(p) for p in err.problems]
-        complete = False
-    if not complete:  # some values could not be stored: then Excel computes them on opening
-        from crm_xl.xlsx import Package
+    with editing(book):
+        new = Period.parse(period)
+        # everything that can be refused is checked before the workbook changes: a failed run
+        # leaves it as it was, and a second try is not told the period already exists
+        plan = department_forms_plan(book, new, departments, force) if departments else []
+        backend = PackageBackend(book)
+        try:
+            result = add_period_to(backend, new)
+        except CrmError as err:  # name the file where a problem has no place of its own
+            raise CrmError(Problem(p.where or str(book), p.message) for p in err.problems) from None
+        forms = []
+        if departments is not None:
+            weights = read_form_weights(backend)
+            forms = [
+                (department_form(new, result.lang, dept, weights), path) for dept, path in plan
+            ]
+        for name in backend.pkg.part_names():  # a damaged part is refused now, not after saving
+            if name.lower().endswith((".xml", ".rels", ".vml")):
+                backend.pkg.check_part(name)
+        backend.save(book)
+        result.book = book
+        # the copies still hold the old period's stored results: store the new ones, so that
+        # readers other than Excel do not show last period's numbers as this period's (and
+        # nothing asks Excel to recompute on opening, which shows #NAME? without the add-in)
+        try:  # the period is added and saved: a problem here is a warning, not a failure
+            stored = recalc_book(book, force=True, sheets=set(result.sheets))
+            result.warnings = [str(p) for p in stored.problems + stored.not_evaluated]
+            complete = not (stored.problems or stored.not_evaluated)
+        except CrmError as err:
+            result.warnings = [str(p) for p in err.problems]
+            complete = False
+        if not complete:  # some values could not be stored: then Excel computes them on opening
+            from crm_xl.xlsx import Package
 
-        pkg = Package.open(book)
-        pkg.request_full_calc_on_load()
-        pkg.save(book)
-    result.forms = [_save_form(wb, path) for wb, path in forms]
-    return result
+            pkg = Package.open(book)
+            pkg.request_full_calc_on_load()
+            pkg.save(book)
+        result.forms = [_save_form(wb, path) for wb, path in forms]
+        return result
 
 
 def _safe_file_part(text: str) -> str:

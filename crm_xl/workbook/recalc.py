@@ -259,11 +259,15 @@ def recalc_book(
     date ``TODAY()`` gives (default: today's; fix it for a reproducible check); the result
     says which was used. Returns a :class:`BookResult`.
     """
+    from contextlib import nullcontext
+
+    from crm_xl.files.atomic import editing
     from crm_xl.files.memory import paused_gc
 
+    in_place = not check and out is None
     # the cell model is a million objects without garbage cycles of any size: the cyclic
     # collector's passes over them would only cost time (it runs again after)
-    with paused_gc():
+    with paused_gc(), editing(path) if in_place else nullcontext():
         return _recalc_book(Path(path), out, check, force, sheets, today or dt.date.today())
 
 
