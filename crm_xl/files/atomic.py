@@ -27,6 +27,7 @@ Example::
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import tempfile
@@ -206,10 +207,19 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     target = real_path(path) if path.is_symlink() else path.absolute()
     if real_path(target) not in _EDITING:  # an edit in place checked the lock when it began
         check_not_open_for_replacing(target)
+    if target.is_dir():
+        raise CrmError("is a folder: give a file name to write", str(path))
+    if target.exists() and not target.is_file():  # a device or a pipe is never replaced
+        raise CrmError("is not a regular file (a device or a pipe): write to a file", str(path))
+    if not target.parent.is_dir():
+        raise CrmError(f"folder {target.parent} does not exist: create it first", str(path))
     _remove_orphans(target)
-    fd, name = tempfile.mkstemp(
-        prefix=_temp_prefix(target, os.getpid()), suffix=target.suffix, dir=target.parent
-    )
+    try:
+        fd, name = tempfile.mkstemp(
+            prefix=_temp_prefix(target, os.getpid()), suffix=target.suffix, dir=target.parent
+        )
+    except OSError as err:
+        raise _cannot_write(err, path) from None
     os.close(fd)
     tmp = Path(name)
     try:
@@ -228,12 +238,35 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         real = real_path(target)
         _refuse_if_changed(real)
         os.replace(tmp, target)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        if err.filename not in (None, str(tmp), str(target)) and err.errno not in _FULL:
+            raise  # not the write's own failure (an input read inside the block)
+        raise _cannot_write(err, path) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     if real in _EDITING:
         _EDITING[real].saved()
     _sync_folder(target.parent)
+
+
+_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG}
+
+
+def _cannot_write(err: OSError, path: Path) -> CrmError:
+    """The one-line reason a write failed, and what to do."""
+    folder = Path(path).absolute().parent
+    reasons = {
+        errno.EACCES: f"no permission to write in {folder}: choose another folder",
+        errno.EPERM: f"no permission to write in {folder}: choose another folder",
+        errno.EROFS: f"{folder} is on a read-only disk: choose another folder",
+        errno.ENOENT: f"folder {folder} does not exist: create it first",
+    }
+    reason = reasons.get(err.errno or 0)
+    if reason is None and err.errno in _FULL:
+        reason = "the disk is full (nothing was written): free some space and run again"
+    return CrmError(reason or f"cannot write here: {err.strerror or err}", str(path))
 
 
 def _sync_folder(folder: Path) -> None:

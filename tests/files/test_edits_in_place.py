@@ -200,3 +200,88 @@ def test_new_force_over_a_workbook_excel_has_open_is_refused(stale, capsys):
     assert main(["new", str(stale), "--period", "2026-Q4", "--force"]) == 1
     assert "Excel has this file open" in capsys.readouterr().err
     assert digest(stale) == before
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["recalc", "{book}", "-o", "{out}"],
+        ["score", "{csv}", "-m", "{toml}", "-o", "{out_csv}"],
+        ["new", "{out}", "--period", "2026-Q4"],
+        ["report", "{book}", "-o", "{out_html}"],
+    ],
+    ids=["recalc", "score", "new", "report"],
+)
+@pytest.mark.parametrize(
+    "where, message",
+    [
+        ("missing", ("does not exist",)),
+        ("folder", ("is a folder", "already exists")),
+        # a device is refused for its name (no extension) or for what it is
+        ("device", ("is not a regular file", "use .csv or .xlsx", "extensions", "already exists")),
+    ],
+)
+def test_output_path_problems_are_one_line_errors(stale, tmp_path, capsys, command, where, message):
+    from crm_xl.files.resources import sample_path
+
+    base = {
+        "missing": tmp_path / "no" / "such" / "x",
+        "folder": tmp_path / "a_folder",
+        "device": Path("/dev/null"),
+    }[where]
+    if where == "folder":
+        for suffix in ("", ".xlsx", ".csv", ".html"):
+            base.with_name(base.name + suffix).mkdir()
+    suffixed = (lambda s: base) if where == "device" else (lambda s: f"{base}{s}")
+    args = [
+        a.format(
+            book=stale,
+            csv=sample_path("customers.csv"),
+            toml=sample_path("scorecard.toml"),
+            out=suffixed(".xlsx"),
+            out_csv=suffixed(".csv"),
+            out_html=suffixed(".html"),
+        )
+        for a in command
+    ]
+    before = digest(stale)
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err  # one line
+    assert any(m in err for m in message), err
+    assert digest(stale) == before
+    assert Path("/dev/null").is_char_device()
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 256 KiB file system (tmpfs): a disk that fills up during the save."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(disk)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        if os.environ.get("CI") and os.geteuid() == 0:
+            pytest.fail(f"cannot mount a small tmpfs: {mounted.stderr.decode()}")
+        pytest.skip("needs root to mount a small tmpfs (a disk that fills up)")
+    yield disk
+    subprocess.run(["umount", str(disk)], check=True)
+
+
+def test_a_full_disk_leaves_the_file_as_it_was(tiny_disk, stale, capsys):
+    from crm_xl.workbook.build import new_workbook
+
+    book = tiny_disk / "book.xlsx"
+    book.write_bytes(stale.read_bytes())  # ~40 KB; its recalculated copy does not fit beside
+    filler = tiny_disk / "filler.bin"
+    free = os.statvfs(tiny_disk).f_bavail * os.statvfs(tiny_disk).f_frsize
+    filler.write_bytes(b"\0" * (free - 20_000))
+    before = digest(book)
+    assert main(["recalc", str(book)]) == 1
+    assert "the disk is full (nothing was written)" in capsys.readouterr().err
+    assert digest(book) == before
+    assert stray_files(tiny_disk) == []
+    with pytest.raises(CrmError, match="the disk is full"):
+        new_workbook(tiny_disk / "new.xlsx", "2026-Q4", lang="zh")
+    assert sorted(p.name for p in tiny_disk.iterdir()) == ["book.xlsx", "filler.bin"]
