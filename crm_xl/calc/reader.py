@@ -22,7 +22,7 @@ from crm_xl.calc.cell_xml import add_formula, cell_value, formula_cache, parse_a
 from crm_xl.calc.model import CellModel, FormulaInfo, SheetData
 from crm_xl.calc.row_shapes import read_shaped_rows
 from crm_xl.errors import CrmError
-from crm_xl.xlsx.coordinates import cell_name, col_number, parse_cell
+from crm_xl.xlsx.coordinates import MAX_COL, MAX_ROW, cell_name, col_number, parse_cell
 from crm_xl.xlsx.values import read_shared_strings, rich_text
 from crm_xl.xlsx.xml_checks import check_utf8, check_xml, has_forbidden_chars, xml_problem
 
@@ -262,12 +262,26 @@ def _read_cells(
             a = parse_attrs(attrs) if attrs else {}
             ref = a.get("r")
             if ref:
-                row, col = parse_cell(ref)
+                try:
+                    row, col = parse_cell(ref)
+                except ValueError:
+                    raise CrmError(
+                        f"{sheet.name}: a cell's address {ref!r} is not a cell address; the file "
+                        "is damaged (open it in Excel, which offers to repair it, and save it again)",
+                        wb.source,
+                    ) from None
             else:
                 col += 1
             s, t, cm = a.get("s", ""), a.get("t", ""), a.get("cm")
             content = content2
             last_digits = ""
+        if not (0 < row <= MAX_ROW and 0 < col <= MAX_COL):
+            raise CrmError(
+                f"{sheet.name}: a cell at row {row}, column {col} is outside Excel's grid "
+                "(A1:XFD1048576); the file is damaged (open it in Excel, which offers to repair "
+                "it, and save it again)",
+                wb.source,
+            )
         key = (row, col)
         if (row < last_row or (row == last_row and col <= last_col)) and (  # out of order: rare
             key in cells or key in formulas
@@ -379,15 +393,24 @@ def _rels_targets(pkg: Any, source_part: str) -> dict[str, str]:
     return dict(_rels_list(pkg, source_part))
 
 
-def _rels_list(pkg: Any, source_part: str) -> list[tuple[str, str]]:
-    """(relationship type suffix, target part) for one part's internal relationships."""
+def _parse_part(pkg: Any, part: str) -> Any:
+    """The element tree of ``part``, parsed with defusedxml's rules (no DTD, no entities);
+    a part that breaks them or is not XML is a :class:`CrmError` naming it."""
     from defusedxml import ElementTree as SafeET
 
+    try:
+        return SafeET.fromstring(pkg.part(part), forbid_dtd=True)
+    except (ParseError, DefusedXmlException) as err:
+        raise CrmError(f"part {part} is not usable XML: {xml_problem(err)}", pkg.source) from None
+
+
+def _rels_list(pkg: Any, source_part: str) -> list[tuple[str, str]]:
+    """(relationship type suffix, target part) for one part's internal relationships."""
     folder, _, name = source_part.rpartition("/")
     rels = f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
     if not pkg.has_part(rels):
         return []
-    root = SafeET.fromstring(pkg.part(rels), forbid_dtd=True)
+    root = _parse_part(pkg, rels)
     out = []
     for rel in root:
         target = rel.get("Target", "")
@@ -410,12 +433,10 @@ def _rels_list(pkg: Any, source_part: str) -> list[tuple[str, str]]:
 
 
 def _read_tables(wb: CellModel, pkg: Any, sheet: SheetData, part: str) -> None:
-    from defusedxml import ElementTree as SafeET
-
     for kind, target in _rels_list(pkg, part):
         if kind != "table" or not pkg.has_part(target):
             continue
-        root = SafeET.fromstring(pkg.part(target), forbid_dtd=True)
+        root = _parse_part(pkg, target)
         ns = root.tag[1 : root.tag.index("}")] if root.tag.startswith("{") else ""
         q = (lambda t, ns=ns: f"{{{ns}}}{t}") if ns else (lambda t: t)
         cols = root.find(q("tableColumns"))
@@ -437,11 +458,9 @@ def _read_tables(wb: CellModel, pkg: Any, sheet: SheetData, part: str) -> None:
 
 def read_package(wb: Model, pkg: Any) -> Model:
     """Read every worksheet, table and defined name of ``pkg`` (a :class:`crm_xl.xlsx.package.Package`) into ``wb``."""
-    from defusedxml import ElementTree as SafeET
-
     infos = pkg.sheets()
     workbook_part = pkg.workbook_part
-    root = SafeET.fromstring(pkg.part(workbook_part), forbid_dtd=True)
+    root = _parse_part(pkg, workbook_part)
     for el in root.iter():
         if el.tag.endswith("}workbookPr") or el.tag == "workbookPr":
             wb.date1904 = (el.get("date1904") or "").lower() in ("1", "true")

@@ -24,13 +24,22 @@ RATIO_MIN_BYTES = 2**20
 
 
 def check_archive(path: Path) -> None:
-    """Refuse a workbook whose zip parts would unpack to something huge (zip bomb)."""
+    """Refuse a workbook whose zip parts would unpack to something huge (zip bomb), or
+    are compressed in a way Excel does not read."""
     if not zipfile.is_zipfile(path):
         return
     try:
         with zipfile.ZipFile(path) as archive:
             total = 0
             for info in archive.infolist():
+                if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                    # bzip2, LZMA, …: Excel and the readers of the file would fail on it
+                    raise CrmError(
+                        f"part {info.filename} is compressed with method {info.compress_type}, "
+                        "which Excel cannot open (it reads only stored and deflated parts): "
+                        "the file was made by another tool; open and save it there as .xlsx",
+                        str(path),
+                    )
                 total += info.file_size
                 ratio = info.file_size / max(info.compress_size, 1)
                 if info.file_size > RATIO_MIN_BYTES and ratio > MAX_ZIP_RATIO:

@@ -219,7 +219,14 @@ def _read_excel(path: Path, sheet: str | None) -> Table:
         sheet = names[0]
     elif sheet not in names:
         raise CrmError(f"no sheet '{sheet}'; the sheets are: {', '.join(names)}", str(path))
-    rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    try:
+        rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    except Exception as err:  # calamine's errors on a damaged sheet (XmlError, ZipError, …)
+        raise CrmError(
+            f"sheet '{sheet}' cannot be read ({_calamine_reason(err)}): the file is damaged or "
+            "written by a tool Excel does not read; open and save it in Excel, or export it as CSV",
+            str(path),
+        ) from None
     if not rows:
         raise CrmError(f"sheet '{sheet}' is empty", str(path))
     _percent_points(rows, percent_cells(path, sheet))
@@ -234,6 +241,15 @@ def _read_excel(path: Path, sheet: str | None) -> Table:
     frame = _drop_blank_rows(frame.where(frame != "", None))
     _check_headers(header, f"{path}: {sheet}!{at + 1}:{at + 1}")
     return Table(frame, str(path), sheet, at + 1 if at else None, _title(rows[:at]))
+
+
+def _calamine_reason(err: Exception) -> str:
+    """calamine's message in words a user can pass on (its I/O wrapper dropped)."""
+    text = str(err).removeprefix("I/O error: ").strip()
+    if "compression method not supported" in text:
+        method = text.rsplit(":", 1)[-1].strip()
+        return f"a part is compressed with method {method}, which Excel never writes"
+    return text[:200] or type(err).__name__
 
 
 def _percent_points(rows: list[list[Any]], cells: set[tuple[int, int]]) -> None:

@@ -46,6 +46,7 @@ class CustomerImport:
         unused: source headers that went to no field (their data is not in the workbook).
         blank_fields: fields no source column filled.
         duplicates: customer ID → the source's line or cell of each row that has it.
+        cleaned: the cells whose control characters were removed, each with the characters.
     """
 
     customers: list[Customer]
@@ -55,6 +56,8 @@ class CustomerImport:
     duplicates: dict[str, list[str]] = field(default_factory=dict)
     # where the header was found when rows above it were a title: language → sentence
     header_notes: dict[str, str] = field(default_factory=dict)
+    # cells whose control characters were removed (a cell's XML cannot hold them)
+    cleaned: list[str] = field(default_factory=list)
 
     def report(self, lang: str = "en") -> list[ReportLine]:
         """The import in sentences for people (Chinese with ``lang="zh"``), each marked
@@ -86,6 +89,16 @@ class CustomerImport:
             lines.append(
                 ReportLine(f"留空的字段:{names}" if zh else f"fields left blank: {names}", True)
             )
+        if self.cleaned:
+            where = "; ".join(self.cleaned[:10]) + (" …" if len(self.cleaned) > 10 else "")
+            n = len(self.cleaned)
+            text = (
+                f"{n} 个单元格含控制字符(工作簿无法保存),已删除这些字符:{where}"
+                if zh
+                else f"control characters removed from {n} cell{'s' * (n != 1)} (a workbook "
+                f"cannot hold them): {where}"
+            )
+            lines.append(ReportLine(text, True))
         for cid, places in self.duplicates.items():
             where = "; ".join(places)
             text = (
@@ -182,6 +195,7 @@ def import_customers(
     """
     from crm_xl.core.user_numbers import numeric_column
     from crm_xl.files.tables import read_table
+    from crm_xl.xlsx.xml_checks import without_forbidden_chars
 
     mapping = dict(mapping or {})
     fields = _fields()
@@ -214,6 +228,7 @@ def import_customers(
     numeric = {c.key for c in layout.RATINGS_INPUTS if not c.text}
     values: dict[str, list[Any]] = {}
     problems: list[Problem] = []
+    cleaned: list[str] = []
     for header, key in columns.items():
         if key in numeric:
             numbers, bad = numeric_column(table, header)
@@ -222,7 +237,14 @@ def import_customers(
                 None if v != v else (int(v) if float(v).is_integer() else float(v)) for v in numbers
             ]
         else:
-            values[key] = [None if v is None else str(v) for v in table.frame[header]]
+            texts = [None if v is None else str(v) for v in table.frame[header]]
+            for i, text in enumerate(texts):
+                if text is not None:
+                    texts[i], codes = without_forbidden_chars(text)
+                    if codes:  # a workbook cell cannot hold them (nor show them)
+                        place = table.locate(i, header).removeprefix(f"{path}: ")
+                        cleaned.append(f"{place} ({codes})")
+            values[key] = texts
     if problems:
         raise CrmError(problems)
     n = len(table.frame)
@@ -242,7 +264,7 @@ def import_customers(
     blank = [c.key for c in layout.RATINGS_INPUTS if c.key not in values]
     notes = {lang: table.header_note(lang) for lang in ("en", "zh")}
     header_notes = {k: v for k, v in notes.items() if v is not None}
-    return CustomerImport(customers, columns, unused, blank, duplicates, header_notes)
+    return CustomerImport(customers, columns, unused, blank, duplicates, header_notes, cleaned)
 
 
 def read_customers(path: str | Path, sheet: str | None = None) -> list[Customer]:

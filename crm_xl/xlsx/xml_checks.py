@@ -84,6 +84,28 @@ def has_forbidden_chars(data: bytes) -> bool:
     return False
 
 
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def without_forbidden_chars(text: str) -> tuple[str, str]:
+    """``text`` without the characters a cell's XML cannot hold (control characters other
+    than tab and line breaks, U+FFFE, U+FFFF), and those removed as ``U+0001 U+001B``
+    (empty when none was).
+
+    Example::
+
+        >>> without_forbidden_chars("Acme\x01 Ltd\x1b")
+        ('Acme Ltd', 'U+0001 U+001B')
+        >>> without_forbidden_chars("行\t1")
+        ('行\t1', '')
+    """
+    found = _NOT_IN_XML.findall(text)
+    if not found:
+        return text, ""
+    codes = " ".join(dict.fromkeys(f"U+{ord(c):04X}" for c in found))
+    return _NOT_IN_XML.sub("", text), codes
+
+
 def xml_problem(err: Exception) -> str:
     """What :func:`check_xml`'s exception means, in words for the message.
 
