@@ -237,7 +237,14 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
             os.chmod(tmp, 0o666 & ~_umask())
         real = real_path(target)
         _refuse_if_changed(real)
-        os.replace(tmp, target)
+        try:
+            os.replace(tmp, target)
+        except PermissionError:  # Windows: another program holds the file open
+            raise CrmError(
+                "cannot replace the file: another program (Excel?) has it open, or it is "
+                "read-only; close it there, then run again (nothing was written)",
+                str(path),
+            ) from None
     except OSError as err:
         tmp.unlink(missing_ok=True)
         if err.filename not in (None, str(tmp), str(target)) and err.errno not in _FULL:

@@ -17,7 +17,8 @@ already proved are remembered, so a part is checked once however often it is rea
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, TypeVar
 from xml.etree.ElementTree import ParseError
 
 from defusedxml.common import DefusedXmlException
@@ -27,6 +28,8 @@ from crm_xl.xlsx.escapes import escape_attr
 from crm_xl.xlsx.namespaces import CT_NS
 from crm_xl.xlsx.xml_checks import check_utf8, check_xml, xml_problem
 from crm_xl.xlsx.xml_scan import Edit, Node, append_into, parse, splice
+
+T = TypeVar("T")
 
 
 class Parts(dict[str, bytes]):
@@ -41,6 +44,37 @@ class Parts(dict[str, bytes]):
         self.source = source
         self._original = dict(parts)  # as read: what changed() compares with
         self._valid: dict[str, bytes] = {}  # part → the bytes already parsed safely
+        self._memo: dict[str, tuple[tuple[Any, ...], Any]] = {}  # see memo()
+
+    def memo(self, key: str, depends_on: Iterable[str], compute: Callable[[], T]) -> T:
+        """``compute()``, remembered for as long as the parts it ``depends_on`` are the same
+        bytes and no part was added or removed: what is derived from a part (the sheet list
+        from the workbook part) is not derived again for every sheet of a 1,000-sheet book.
+
+        Example::
+
+            >>> parts = Parts({"a.xml": b"<a/>"}, "book.xlsx")
+            >>> calls = []
+            >>> _ = parts.memo("n", ["a.xml"], lambda: calls.append(1))
+            >>> _ = parts.memo("n", ["a.xml"], lambda: calls.append(1))
+            >>> parts["a.xml"] = b"<b/>"
+            >>> _ = parts.memo("n", ["a.xml"], lambda: calls.append(1))
+            >>> len(calls)
+            2
+        """
+        stamp = (len(self), *(self.get(name) for name in depends_on))
+        held = self._memo.get(key)
+        # the same objects (`is`), not equal bytes: comparing a 10 MB part would cost more
+        if (
+            held is not None
+            and len(held[0]) == len(stamp)
+            and held[0][0] == stamp[0]
+            and all(a is b for a, b in zip(held[0][1:], stamp[1:], strict=True))
+        ):
+            return held[1]
+        value = compute()
+        self._memo[key] = (stamp, value)
+        return value
 
     def actual_name(self, name: str) -> str | None:
         """The part's name as the archive spells it (part names are case-insensitive)."""

@@ -78,7 +78,15 @@ def check_sheet_name(name: str, existing: Iterable[str] = ()) -> None:
 
 
 def list_sheets(parts: Parts, workbook: str) -> list[SheetInfo]:
-    """The sheets in tab order (:meth:`Package.sheets`)."""
+    """The sheets in tab order (:meth:`Package.sheets`); read again only when the workbook
+    part or its relationships changed (:meth:`Parts.memo`)."""
+    found = parts.memo(
+        "sheets", [workbook, rels_part(workbook)], lambda: _read_sheets(parts, workbook)
+    )
+    return list(found)
+
+
+def _read_sheets(parts: Parts, workbook: str) -> list[SheetInfo]:
     root = parts.tree(workbook, 2)
     rels = {r.id: r for r in relationships(parts, workbook)}
     sheets = root.child(MAIN_NS, "sheets")

@@ -172,3 +172,28 @@ def test_a_workbook_that_kills_its_process_does_not_end_a_folder_run(tmp_path, m
         "the file was left as it was"
     )
     assert sha256(tmp_path / "killer.xlsx") == before
+
+
+def test_a_thousand_sheets_each_with_a_stale_cell(tmp_path):
+    """Work that grew with the square of the sheets (the sheet list read again for every
+    sheet written: 76 s and 2.2 GB for 1,000 sheets) stays linear: bounded here in memory
+    and, as a hang guard, in time."""
+    import openpyxl
+    from python_calamine import CalamineWorkbook
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for i in range(1000):
+        ws = wb.create_sheet(f"S{i}")
+        ws["A1"], ws["B1"] = i, "=A1*2"
+    book = tmp_path / "book.xlsx"
+    wb.save(book)
+    out = run_capped(["recalc", book], memory_mib=512, timeout=120)
+    assert out.code == 0, out.first_line
+    read = CalamineWorkbook.from_path(str(book))
+    assert [read.get_sheet_by_name(f"S{i}").to_python()[0][1] for i in (0, 1, 998, 999)] == [
+        0,
+        2,
+        1996,
+        1998,
+    ]

@@ -122,7 +122,7 @@ def test_a_failed_save_leaves_the_original(sample, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(Package, "_write", boom)
-    with pytest.raises(OSError):
+    with pytest.raises(CrmError, match="cannot write here: disk full"):
         add_period(sample, "2027-Q1")
     assert sample.read_bytes() == before
     assert sorted(p.name for p in sample.parent.iterdir()) == [sample.name]

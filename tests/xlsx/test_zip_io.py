@@ -123,7 +123,7 @@ def test_failed_save_leaves_the_original_untouched(tmp_path, monkeypatch):
         return real(self, name, mode, *args, **kwargs)
 
     monkeypatch.setattr(zipfile.ZipFile, "open", failing)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(CrmError, match="cannot write here: disk full"):  # one line for users
         pkg.save(path)
     monkeypatch.setattr(zipfile.ZipFile, "open", real)
     assert len(calls) == 4
@@ -134,7 +134,7 @@ def test_failed_save_leaves_the_original_untouched(tmp_path, monkeypatch):
         raise PermissionError("file is open in Excel")
 
     monkeypatch.setattr(os, "replace", no_replace)
-    with pytest.raises(PermissionError):
+    with pytest.raises(CrmError, match=r"another program \(Excel\?\) has it open"):
         pkg.save(path)
     monkeypatch.undo()
     assert path.read_bytes() == original
