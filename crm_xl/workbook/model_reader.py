@@ -100,6 +100,25 @@ def _read_table(
     return items
 
 
+def _named_first_row(names: dict[str, str], name: str, sheet: str) -> int | None:
+    """The first row of the defined name ``name`` when it is on ``sheet``."""
+    if name not in names:
+        return None
+    where, ref = split_ref(names[name])
+    box = parse_range(ref)
+    return box[0] if where == sheet and box is not None else None
+
+
+def _shifted(rows_at: layout.ModelRows, by: int) -> layout.ModelRows:
+    """The rows below the dimension table moved down (or up) ``by`` rows."""
+    from dataclasses import replace
+
+    if not by:
+        return rows_at
+    below = ("tier_header", "thresholds", "labels", "rfm", "form_header")
+    return replace(rows_at, **{k: getattr(rows_at, k) + by for k in below})
+
+
 def read_model_rows(
     rows: list[list[Any]], sheet: str, names: dict[str, str] | None = None
 ) -> tuple[dict, dict[str, str]]:
@@ -116,19 +135,30 @@ def read_model_rows(
         return rows[r - 1][c - 1] if r - 1 < len(rows) and c - 1 < len(rows[r - 1]) else None
 
     where: dict[str, str] = {}
-    first = layout.model_rows(0)
-    indicators = _read_table(at, first.ind_first, MODEL_COLUMNS, "indicators", sheet, where)
-    rows_at = layout.model_rows(len(indicators))
+    names = names or {}
+    # each table starts where its defined name starts (Excel and LibreOffice move names
+    # when rows are inserted or deleted above them), else where the layout puts it; it
+    # ends at its first blank row, so a row added just below it is read, not lost
+    ind_first = _named_first_row(names, layout.indicator_name("id"), sheet)
+    ind_first = ind_first or layout.model_rows(0).ind_first
+    indicators = _read_table(at, ind_first, MODEL_COLUMNS, "indicators", sheet, where)
+    ind_last = ind_first + len(indicators) - 1
     weights = column_letter(MODEL_COLUMNS, "weight")
-    where["indicators"] = f"{sheet}!{weights}{rows_at.ind_first}:{weights}{rows_at.ind_last}"
-    dimensions = _read_table(at, rows_at.dim_first, MODEL_DIM_COLUMNS, "dimensions", sheet, where)
+    where["indicators"] = f"{sheet}!{weights}{ind_first}:{weights}{ind_last}"
+    shift = ind_last - layout.model_rows(len(indicators)).ind_last
+    dim_first = _named_first_row(names, layout.DIM_ID_NAME, sheet)
+    if dim_first is None or dim_first <= ind_last:
+        dim_first = layout.model_rows(len(indicators)).dim_first + shift
+    dimensions = _read_table(at, dim_first, MODEL_DIM_COLUMNS, "dimensions", sheet, where)
+    dim_last = dim_first + len(dimensions) - 1
     rows_at = layout.model_rows(len(indicators), len(dimensions))
+    rows_at = _shifted(rows_at, dim_last - rows_at.dim_last)
     weights = column_letter(MODEL_DIM_COLUMNS, "weight")
-    where["dimensions"] = f"{sheet}!{weights}{rows_at.dim_first}:{weights}{rows_at.dim_last}"
+    where["dimensions"] = f"{sheet}!{weights}{dim_first}:{weights}{dim_last}"
     for d in dimensions:
         where[f"indicators in dimension '{d.get('id')}'"] = where["indicators"]
 
-    tiers, outside = _tier_table(at, rows_at, sheet, names or {}, where)
+    tiers, outside = _tier_table(at, rows_at, sheet, names, where)
     data = {
         "scorecard": {"weight_sum": "strict"},
         "indicators": indicators,
@@ -217,9 +247,87 @@ def read_model_from(backend: Backend) -> Any:
         card = parse_scorecard(data, source="")
     except CrmError as err:
         raise CrmError([*_relocate(err, where).problems, *outside]) from None
-    if outside:
-        raise CrmError(outside)
+    problems = [*outside, *ratings_follow_model(names, [i.id for i in card.indicators], where)]
+    if problems:
+        raise CrmError(problems)
     return card
+
+
+def ratings_follow_model(
+    names: dict[str, str], model_ids: Sequence[str], where: dict[str, str]
+) -> list[Problem]:
+    """Problems where a period's Ratings columns no longer match the Model's indicators.
+
+    Each Ratings sheet's score columns were laid out for the Model's indicators in their
+    order, and its formulas take indicator *k*'s scale, floor, target and weight from the
+    Model's *k*-th row: a row deleted, moved or inserted in the Model would score a column
+    with another indicator's settings. So that is refused, at the Model's row or the
+    Ratings column concerned, with what to do instead (weight 0 leaves an indicator out of
+    the score; a new indicator needs a new workbook with ``crm-xl new --model``).
+
+    Example::
+
+        >>> names = {"crm_2026q4_ratings": "'R'!$A$4:$Q$9", "crm_2026q4_score_a": "'R'!$P$4:$P$9",
+        ...          "crm_2026q4_score_b": "'R'!$Q$4:$Q$9"}
+        >>> ratings_follow_model(names, ["a", "b"], {})
+        []
+        >>> [p.message[:40] for p in ratings_follow_model(names, ["b", "a"], {"indicators[1]": "Model!A5:J5"})][:1]
+        ['indicator b is the Model’s row 1, but R ']
+    """
+    problems: list[Problem] = []
+    wanted = [i.casefold() for i in model_ids]
+    for period in layout.periods_of(names):
+        prefix = layout.name(period, layout.indicator_score_key("")).lower()
+        columns = []
+        for key, ref in names.items():
+            if key.startswith(prefix):
+                sheet, cells = split_ref(ref)
+                box = parse_range(cells)
+                if box is not None:
+                    columns.append((box[1], key[len(prefix) :], sheet, box[0]))
+        if not columns:
+            continue
+        columns.sort()
+        laid_out = [c[1] for c in columns]
+        if laid_out == wanted:
+            continue
+        sheet = columns[0][2]
+        order = ", ".join(laid_out)
+        # rows only deleted or added keep the others' order: then only those are reported
+        kept_in_order = [i for i in wanted if i in laid_out] == [i for i in laid_out if i in wanted]
+        for n, ident in enumerate(wanted, 1):
+            place = where.get(f"indicators[{n}]", f"{layout.MODEL_NAME} row {n}")
+            if ident not in laid_out:
+                problems.append(
+                    Problem(
+                        place,
+                        f"indicator {model_ids[n - 1]} has no score column in {sheet}, whose "
+                        f"columns are laid out for the indicators {order}: a new indicator "
+                        "needs a workbook laid out for it (crm-xl new --model your.toml); "
+                        "delete this row to go on",
+                    )
+                )
+            elif kept_in_order is False and laid_out.index(ident) != n - 1:
+                problems.append(
+                    Problem(
+                        place,
+                        f"indicator {model_ids[n - 1]} is the Model’s row {n}, but {sheet} "
+                        f"scores it in its column {laid_out.index(ident) + 1} (the indicators "
+                        f"in order: {order}): keep the Model’s rows in that order",
+                    )
+                )
+        for col, ident, sheet, first in columns:
+            if ident not in wanted:
+                problems.append(
+                    Problem(
+                        f"{sheet}!{cell_name(max(first - 1, 1), col)}",
+                        f"this column scores the indicator {ident}, which the Model no longer "
+                        "has (its row was deleted?): put the row back; to leave the indicator "
+                        "out of the score, give it weight 0",
+                    )
+                )
+        break  # one period's problems say it all: every period reads the same Model
+    return problems
 
 
 def read_model(path: str | Path) -> Any:
