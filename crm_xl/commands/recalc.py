@@ -84,16 +84,22 @@ def _report_book(result, check: bool, today_given: bool = False) -> None:
         given = "" if today_given else " (today's date: --today YYYY-MM-DD fixes it)"
         print(f"{result.path}: TODAY() is {result.today.isoformat()}{given}")
     if result.input_errors:
-        n = len(result.input_errors)
-        print(
-            f"error: {result.path}: {n} CRM_* result cell(s) show an error because of their "
-            "inputs; correct the inputs named in each reason:",
-            file=sys.stderr,
+        from crm_xl.core.problem_words import problem_text
+
+        n, zh = len(result.input_errors), result.lang == "zh"
+        heading = (
+            f"{n} 个 CRM_* 结果单元格因输入有误而显示错误;请按各条原因更正所指的输入:"
+            if zh
+            else f"{n} CRM_* result cell{'s' * (n != 1)} show{'s' * (n == 1)} an error because "
+            f"of {'their' if n != 1 else 'its'} inputs; correct the inputs named in each reason:"
         )
+        print(f"error: {result.path}: {heading}", file=sys.stderr)
         for problem in result.input_errors[:MAX_LISTED]:
-            print(f"error: {result.path}: {problem}", file=sys.stderr)
+            reason = problem_text(problem.message, result.lang)
+            print(f"error: {result.path}: {problem.where}: {reason}", file=sys.stderr)
         if n > MAX_LISTED:
-            print(f"error: {result.path}: ... and {n - MAX_LISTED} more", file=sys.stderr)
+            more = f"……另有 {n - MAX_LISTED} 个" if zh else f"... and {n - MAX_LISTED} more"
+            print(f"error: {result.path}: {more}", file=sys.stderr)
     for note in result.not_evaluated:
         print(f"not evaluated: {_located(result.path, str(note))}", file=sys.stderr)
     if check and result.changes:

@@ -14,7 +14,6 @@ Example::
 
 from __future__ import annotations
 
-import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -210,18 +209,9 @@ def item_message(lang: str, label: str, answer: float, floor: float) -> str:
     return f"{label} is answered {number(answer, 0)} (at or below {number(floor, 0)})"
 
 
-_PROBLEMS_ZH = (
-    (re.compile(r"^'(.*)' is text, not a number$", re.S), "“{0}”是文本,不是数字"),
-    (re.compile(r"^'(.*)' is a number stored as text$", re.S), "“{0}”是以文本形式存储的数字"),
-    (re.compile(r"^(TRUE|FALSE) is a logical value, not a number$"), "{0} 是逻辑值,不是数字"),
-    (re.compile(r"^(.*) is a date, not a number$", re.S), "{0} 是日期,不是数字"),
-    (re.compile(r"^the input shows the error (.*)$", re.S), "单元格显示错误 {0}"),
-    (re.compile(r"^answer (.*) is outside the (.*) scale$"), "评分 {0} 超出 {1} 分的范围"),
-)
-
-
 def problem_text(message: str, lang: str) -> str:
-    """A data problem's reason in the report's language (the core words it in English).
+    """A data problem's reason in the report's language (the core words it in English;
+    :func:`crm_xl.core.problem_words.problem_text` has the Chinese wordings).
 
     Example::
 
@@ -232,9 +222,6 @@ def problem_text(message: str, lang: str) -> str:
         >>> problem_text("answer 7 is outside the 1-5 scale", "en")
         'answer 7 is outside the 1-5 scale'
     """
-    if lang == "zh":
-        for pattern, words_zh in _PROBLEMS_ZH:
-            m = pattern.match(message)
-            if m:
-                return words_zh.format(*m.groups())
-    return message
+    from crm_xl.core.problem_words import problem_text as in_words
+
+    return in_words(message, lang)

@@ -90,6 +90,7 @@ class BookResult:
     # "n/a" as spend): each cell and its reason; they fail the run, as a CI check must
     input_errors: list[Problem] = field(default_factory=list)
     today: dt.date | None = None  # the date TODAY() gave, when a formula called it
+    lang: str = "en"  # a crm_xl workbook's language (crm_lang): its users read the reasons in it
 
     @property
     def status(self) -> str:
@@ -282,6 +283,7 @@ def _recalc_book(
     from crm_xl.calc.evaluator import Workbook
     from crm_xl.excel.engine import engine_functions
     from crm_xl.files.lock import check_not_open
+    from crm_xl.workbook.backend import lower_names
     from crm_xl.xlsx import Package
 
     result = BookResult(path)
@@ -292,6 +294,8 @@ def _recalc_book(
     pkg = Package.open(path)
     # the Model and, after the button, the ratings are read through the open package
     backend = PackageBackend(path, pkg=pkg, formula_cells="skip", check=check)
+    lang = lower_names(backend).get(layout.LANG_NAME) or ""
+    result.lang = "zh" if lang.strip('"= ') == "zh" else "en"
     card, model_problems = _read_model(backend)
     if model_problems:
         result.problems = model_problems

@@ -433,6 +433,29 @@ def test_results_that_are_errors_because_of_their_inputs_fail_the_check(tmp_path
     assert "all up to date" in capsys.readouterr().out
 
 
+def test_the_chinese_workbook_lists_the_bad_inputs_in_chinese(tmp_path, capsys):
+    # the same inputs in the Chinese sample: 客户满意度 is column I, 年消费金额 column E
+    from crm_xl.cli import main
+    from crm_xl.xlsx import Package
+
+    book = tmp_path / "team.xlsx"
+    shutil.copy(ROOT / "workbooks" / "crm_sample_zh.xlsx", book)
+    pkg = Package.open(book)
+    pkg.set_cells("评级 2026-Q4", {"I5": 7, "E6": "n/a"})
+    pkg.save(book)
+    assert main(["recalc", str(book)]) == 1
+    err = capsys.readouterr().err
+    # S5 and P6 (the two indicators' scores), then each row's composite and tier
+    assert f"error: {book}: 6 个 CRM_* 结果单元格因输入有误而显示错误;" in err
+    for line in (
+        "评级 2026-Q4!S5: #VALUE! 评分 7 超出 1-5 分的范围",
+        "评级 2026-Q4!L5: #VALUE! 指标 4:评分 7 超出 1-5 分的范围",
+        "评级 2026-Q4!L6: #VALUE! 指标 1:“n/a”是文本,不是数字",
+        "评级 2026-Q4!P6: #VALUE! 数值:“n/a”是文本,不是数字",
+    ):
+        assert f"error: {book}: {line}" in err
+
+
 def test_today_is_the_date_given_or_today_and_said(tmp_path, capsys):
     import datetime as dt
 
