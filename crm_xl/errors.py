@@ -43,6 +43,17 @@ class CrmError(Exception):
         )
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and the noun, singular for one: the count in a message for people.
+
+    Example::
+
+        >>> counted(1, "customer"), counted(0, "customer"), counted(2, "entry", "entries")
+        ('1 customer', '0 customers', '2 entries')
+    """
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
 #: Excel's error values, in ERROR.TYPE order (``#NULL!`` is 1, ``#GETTING_DATA`` 8): what a
 #: cell of type ``e`` may store and what the formula engine computes.
 EXCEL_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA")

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from crm_xl.core import normalize
+from crm_xl.core.rating_text import coverage
 from crm_xl.core.result import INVALID
 from crm_xl.core.scorecard import Scorecard
 from crm_xl.core.scoring import Score, multidimensional_score, weighted_score
@@ -38,7 +39,7 @@ class Rating:
 
     Attributes:
         frame: one row per customer: id columns, ``score``, ``indicators_used``
-            ("N of M"), ``tier``, RFM columns, ``note`` (why a score is missing), then per
+            ("N of M", in Chinese "N/M"), ``tier``, RFM columns, ``note`` (why a score is missing), then per
             indicator its 0–100 score (``score_<id>``) and its contribution in points
             (``points_<id>``).
         score: the :class:`~crm_xl.core.scoring.Score` behind the ``score`` column.
@@ -76,7 +77,8 @@ def _problems_error(problems: list[Problem]) -> CrmError:
 
 
 def rate(table: CellTable, card: Scorecard, *, lang: str = "en") -> Rating:
-    """Score every customer of ``table`` with ``card``; RFM segment names in ``lang``.
+    """Score every customer of ``table`` with ``card``; RFM segment names and "6 of 7"
+    (``indicators_used``; "6/7" in Chinese) in ``lang``.
 
     Raises :class:`CrmError` listing every missing column and every cell that is not a
     usable number (text in a number column, a form answer outside its scale), each with its
@@ -140,13 +142,17 @@ def rate(table: CellTable, card: Scorecard, *, lang: str = "en") -> Rating:
         score = weighted_score(
             matrix, [i.weight for i in card.indicators], weight_sum=card.weight_sum, labels=ids
         )
-    warnings += score.warnings
+    # the card's weights were checked, and any rescaling said, when it was read
+    # (card.warnings): the score's own warnings would say the same again
 
     out = pd.DataFrame(index=table.frame.index)
     for col in card.id_columns:
         out[col] = table.frame[col]
     out["score"] = score.values
-    out["indicators_used"] = score.coverage
+    used = np.atleast_1d(score.used)
+    out["indicators_used"] = np.array(
+        [coverage(int(u), score.total, lang) for u in used], dtype=object
+    )
     if card.tiers:
         rule = card.tiers
         basis = score.values if rule.by == "score" else raw[rule.by]

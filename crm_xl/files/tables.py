@@ -21,6 +21,7 @@ the header row is guarded the same way, and a value holding a line break of any 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,34 +52,41 @@ class Table:
 
     def header_note(self, lang: str = "en") -> str | None:
         """A sentence saying where the header was found, or None when it is the first row.
+        It does not name the file: the caller says which file it is about.
 
         Example::
 
             >>> Table(None, "c.csv", None, 3, "客户名单 2026").header_note()
-            "c.csv: the header is row 3; the row(s) above it were read as a title: '客户名单 2026'"
+            "the header is row 3; the row(s) above it were read as a title: '客户名单 2026'"
         """
         if self.header_row is None:
             return None
         if lang == "zh":
-            return f"{self.source}:表头在第 {self.header_row} 行;其上的行视为标题:“{self.title}”"
+            return f"表头在第 {self.header_row} 行;其上的行视为标题:“{self.title}”"
         return (
-            f"{self.source}: the header is row {self.header_row}; "
+            f"the header is row {self.header_row}; "
             f"the row(s) above it were read as a title: '{self.title}'"
         )
 
     def locate(self, row: int, column: str) -> str:
-        """Where data row ``row`` (0-based position in ``frame``) of ``column`` is in the file.
+        """Where data row ``row`` (0-based position in ``frame``) of ``column`` is: the file,
+        then :meth:`place` (``customers.csv: line 8, column 'annual_spend'``)."""
+        return f"{self.source}: {self.place(row, column)}"
+
+    def place(self, row: int, column: str) -> str:
+        """Where data row ``row`` of ``column`` is within the file: ``line 8, column 'x'``
+        (CSV) or ``Sheet1!E8`` (a workbook).
 
         Blank rows are dropped when reading, so ``frame``'s index keeps each row's offset
         below the header; that is what makes the line or cell number right.
         """
         offset = int(self.frame.index[row]) + 2  # the index counts from the row below line 1
         if self.sheet is None:
-            return f"{self.source}: line {offset}, column '{column}'"
+            return f"line {offset}, column '{column}'"
         from openpyxl.utils import get_column_letter
 
         letter = get_column_letter(list(self.frame.columns).index(column) + 1)
-        return f"{self.source}: {self.sheet}!{letter}{offset}"
+        return f"{self.sheet}!{letter}{offset}"
 
     def require(self, columns: list[str], needed_by: dict[str, str]) -> None:
         """Raise :class:`CrmError` naming every missing column and what needs it."""
@@ -319,8 +327,22 @@ def _guard_text(value: Any) -> Any:
     return value
 
 
-def write_table(frame: Any, path: str | Path, *, sheet: str = "scores") -> Path:
+def write_table(
+    frame: Any,
+    path: str | Path,
+    *,
+    sheet: str = "scores",
+    number_formats: Mapping[str, str] | None = None,
+) -> Path:
     """Write ``frame`` to ``.csv`` (UTF-8 with BOM, so Excel shows Chinese) or ``.xlsx``.
+
+    ``number_formats`` gives columns an Excel number format such as ``"0.00"``: in
+    ``.xlsx`` the cells keep every digit and show that many decimals; in ``.csv`` the
+    numbers are written as the format shows them, rounded half away from zero (79.625 →
+    79.63, as Excel shows it). Whole numbers that were read as floats (an ID typed
+    ``10001`` in a workbook, which calamine reads as 10001.0) are written as whole numbers.
+    In ``.xlsx`` each column is as wide as its text (Chinese characters count double),
+    at most :data:`MAX_COLUMN_WIDTH`.
 
     Atomic: the file appears complete or not at all; an existing file is replaced only
     after the new one is fully written.
@@ -331,9 +353,13 @@ def write_table(frame: Any, path: str | Path, *, sheet: str = "scores") -> Path:
         raise CrmError(f"cannot write '{suffix}': use .csv or .xlsx", str(path))
     if not path.parent.exists():
         raise CrmError(f"folder {path.parent} does not exist", str(path))
+    formats = {c: f for c, f in (number_formats or {}).items() if c in frame.columns}
+    frame = _whole_numbers(frame, formats)
     with atomic_path(path) as tmp:
         if suffix == ".csv":
             guarded = frame.copy()
+            for col, fmt in formats.items():
+                guarded[col] = _rounded(guarded[col], format_decimals(fmt))
             for col in guarded.columns:
                 if guarded[col].dtype == object or str(guarded[col].dtype).startswith(
                     ("str", "string")
@@ -344,12 +370,98 @@ def write_table(frame: Any, path: str | Path, *, sheet: str = "scores") -> Path:
             # \r or \n, so a lone \r inside a value cannot start a new row in Excel
             guarded.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
         else:
-            _write_xlsx(frame, str(tmp), sheet)
+            _write_xlsx(frame, str(tmp), sheet, formats)
     return path
 
 
-def _write_xlsx(frame: Any, tmp: str, sheet: str) -> None:
+#: The widest column of an ``.xlsx`` output, in Excel's width units (characters of "0").
+MAX_COLUMN_WIDTH = 50
+MIN_COLUMN_WIDTH = 8
+
+
+def format_decimals(number_format: str) -> int:
+    """How many decimals an Excel number format shows (``"0.00"`` → 2, ``"#,##0"`` → 0).
+
+    Example::
+
+        >>> format_decimals("0.00"), format_decimals("0.0"), format_decimals("0")
+        (2, 1, 0)
+    """
+    _, dot, decimals = number_format.partition(".")
+    return len(decimals) - len(decimals.lstrip("0#")) if dot else 0
+
+
+def _rounded(column: Any, decimals: int) -> Any:
+    """The numbers of ``column`` rounded as Excel shows them: half away from zero, in
+    decimal (2.675 → 2.68, where ``round`` gives 2.67 from the binary 2.67499…)."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    step = Decimal(1).scaleb(-decimals)
+
+    def one(v: Any) -> Any:
+        if isinstance(v, float) and math.isfinite(v):
+            return float(Decimal(repr(v)).quantize(step, rounding=ROUND_HALF_UP))
+        return v
+
+    return column.map(one)
+
+
+def _whole(v: Any) -> Any:
+    if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
+        return int(v)
+    return v
+
+
+def _whole_numbers(frame: Any, formats: Mapping[str, str]) -> Any:
+    """``frame`` with whole numbers read as floats (10001.0) as ints, in every column
+    without a number format: a text column's numbers one by one; a float column when all
+    its numbers are whole (blank cells stay blank)."""
     import pandas as pd
+
+    out = frame.copy()
+    for col in out.columns:
+        if col in formats:
+            continue
+        values = out[col]
+        if values.dtype == object:
+            out[col] = values.map(_whole).astype(object)
+        elif pd.api.types.is_float_dtype(values.dtype):
+            given = values.dropna()
+            if len(given) and all(isinstance(_whole(float(v)), int) for v in given):
+                out[col] = values.map(lambda v: None if pd.isna(v) else int(v)).astype(object)
+    return out
+
+
+def text_width(text: str) -> int:
+    """How wide ``text`` is on screen, in characters: East Asian wide and full-width
+    characters (Chinese, full-width digits) count two.
+
+    Example::
+
+        >>> text_width("C0001"), text_width("华南服饰"), text_width("ＡＢ1")
+        (5, 8, 5)
+    """
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _shown(value: Any, decimals: int | None) -> str:
+    """A cell's text as a reader sees it (for the column width)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if decimals is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value:.{decimals}f}"
+    return str(value)
+
+
+def _looks_like_number(value: Any) -> bool:
+    return isinstance(value, str) and _looks_numeric(value) and value.strip() != ""
+
+
+def _write_xlsx(frame: Any, tmp: str, sheet: str, formats: Mapping[str, str]) -> None:
+    import pandas as pd
+    from xlsxwriter.utility import xl_col_to_name
 
     options = {"strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": False}
     with pd.ExcelWriter(tmp, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
@@ -357,6 +469,19 @@ def _write_xlsx(frame: Any, tmp: str, sheet: str) -> None:
         ws = writer.sheets[sheet]
         ws.freeze_panes(1, 0)
         ws.autofilter(0, 0, len(frame), max(len(frame.columns) - 1, 0))
+        cell_formats = {f: writer.book.add_format({"num_format": f}) for f in set(formats.values())}
+        as_text = []  # ranges of numbers kept as text
         for j, col in enumerate(frame.columns):
-            width = max([len(str(col))] + [len(str(v)) for v in frame[col].head(200)]) + 2
-            ws.set_column(j, j, min(max(width, 8), 40))
+            fmt = formats.get(col)
+            decimals = None if fmt is None else format_decimals(fmt)
+            texts = [_shown(v, decimals) for v in frame[col].head(1000)]
+            width = max([text_width(str(col)) + 2] + [text_width(t) for t in texts]) + 1
+            width = min(max(width, MIN_COLUMN_WIDTH), MAX_COLUMN_WIDTH)
+            ws.set_column(j, j, width, cell_formats.get(fmt))
+            if len(frame) and any(_looks_like_number(v) for v in frame[col].head(1000)):
+                letter = xl_col_to_name(j)
+                as_text.append(f"{letter}2:{letter}{len(frame) + 1}")
+        if as_text:
+            # numbers as text, as the table gave them (an ID 00123 keeps its zeros): Excel
+            # shows no "number stored as text" triangle on them
+            ws.ignore_errors({"number_stored_as_text": " ".join(as_text)})
