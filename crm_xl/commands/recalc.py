@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from crm_xl.errors import CrmError
+from crm_xl.errors import CrmError, counted
 from crm_xl.workbook.recalc import MAX_LISTED, BookResult, recalc_book
 
 
@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
                     outcome = "all up to date"
                 if r.written and r.written != r.path:
                     outcome += f", written to {r.written}"
-                print(f"{r.path}: {r.evaluated} cells evaluated, {outcome}")
+                print(f"{r.path}: {counted(r.evaluated, 'cell')} evaluated, {outcome}")
     failed = any(r.problems or r.error or r.input_errors for r in results)
     stale = args.check and any(r.changes for r in results)
     return 1 if failed or stale else 0

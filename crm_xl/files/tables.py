@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crm_xl.errors import CrmError, Problem
+from crm_xl.errors import CrmError, Problem, counted
 from crm_xl.files.archive import check_archive, check_sheet_extents
 from crm_xl.files.atomic import atomic_path
 from crm_xl.files.input_file import check_regular_file, read_input_bytes
@@ -169,7 +169,7 @@ def _read_csv(path: Path) -> Table:
                 problems.append(
                     Problem(
                         f"{path}: line {line}",
-                        f"{len(fields)} fields, but the header has {width} columns: a value "
+                        f"{len(fields)} fields, but the header has {counted(width, 'column')}: a value "
                         f"holds an unquoted '{sep}' or a column has no header",
                     )
                 )
