@@ -37,10 +37,24 @@ class CrmError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
     def prefixed(self, prefix: str) -> CrmError:
-        """The same problems with ``prefix`` (a file name, say) in front of each location."""
-        return CrmError(
-            Problem(f"{prefix}: {p.where}" if p.where else prefix, p.message) for p in self.problems
-        )
+        """The same problems with ``prefix`` (a file name, say) in front of each location,
+        once: a problem that already names it is left as it is.
+
+        Example::
+
+            >>> err = CrmError([Problem("Model!F5", "not a number"), Problem("b.xlsx", "damaged")])
+            >>> print(err.prefixed("b.xlsx"))
+            b.xlsx: Model!F5: not a number
+            b.xlsx: damaged
+        """
+        return CrmError(_prefixed(p, prefix) for p in self.problems)
+
+
+def _prefixed(problem: Problem, prefix: str) -> Problem:
+    where = problem.where
+    if where == prefix or where.startswith(f"{prefix}: "):
+        return problem
+    return Problem(f"{prefix}: {where}" if where else prefix, problem.message)
 
 
 def counted(n: int, noun: str, plural: str | None = None) -> str:

@@ -61,14 +61,14 @@ def run(args: argparse.Namespace) -> int:
 def _model(path: Path) -> Any:
     """The user's scorecard, checked against what the workbook's sheets can hold."""
     from crm_xl.core.scorecard import load_scorecard
-    from crm_xl.errors import CrmError, Problem
+    from crm_xl.errors import CrmError
     from crm_xl.workbook.build import check_model_fits
 
     card = load_scorecard(path)
     try:
         check_model_fits(card)
     except CrmError as err:
-        raise CrmError(Problem(f"{path}: {p.where}", p.message) for p in err.problems) from None
+        raise err.prefixed(str(path)) from None
     return card
 
 

@@ -339,7 +339,7 @@ def write_table(
     ``number_formats`` gives columns an Excel number format such as ``"0.00"``: in
     ``.xlsx`` the cells keep every digit and show that many decimals; in ``.csv`` the
     numbers are written as the format shows them, rounded half away from zero (79.625 →
-    79.63, as Excel shows it). Whole numbers that were read as floats (an ID typed
+    ``79.63``, 70 → ``70.00``, as Excel shows them). Whole numbers that were read as floats (an ID typed
     ``10001`` in a workbook, which calamine reads as 10001.0) are written as whole numbers.
     In ``.xlsx`` each column is as wide as its text (Chinese characters count double),
     at most :data:`MAX_COLUMN_WIDTH`.
@@ -358,13 +358,13 @@ def write_table(
     with atomic_path(path) as tmp:
         if suffix == ".csv":
             guarded = frame.copy()
-            for col, fmt in formats.items():
-                guarded[col] = _rounded(guarded[col], format_decimals(fmt))
             for col in guarded.columns:
                 if guarded[col].dtype == object or str(guarded[col].dtype).startswith(
                     ("str", "string")
                 ):
                     guarded[col] = guarded[col].map(_guard_text).astype(object)
+            for col, fmt in formats.items():  # after the guard: "-3.50" is a number
+                guarded[col] = _rounded(guarded[col], format_decimals(fmt))
             guarded.columns = [_guard_text(str(c)) for c in guarded.columns]
             # CRLF, as Excel writes CSV: the csv module then quotes every value holding a
             # \r or \n, so a lone \r inside a value cannot start a new row in Excel
@@ -392,18 +392,22 @@ def format_decimals(number_format: str) -> int:
 
 
 def _rounded(column: Any, decimals: int) -> Any:
-    """The numbers of ``column`` rounded as Excel shows them: half away from zero, in
-    decimal (2.675 → 2.68, where ``round`` gives 2.67 from the binary 2.67499…)."""
+    """The numbers of ``column`` as Excel shows them with that many decimals: rounded half
+    away from zero, in decimal (2.675 → ``2.68``, where ``round`` gives 2.67 from the binary
+    2.67499…), trailing zeros kept (70 → ``70.00``); blank stays blank, text stays text."""
     from decimal import ROUND_HALF_UP, Decimal
 
     step = Decimal(1).scaleb(-decimals)
 
     def one(v: Any) -> Any:
-        if isinstance(v, float) and math.isfinite(v):
-            return float(Decimal(repr(v)).quantize(step, rounding=ROUND_HALF_UP))
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            if math.isnan(v):
+                return None
+            if math.isfinite(v):
+                return format(Decimal(repr(float(v))).quantize(step, rounding=ROUND_HALF_UP), "f")
         return v
 
-    return column.map(one)
+    return column.map(one).astype(object)
 
 
 def _whole(v: Any) -> Any:
