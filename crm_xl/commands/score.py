@@ -16,7 +16,7 @@ from crm_xl.errors import CrmError
 
 def run(args: argparse.Namespace) -> int:
     from crm_xl.core.rating import rate
-    from crm_xl.core.rating_text import column_headers, number_formats, summary
+    from crm_xl.core.rating_text import column_headers, number_formats, sheet_name, summary
     from crm_xl.core.scorecard import load_scorecard
     from crm_xl.files.tables import read_table, write_table
 
@@ -39,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
     write_table(
         frame.rename(columns=headers),
         args.output,
+        sheet=sheet_name(lang),
         number_formats={headers[c]: f for c, f in formats.items()},
     )
     scored = int(rating.score.defined.sum())

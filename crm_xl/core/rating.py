@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 
 from crm_xl.core import normalize
-from crm_xl.core.rating_text import coverage
-from crm_xl.core.result import INVALID
+from crm_xl.core.rating_text import coverage, no_data_note
+from crm_xl.core.result import INVALID, NO_DATA, Undefined
 from crm_xl.core.scorecard import Scorecard
 from crm_xl.core.scoring import Score, multidimensional_score, weighted_score
 from crm_xl.core.tiers import assign_tiers
@@ -67,6 +67,16 @@ def _text(values: Any, index: Any) -> Any:
     return pd.Series(
         [None if v is None or v is pd.NA else str(v) for v in values], index=index, dtype=object
     )
+
+
+def _note(reason: Undefined | None, total: int, lang: str) -> str | None:
+    """Why a customer has no score, in ``lang`` (the reasons a rating can give: no indicator
+    value at all)."""
+    if reason is None:
+        return None
+    if lang == "zh" and reason.code == NO_DATA and str(reason) == no_data_note(total):
+        return no_data_note(total, lang)
+    return str(reason)
 
 
 def _problems_error(problems: list[Problem]) -> CrmError:
@@ -170,7 +180,7 @@ def rate(table: CellTable, card: Scorecard, *, lang: str = "en") -> Rating:
         )
         out["rfm"] = _text(seg["rfm"].to_numpy(), out.index)
         out["rfm_segment"] = _text(seg["segment"].to_numpy(), out.index)
-    out["note"] = _text([None if r is None else str(r) for r in score.reasons], out.index)
+    out["note"] = _text([_note(r, score.total, lang) for r in score.reasons], out.index)
     contributions = score.contributions
     for j, ind in enumerate(card.indicators):
         out[f"score_{ind.id}"] = matrix[:, j]

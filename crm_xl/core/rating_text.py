@@ -40,6 +40,9 @@ INDICATOR_COLUMNS = {"score_": "{label} 得分", "points_": "{label} 分值"}
 DECIMALS = 2
 NUMBER_FORMAT = "0." + "0" * DECIMALS
 
+#: The sheet of an ``.xlsx`` output.
+SHEET = ("评分结果", "scores")
+
 SUMMARY = {
     "scored": ("已为 {n}评分(来自 {source}):{scored}有综合得分", "scored {n} from {source}: {scored} with a score"),
     "unscored": (",{unscored}没有(见“备注”列)", ", {unscored} without (see the 'note' column)"),
@@ -62,6 +65,24 @@ def coverage(used: int, total: int, lang: str = "en") -> str:
         '0 of 3'
     """
     return f"{used}/{total}" if lang == "zh" else f"{used} of {total}"
+
+
+def no_data_note(total: int, lang: str = "en") -> str:
+    """The ``note`` of a customer with no indicator value at all.
+
+    Example::
+
+        >>> no_data_note(7), no_data_note(7, "zh")
+        ('no indicator values (0 of 7 indicators given)', '没有任何指标数值(0/7)')
+    """
+    if lang == "zh":
+        return f"没有任何指标数值({coverage(0, total, lang)})"
+    return f"no indicator values ({coverage(0, total, lang)} indicators given)"
+
+
+def sheet_name(lang: str = "en") -> str:
+    """The sheet of an ``.xlsx`` output: ``scores``, in Chinese ``评分结果``."""
+    return _pick(SHEET, lang)
 
 
 def customers(n: int, lang: str = "en") -> str:

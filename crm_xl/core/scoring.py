@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from crm_xl.core.inputs import as_numbers
+from crm_xl.core.rating_text import no_data_note
 from crm_xl.core.result import INVALID, NO_DATA, Result, Undefined
 from crm_xl.core.weights import WeightSum, as_fractions
 from crm_xl.errors import CrmError, counted
@@ -192,9 +193,7 @@ def _compute(
                 dim_total = np.where(dim_ok, dim_w, 0.0).sum(axis=1)
                 scores[incomplete] = (dim_scores * dim_w).sum(axis=1) / dim_total
         for i in incomplete[dim_total == 0]:
-            undefined[int(i)] = Undefined(
-                NO_DATA, f"no indicator values (0 of {k} indicators given)"
-            )
+            undefined[int(i)] = Undefined(NO_DATA, no_data_note(k))
         if min_indicators > 1:
             used = present.sum(axis=1)
             for i, u in zip(

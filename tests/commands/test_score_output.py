@@ -118,6 +118,7 @@ def test_chinese_headers_and_summary_the_input_columns_keep_theirs(files, capsys
         "乙 分值",
     ]
     assert [r[3] for r in table[1:]] == ["2/2", "2/2", "0/2"]
+    assert table[3][5] == "没有任何指标数值(0/2)"  # r3: both indicators blank
     assert capsys.readouterr().out.splitlines() == [
         f"已为 3 位客户评分(来自 {files / 't.csv'}):2 位有综合得分,1 位没有(见“备注”列)",
         "等级:A 1,B 1",
@@ -133,7 +134,9 @@ def test_one_customer_is_one_customer(files, capsys):
 
 def test_xlsx_keeps_full_precision_with_a_number_format_and_fits_chinese_text(files):
     assert score(files, files / "o.xlsx", "--lang", "zh") == 0
-    ws = openpyxl.load_workbook(files / "o.xlsx").active
+    book = openpyxl.load_workbook(files / "o.xlsx")
+    assert book.sheetnames == ["评分结果"]
+    ws = book.active
     header = [c.value for c in ws[1]]
     assert header[:4] == ["id", "name", "综合得分", "指标数"]
     assert ws["C2"].value == pytest.approx(70.004, abs=1e-12)  # not rounded in the cell
