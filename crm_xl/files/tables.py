@@ -364,7 +364,7 @@ def write_table(
                 ):
                     guarded[col] = guarded[col].map(_guard_text).astype(object)
             for col, fmt in formats.items():  # after the guard: "-3.50" is a number
-                guarded[col] = _rounded(guarded[col], format_decimals(fmt))
+                guarded[col] = round_as_shown(guarded[col], format_decimals(fmt))
             guarded.columns = [_guard_text(str(c)) for c in guarded.columns]
             # CRLF, as Excel writes CSV: the csv module then quotes every value holding a
             # \r or \n, so a lone \r inside a value cannot start a new row in Excel
@@ -391,23 +391,54 @@ def format_decimals(number_format: str) -> int:
     return len(decimals) - len(decimals.lstrip("0#")) if dot else 0
 
 
-def _rounded(column: Any, decimals: int) -> Any:
+def round_as_shown(column: Any, decimals: int) -> Any:
     """The numbers of ``column`` as Excel shows them with that many decimals: rounded half
     away from zero, in decimal (2.675 → ``2.68``, where ``round`` gives 2.67 from the binary
-    2.67499…), trailing zeros kept (70 → ``70.00``); blank stays blank, text stays text."""
+    2.67499…), trailing zeros kept (70 → ``70.00``); blank stays blank, text stays text.
+
+    Vectorised for a float column (a million scores in well under a second); the few values
+    within a hair of a half (and any beyond 1e15) are rounded exactly, through their
+    shortest decimal form.
+
+    Example::
+
+        >>> import pandas as pd
+        >>> round_as_shown(pd.Series([2.675, 70.0, None]), 2).tolist()
+        ['2.68', '70.00', None]
+    """
+    import numpy as np
+    import pandas as pd
+
+    if not pd.api.types.is_float_dtype(column.dtype):
+        return column.map(lambda v: _rounded_one(v, decimals)).astype(object)
+    values = column.to_numpy(dtype=float)
+    scale = 10.0**decimals
+    with np.errstate(invalid="ignore"):
+        scaled = np.abs(values) * scale
+        whole = np.floor(scaled + 0.5)
+        doubtful = np.isfinite(values) & (
+            (np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6) | (scaled > 1e15)
+        )
+        out = np.where(whole == 0, 0.0, np.copysign(whole / scale, values))
+    texts = [f"{v:.{decimals}f}" if math.isfinite(v) else None for v in out.tolist()]
+    for i in np.flatnonzero(doubtful):
+        texts[i] = _rounded_one(float(values[i]), decimals)
+    for i in np.flatnonzero(np.isinf(values)):
+        texts[i] = float(values[i])  # as the CSV writer writes it
+    return pd.Series(texts, index=column.index, dtype=object)
+
+
+def _rounded_one(v: Any, decimals: int) -> Any:
     from decimal import ROUND_HALF_UP, Decimal
 
-    step = Decimal(1).scaleb(-decimals)
-
-    def one(v: Any) -> Any:
-        if isinstance(v, (int, float)) and not isinstance(v, bool):
-            if math.isnan(v):
-                return None
-            if math.isfinite(v):
-                return format(Decimal(repr(float(v))).quantize(step, rounding=ROUND_HALF_UP), "f")
-        return v
-
-    return column.map(one).astype(object)
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        if math.isnan(v):
+            return None
+        if math.isfinite(v):
+            step = Decimal(1).scaleb(-decimals)
+            shown = Decimal(repr(float(v))).quantize(step, rounding=ROUND_HALF_UP)
+            return format(abs(shown) if shown == 0 else shown, "f")  # never "-0.00"
+    return v
 
 
 def _whole(v: Any) -> Any:

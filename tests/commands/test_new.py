@@ -153,7 +153,9 @@ def test_the_shipped_sample_stores_the_forms_figures():
 
 def test_one_customer_is_one_customer_and_a_title_row_names_the_file_once(tmp_path, capsys):
     table = tmp_path / "one.csv"
-    table.write_text("客户名单 2026\ncustomer_id,name,region\nC1,One,东\nC1,Again,西\n", encoding="utf-8")
+    table.write_text(
+        "客户名单 2026\ncustomer_id,name,region\nC1,One,东\nC1,Again,西\n", encoding="utf-8"
+    )
     book = tmp_path / "b.xlsx"
     assert (
         main(["new", str(book), "--period", "2026-Q4", "--lang", "en", "--customers", str(table)])

@@ -285,3 +285,26 @@ def test_demo_copy_samples_into_a_file_is_refused(tmp_path, capsys):
     (tmp_path / "f").write_text("x")
     assert main(["demo", "--copy-samples", str(tmp_path / "f")]) == 1
     assert "is not a folder" in capsys.readouterr().err
+
+
+def test_the_fast_rounding_agrees_with_decimal_rounding_everywhere():
+    """The vectorised rounding of a float column against Decimal's ROUND_HALF_UP on each
+    value's shortest decimal form, on values that end in an exact half (x.xx5) and others."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    import numpy as np
+    import pandas as pd
+
+    from crm_xl.files.tables import round_as_shown
+
+    rng = np.random.default_rng(14)
+    halves = (rng.integers(0, 10_000, 20_000) * 10 + 5) / 1000  # 12.345, 0.005, …
+    values = np.concatenate([rng.random(20_000) * 100, halves, [2.675, 1.3375, 79.625, 0.005]])
+    got = round_as_shown(pd.Series(values), 2).tolist()
+    want = [
+        format(Decimal(repr(v)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), "f")
+        for v in values.tolist()
+    ]
+    assert got == want
+    assert got[-4:] == ["2.68", "1.34", "79.63", "0.01"]
+    assert round_as_shown(pd.Series([np.nan, -0.001, 0.0]), 2).tolist() == [None, "0.00", "0.00"]
