@@ -19,7 +19,13 @@ TEXT = {
         "top": "Best customers",
         "tiers": "Customers per tier (composite score: > 70 A, > 50 B, else C)",
         "why": "Why {name} scored {score:.1f}",
-        "cols": {"customer_id": "id", "name": "name"},
+        # the table's own columns, and English words for two computed columns' keys
+        "cols": {
+            "customer_id": "id",
+            "name": "name",
+            "indicators_used": "from",
+            "rfm_segment": "RFM segment",
+        },
         "parts": {
             "indicator": "indicator",
             "value": "value",
