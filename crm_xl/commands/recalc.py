@@ -77,7 +77,7 @@ def _report_book(result, check: bool, today_given: bool = False) -> None:
     if result.filled:
         done = "gets" if check else "got"
         print(
-            f"{result.path}: {len(result.filled)} result cells of inserted customer rows "
+            f"{result.path}: {counted(len(result.filled), 'result cell')} of inserted customer rows "
             f"{done} their CRM_* formulas (first: {', '.join(result.filled[:3])})"
         )
     if result.today is not None:
@@ -100,7 +100,8 @@ def _report_book(result, check: bool, today_given: bool = False) -> None:
         for change in result.changes[:MAX_LISTED]:
             print(f"{result.path}: {change.describe()}")
         if len(result.changes) > MAX_LISTED:
-            print(f"{result.path}: ... and {len(result.changes) - MAX_LISTED} more stale cells")
+            more = counted(len(result.changes) - MAX_LISTED, "more stale cell")
+            print(f"{result.path}: ... and {more}")
 
 
 def find_books(folder: Path) -> list[Path]:
