@@ -224,3 +224,13 @@ def test_a_first_row_header_is_not_second_guessed(write_csv):
     # a narrow header over wider text rows is a broken table, not a title
     with pytest.raises(CrmError):
         read_table(write_csv("id,name\nC1,Alice,x\n"))
+
+
+def test_a_one_column_header_is_one_column(write_csv):
+    path = write_csv("id\n1,2\n")
+    with pytest.raises(CrmError) as err:
+        read_table(path)
+    assert [str(p) for p in err.value.problems] == [
+        f"{path}: line 2: 2 fields, but the header has 1 column: a value holds an unquoted ',' "
+        "or a column has no header"
+    ]
