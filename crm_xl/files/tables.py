@@ -31,6 +31,13 @@ from crm_xl.files.archive import check_archive, check_sheet_extents
 from crm_xl.files.atomic import atomic_path
 from crm_xl.files.input_file import check_regular_file, read_input_bytes
 from crm_xl.files.percent_cells import percent_cells
+from crm_xl.files.shown import (
+    format_decimals,
+    round_as_shown,
+    shown_text,
+    text_width,
+    whole_numbers,
+)
 from crm_xl.files.text_encoding import decode_table_text
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
@@ -339,8 +346,9 @@ def write_table(
     ``number_formats`` gives columns an Excel number format such as ``"0.00"``: in
     ``.xlsx`` the cells keep every digit and show that many decimals; in ``.csv`` the
     numbers are written as the format shows them, rounded half away from zero (79.625 →
-    ``79.63``, 70 → ``70.00``, as Excel shows them). Whole numbers that were read as floats (an ID typed
-    ``10001`` in a workbook, which calamine reads as 10001.0) are written as whole numbers.
+    ``79.63``, 70 → ``70.00``, as Excel shows them: :func:`~crm_xl.files.shown.round_as_shown`).
+    Whole numbers read as floats (an ID typed ``10001`` in a workbook, which calamine reads
+    as 10001.0) are written as whole numbers.
     In ``.xlsx`` each column is as wide as its text (Chinese characters count double),
     at most :data:`MAX_COLUMN_WIDTH`.
 
@@ -353,8 +361,10 @@ def write_table(
         raise CrmError(f"cannot write '{suffix}': use .csv or .xlsx", str(path))
     if not path.parent.exists():
         raise CrmError(f"folder {path.parent} does not exist", str(path))
+    import pandas as pd
+
     formats = {c: f for c, f in (number_formats or {}).items() if c in frame.columns}
-    frame = _whole_numbers(frame, formats)
+    frame = whole_numbers(frame, formats)
     with atomic_path(path) as tmp:
         if suffix == ".csv":
             guarded = frame.copy()
@@ -362,7 +372,9 @@ def write_table(
                 if guarded[col].dtype == object or str(guarded[col].dtype).startswith(
                     ("str", "string")
                 ):
-                    guarded[col] = guarded[col].map(_guard_text).astype(object)
+                    # built as objects: map() would turn [10001, None] back into floats
+                    texts = [_guard_text(v) for v in guarded[col].tolist()]
+                    guarded[col] = pd.Series(texts, index=guarded.index, dtype=object)
             for col, fmt in formats.items():  # after the guard: "-3.50" is a number
                 guarded[col] = round_as_shown(guarded[col], format_decimals(fmt))
             guarded.columns = [_guard_text(str(c)) for c in guarded.columns]
@@ -377,117 +389,6 @@ def write_table(
 #: The widest column of an ``.xlsx`` output, in Excel's width units (characters of "0").
 MAX_COLUMN_WIDTH = 50
 MIN_COLUMN_WIDTH = 8
-
-
-def format_decimals(number_format: str) -> int:
-    """How many decimals an Excel number format shows (``"0.00"`` → 2, ``"#,##0"`` → 0).
-
-    Example::
-
-        >>> format_decimals("0.00"), format_decimals("0.0"), format_decimals("0")
-        (2, 1, 0)
-    """
-    _, dot, decimals = number_format.partition(".")
-    return len(decimals) - len(decimals.lstrip("0#")) if dot else 0
-
-
-def round_as_shown(column: Any, decimals: int) -> Any:
-    """The numbers of ``column`` as Excel shows them with that many decimals: rounded half
-    away from zero, in decimal (2.675 → ``2.68``, where ``round`` gives 2.67 from the binary
-    2.67499…), trailing zeros kept (70 → ``70.00``); blank stays blank, text stays text.
-
-    Vectorised for a float column (about as fast as writing the CSV itself); the few values
-    within a hair of a half, and those beyond 1e9 once scaled (where the product may be off
-    by more than that hair), are rounded exactly, through their shortest decimal form.
-
-    Example::
-
-        >>> import pandas as pd
-        >>> round_as_shown(pd.Series([2.675, 70.0, None]), 2).tolist()
-        ['2.68', '70.00', None]
-    """
-    import numpy as np
-    import pandas as pd
-
-    if not pd.api.types.is_float_dtype(column.dtype):
-        return column.map(lambda v: _rounded_one(v, decimals)).astype(object)
-    values = column.to_numpy(dtype=float)
-    scale = 10.0**decimals
-    with np.errstate(invalid="ignore"):
-        scaled = np.abs(values) * scale
-        whole = np.floor(scaled + 0.5)
-        doubtful = np.isfinite(values) & (
-            (np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6) | (scaled > 1e9)
-        )
-        out = np.where(whole == 0, 0.0, np.copysign(whole / scale, values))
-    texts = [f"{v:.{decimals}f}" if math.isfinite(v) else None for v in out.tolist()]
-    for i in np.flatnonzero(doubtful):
-        texts[i] = _rounded_one(float(values[i]), decimals)
-    for i in np.flatnonzero(np.isinf(values)):
-        texts[i] = float(values[i])  # as the CSV writer writes it
-    return pd.Series(texts, index=column.index, dtype=object)
-
-
-def _rounded_one(v: Any, decimals: int) -> Any:
-    from decimal import ROUND_HALF_UP, Decimal
-
-    if isinstance(v, (int, float)) and not isinstance(v, bool):
-        if math.isnan(v):
-            return None
-        if math.isfinite(v):
-            step = Decimal(1).scaleb(-decimals)
-            shown = Decimal(repr(float(v))).quantize(step, rounding=ROUND_HALF_UP)
-            return format(abs(shown) if shown == 0 else shown, "f")  # never "-0.00"
-    return v
-
-
-def _whole(v: Any) -> Any:
-    if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
-        return int(v)
-    return v
-
-
-def _whole_numbers(frame: Any, formats: Mapping[str, str]) -> Any:
-    """``frame`` with whole numbers read as floats (10001.0) as ints, in every column
-    without a number format: a text column's numbers one by one; a float column when all
-    its numbers are whole (blank cells stay blank)."""
-    import pandas as pd
-
-    out = frame.copy()
-    for col in out.columns:
-        if col in formats:
-            continue
-        values = out[col]
-        if values.dtype == object:
-            out[col] = values.map(_whole).astype(object)
-        elif pd.api.types.is_float_dtype(values.dtype):
-            given = values.dropna()
-            if len(given) and all(isinstance(_whole(float(v)), int) for v in given):
-                out[col] = values.map(lambda v: None if pd.isna(v) else int(v)).astype(object)
-    return out
-
-
-def text_width(text: str) -> int:
-    """How wide ``text`` is on screen, in characters: East Asian wide and full-width
-    characters (Chinese, full-width digits) count two.
-
-    Example::
-
-        >>> text_width("C0001"), text_width("华南服饰"), text_width("ＡＢ1")
-        (5, 8, 5)
-    """
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _shown(value: Any, decimals: int | None) -> str:
-    """A cell's text as a reader sees it (for the column width)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if decimals is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return f"{value:.{decimals}f}"
-    return str(value)
 
 
 def _looks_like_number(value: Any) -> bool:
@@ -509,7 +410,7 @@ def _write_xlsx(frame: Any, tmp: str, sheet: str, formats: Mapping[str, str]) ->
         for j, col in enumerate(frame.columns):
             fmt = formats.get(col)
             decimals = None if fmt is None else format_decimals(fmt)
-            texts = [_shown(v, decimals) for v in frame[col].head(1000)]
+            texts = [shown_text(v, decimals) for v in frame[col].head(1000)]
             width = max([text_width(str(col)) + 2] + [text_width(t) for t in texts]) + 1
             width = min(max(width, MIN_COLUMN_WIDTH), MAX_COLUMN_WIDTH)
             ws.set_column(j, j, width, cell_formats.get(fmt))

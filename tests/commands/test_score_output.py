@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from crm_xl.cli import main
-from crm_xl.files.tables import text_width
+from crm_xl.files.shown import text_width
 from tests.helpers.libreoffice import recalculate
 
 # two indicators already on 0-100, 50 % each: the score is their mean
@@ -188,10 +188,11 @@ def test_numeric_ids_stay_whole_numbers_from_a_workbook(files, tmp_path):
     ws.append([10001, "甲公司", 80, 60])  # IDs typed as numbers: calamine reads 10001.0
     ws.append([None, None, None, None])  # a blank row
     ws.append([10002, "乙公司", 50, 50])
+    ws.append([None, "丙公司", 10, 10])  # no ID: the others stay whole numbers all the same
     wb.save(tmp_path / "t.xlsx")
     args = ["score", str(tmp_path / "t.xlsx"), "-m", str(files / "card.toml")]
     assert main([*args, "-o", str(tmp_path / "o.csv")]) == 0
-    assert [r[0] for r in rows(tmp_path / "o.csv")] == ["id", "10001", "10002"]
+    assert [r[0] for r in rows(tmp_path / "o.csv")] == ["id", "10001", "10002", ""]
     assert main([*args, "-o", str(tmp_path / "o.xlsx")]) == 0
     out = openpyxl.load_workbook(tmp_path / "o.xlsx").active
     assert [out["A2"].value, out["A3"].value] == [10001, 10002]
@@ -295,7 +296,7 @@ def test_the_fast_rounding_agrees_with_decimal_rounding_everywhere():
     import numpy as np
     import pandas as pd
 
-    from crm_xl.files.tables import round_as_shown
+    from crm_xl.files.shown import round_as_shown
 
     rng = np.random.default_rng(14)
     halves = (rng.integers(0, 10_000, 20_000) * 10 + 5) / 1000  # 12.345, 0.005, …
