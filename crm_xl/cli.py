@@ -56,7 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         help="score a customer table (CSV or Excel) with a scorecard file",
         description="Score every row of TABLE with the scorecard MODEL and write the scores, "
-        "tiers, RFM segments and each indicator's contribution to OUT (.csv or .xlsx).",
+        "tiers, RFM segments and each indicator's contribution to OUT (.csv or .xlsx). Scores "
+        "and points are written to 2 decimals: rounded half away from zero in CSV (79.625 -> "
+        "79.63), full precision shown as 0.00 in .xlsx; tiers are decided on the unrounded "
+        "scores.",
     )
     score.add_argument("table", type=Path, help="customer table: .csv, .xlsx, .xlsm, .xls or .ods")
     score.add_argument("--model", "-m", type=Path, required=True, help="scorecard file (.toml)")
@@ -65,7 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     score.add_argument("--sheet", help="sheet to read from an Excel TABLE (default: the first)")
     score.add_argument(
-        "--lang", choices=("en", "zh"), default="en", help="language of the RFM segment names"
+        "--lang",
+        choices=("en", "zh"),
+        default="en",
+        help="language of the computed columns' headers (综合得分, 等级 ...; your table's own "
+        "columns keep theirs), the RFM segment names and the summary",
     )
     score.add_argument(
         "--normalize-weights",
@@ -87,7 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--copy-samples",
         type=Path,
         metavar="DIR",
-        help="also copy the sample customers.csv and scorecard.toml to DIR, to start your own",
+        help="also copy the sample customers.csv and scorecard.toml to DIR, to start your own "
+        "(copies you edited are kept unless --force)",
+    )
+    demo.add_argument(
+        "--force", action="store_true", help="with --copy-samples: replace edited copies"
     )
     new = sub.add_parser(
         "new",

@@ -37,10 +37,35 @@ class CrmError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
     def prefixed(self, prefix: str) -> CrmError:
-        """The same problems with ``prefix`` (a file name, say) in front of each location."""
-        return CrmError(
-            Problem(f"{prefix}: {p.where}" if p.where else prefix, p.message) for p in self.problems
-        )
+        """The same problems with ``prefix`` (a file name, say) in front of each location,
+        once: a problem that already names it is left as it is.
+
+        Example::
+
+            >>> err = CrmError([Problem("Model!F5", "not a number"), Problem("b.xlsx", "damaged")])
+            >>> print(err.prefixed("b.xlsx"))
+            b.xlsx: Model!F5: not a number
+            b.xlsx: damaged
+        """
+        return CrmError(_prefixed(p, prefix) for p in self.problems)
+
+
+def _prefixed(problem: Problem, prefix: str) -> Problem:
+    where = problem.where
+    if where == prefix or where.startswith(f"{prefix}: "):
+        return problem
+    return Problem(f"{prefix}: {where}" if where else prefix, problem.message)
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and the noun, singular for one: the count in a message for people.
+
+    Example::
+
+        >>> counted(1, "customer"), counted(0, "customer"), counted(2, "entry", "entries")
+        ('1 customer', '0 customers', '2 entries')
+    """
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
 #: Excel's error values, in ERROR.TYPE order (``#NULL!`` is 1, ``#GETTING_DATA`` 8): what a

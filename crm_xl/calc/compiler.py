@@ -60,6 +60,7 @@ from crm_xl.calc.values import (
     XlError,
     error,
 )
+from crm_xl.errors import counted
 from crm_xl.xlsx.coordinates import MAX_COL, MAX_ROW, cell_name
 
 LAZY = {"IF", "IFERROR", "IFNA", "CHOOSE", "IFS", "SWITCH"}
@@ -484,10 +485,10 @@ class Compiler:
             raise Unsupported(f"function {node.name} is not one of crm_xl's functions", node.name)
         params = info.params
         if len(node.args) > len(params):
-            raise fx.FormulaError(f"{node.name} takes at most {len(params)} arguments")
+            raise fx.FormulaError(f"{node.name} takes at most {counted(len(params), 'argument')}")
         required = info.required
         if len(node.args) < required:
-            raise fx.FormulaError(f"{node.name} needs at least {required} arguments")
+            raise fx.FormulaError(f"{node.name} needs at least {counted(required, 'argument')}")
         argf = [self.expr(a, arr) for a in node.args]
         spec = [(p.as_range, p.default) for p in params[: len(node.args)]]
         impl = info.call

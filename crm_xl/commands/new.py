@@ -12,12 +12,16 @@ from typing import Any
 
 
 def run(args: argparse.Namespace) -> int:
-    from crm_xl.errors import CrmError
+    from crm_xl.errors import CrmError, counted
     from crm_xl.workbook.build import check_new_file
     from crm_xl.workbook.customers import import_customers, parse_mapping
     from crm_xl.workbook.layout import Period
 
     period = Period.parse(args.period)
+    if args.macros:  # the name first: before any work, and named as the user gave it
+        from crm_xl.workbook.macro_workbook import module_name
+
+        module_name(Path(args.book), period)
     card = _model(args.model) if args.model else None
     customers = []
     if args.map and not args.customers:
@@ -45,28 +49,26 @@ def run(args: argparse.Namespace) -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     model = f", model {args.model}" if args.model else ""
+    people = counted(len(customers), "customer")
     if args.macros:
-        print(
-            f"created {book} ({period}, {len(customers)} customers{model}) and its companion "
-            f"module {companion}"
-        )
+        print(f"created {book} ({period}, {people}{model}) and its companion module {companion}")
         print("the button runs companion.main() through xlwings RunPython: see docs/excel-setup.md")
     else:
-        print(f"created {book} ({period}, {len(customers)} customers{model})")
+        print(f"created {book} ({period}, {people}{model})")
     return 0
 
 
 def _model(path: Path) -> Any:
     """The user's scorecard, checked against what the workbook's sheets can hold."""
     from crm_xl.core.scorecard import load_scorecard
-    from crm_xl.errors import CrmError, Problem
+    from crm_xl.errors import CrmError
     from crm_xl.workbook.build import check_model_fits
 
     card = load_scorecard(path)
     try:
         check_model_fits(card)
     except CrmError as err:
-        raise CrmError(Problem(f"{path}: {p.where}", p.message) for p in err.problems) from None
+        raise err.prefixed(str(path)) from None
     return card
 
 

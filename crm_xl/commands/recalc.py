@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from crm_xl.errors import CrmError
+from crm_xl.errors import CrmError, counted
 from crm_xl.workbook.recalc import MAX_LISTED, BookResult, recalc_book
 
 
@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
                     outcome = "all up to date"
                 if r.written and r.written != r.path:
                     outcome += f", written to {r.written}"
-                print(f"{r.path}: {r.evaluated} cells evaluated, {outcome}")
+                print(f"{r.path}: {counted(r.evaluated, 'cell')} evaluated, {outcome}")
     failed = any(r.problems or r.error or r.input_errors for r in results)
     stale = args.check and any(r.changes for r in results)
     return 1 if failed or stale else 0
@@ -77,7 +77,7 @@ def _report_book(result, check: bool, today_given: bool = False) -> None:
     if result.filled:
         done = "gets" if check else "got"
         print(
-            f"{result.path}: {len(result.filled)} result cells of inserted customer rows "
+            f"{result.path}: {counted(len(result.filled), 'result cell')} of inserted customer rows "
             f"{done} their CRM_* formulas (first: {', '.join(result.filled[:3])})"
         )
     if result.today is not None:
@@ -106,7 +106,8 @@ def _report_book(result, check: bool, today_given: bool = False) -> None:
         for change in result.changes[:MAX_LISTED]:
             print(f"{result.path}: {change.describe()}")
         if len(result.changes) > MAX_LISTED:
-            print(f"{result.path}: ... and {len(result.changes) - MAX_LISTED} more stale cells")
+            more = counted(len(result.changes) - MAX_LISTED, "more stale cell")
+            print(f"{result.path}: ... and {more}")
 
 
 def find_books(folder: Path) -> list[Path]:

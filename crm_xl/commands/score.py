@@ -1,4 +1,10 @@
-"""``crm-xl score TABLE --model SCORECARD -o OUT``: score a customer table with a scorecard."""
+"""``crm-xl score TABLE --model SCORECARD -o OUT``: score a customer table with a scorecard.
+
+The output is for people: scores and points to :data:`~crm_xl.core.rating_text.DECIMALS`
+decimals (rounded in CSV; full precision with a number format in .xlsx), the tiers decided
+on the unrounded scores, and with ``--lang zh`` the computed columns' headers and the
+summary in Chinese (the table's own columns keep their headers).
+"""
 
 from __future__ import annotations
 
@@ -10,28 +16,35 @@ from crm_xl.errors import CrmError
 
 def run(args: argparse.Namespace) -> int:
     from crm_xl.core.rating import rate
+    from crm_xl.core.rating_text import column_headers, number_formats, sheet_name, summary
     from crm_xl.core.scorecard import load_scorecard
     from crm_xl.files.tables import read_table, write_table
 
+    lang = args.lang or "en"
     if args.output.resolve() == args.table.resolve():
         raise CrmError(
             "-o would overwrite the input table: write the scores to another file", str(args.output)
         )
     card = load_scorecard(args.model, weight_sum="normalize" if args.normalize_weights else None)
     table = read_table(args.table, sheet=args.sheet)
-    if table.header_note(args.lang or "en"):
-        print(table.header_note(args.lang or "en"))
-    rating = rate(table, card, lang=args.lang)
+    note = table.header_note(lang)
+    if note:
+        print(f"{table.source}: {note}")
+    rating = rate(table, card, lang=lang)
     for w in rating.warnings:
         print(f"warning: {w}", file=sys.stderr)
-    write_table(rating.frame, args.output)
-    n = len(rating.frame)
+    frame = rating.frame
+    headers = column_headers(frame.columns, card.indicators, lang)
+    formats = number_formats(frame.columns, card.indicators)
+    write_table(
+        frame.rename(columns=headers),
+        args.output,
+        sheet=sheet_name(lang),
+        number_formats={headers[c]: f for c, f in formats.items()},
+    )
     scored = int(rating.score.defined.sum())
-    line = f"scored {n} customers from {args.table}: {scored} with a score"
-    if scored < n:
-        line += f", {n - scored} without (see the 'note' column)"
-    print(line)
-    if rating.tier_counts():
-        print("tiers: " + ", ".join(f"{k} {v}" for k, v in rating.tier_counts().items()))
-    print(f"written to {args.output}")
+    for line in summary(
+        len(frame), scored, str(args.table), rating.tier_counts(), str(args.output), lang
+    ):
+        print(line)
     return 0

@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 
 from crm_xl.core import normalize
-from crm_xl.core.result import INVALID
+from crm_xl.core.rating_text import coverage, no_data_note
+from crm_xl.core.result import INVALID, NO_DATA, Undefined
 from crm_xl.core.scorecard import Scorecard
 from crm_xl.core.scoring import Score, multidimensional_score, weighted_score
 from crm_xl.core.tiers import assign_tiers
@@ -38,7 +39,7 @@ class Rating:
 
     Attributes:
         frame: one row per customer: id columns, ``score``, ``indicators_used``
-            ("N of M"), ``tier``, RFM columns, ``note`` (why a score is missing), then per
+            ("N of M", in Chinese "N/M"), ``tier``, RFM columns, ``note`` (why a score is missing), then per
             indicator its 0–100 score (``score_<id>``) and its contribution in points
             (``points_<id>``).
         score: the :class:`~crm_xl.core.scoring.Score` behind the ``score`` column.
@@ -68,6 +69,16 @@ def _text(values: Any, index: Any) -> Any:
     )
 
 
+def _note(reason: Undefined | None, total: int, lang: str) -> str | None:
+    """Why a customer has no score, in ``lang`` (the reasons a rating can give: no indicator
+    value at all)."""
+    if reason is None:
+        return None
+    if lang == "zh" and reason.code == NO_DATA and str(reason) == no_data_note(total):
+        return no_data_note(total, lang)
+    return str(reason)
+
+
 def _problems_error(problems: list[Problem]) -> CrmError:
     if len(problems) > MAX_PROBLEMS_SHOWN:
         rest = len(problems) - MAX_PROBLEMS_SHOWN
@@ -76,7 +87,8 @@ def _problems_error(problems: list[Problem]) -> CrmError:
 
 
 def rate(table: CellTable, card: Scorecard, *, lang: str = "en") -> Rating:
-    """Score every customer of ``table`` with ``card``; RFM segment names in ``lang``.
+    """Score every customer of ``table`` with ``card``; RFM segment names and "6 of 7"
+    (``indicators_used``; "6/7" in Chinese) in ``lang``.
 
     Raises :class:`CrmError` listing every missing column and every cell that is not a
     usable number (text in a number column, a form answer outside its scale), each with its
@@ -140,13 +152,17 @@ def rate(table: CellTable, card: Scorecard, *, lang: str = "en") -> Rating:
         score = weighted_score(
             matrix, [i.weight for i in card.indicators], weight_sum=card.weight_sum, labels=ids
         )
-    warnings += score.warnings
+    # the card's weights were checked, and any rescaling said, when it was read
+    # (card.warnings): the score's own warnings would say the same again
 
     out = pd.DataFrame(index=table.frame.index)
     for col in card.id_columns:
         out[col] = table.frame[col]
     out["score"] = score.values
-    out["indicators_used"] = score.coverage
+    used = np.atleast_1d(score.used)
+    out["indicators_used"] = np.array(
+        [coverage(int(u), score.total, lang) for u in used], dtype=object
+    )
     if card.tiers:
         rule = card.tiers
         basis = score.values if rule.by == "score" else raw[rule.by]
@@ -164,7 +180,7 @@ def rate(table: CellTable, card: Scorecard, *, lang: str = "en") -> Rating:
         )
         out["rfm"] = _text(seg["rfm"].to_numpy(), out.index)
         out["rfm_segment"] = _text(seg["segment"].to_numpy(), out.index)
-    out["note"] = _text([None if r is None else str(r) for r in score.reasons], out.index)
+    out["note"] = _text([_note(r, score.total, lang) for r in score.reasons], out.index)
     contributions = score.contributions
     for j, ind in enumerate(card.indicators):
         out[f"score_{ind.id}"] = matrix[:, j]

@@ -86,7 +86,7 @@ from typing import Any, Literal
 import numpy as np
 
 from crm_xl.core.inputs import as_numbers
-from crm_xl.errors import CrmError, Problem
+from crm_xl.errors import CrmError, Problem, counted
 
 Scheme = Literal["rf-grid", "cn8"]
 Lang = Literal["en", "zh"]
@@ -238,7 +238,7 @@ def _read_inputs(
             length = values.size
         elif values.size != length:
             shape_problems.append(
-                Problem(name, f"has {values.size} values, but recency has {length}")
+                Problem(name, f"has {counted(values.size, 'value')}, but recency has {length}")
             )
             continue
         if idx is not None:

@@ -25,9 +25,10 @@ from typing import Any
 import numpy as np
 
 from crm_xl.core.inputs import as_numbers
+from crm_xl.core.rating_text import no_data_note
 from crm_xl.core.result import INVALID, NO_DATA, Result, Undefined
 from crm_xl.core.weights import WeightSum, as_fractions
-from crm_xl.errors import CrmError
+from crm_xl.errors import CrmError, counted
 
 
 class Score(Result):
@@ -128,7 +129,7 @@ def _as_matrix(values: Any, n_weights: int, labels: Sequence[str] | None):
         reasons = None if reasons is None else reasons.reshape(1, -1)
     if matrix.shape[1] != n_weights:
         raise CrmError(
-            f"{matrix.shape[1]} values per row but {n_weights} weights: "
+            f"{counted(matrix.shape[1], 'value')} per row but {counted(n_weights, 'weight')}: "
             "give one weight per indicator column",
             "values",
         )
@@ -192,9 +193,7 @@ def _compute(
                 dim_total = np.where(dim_ok, dim_w, 0.0).sum(axis=1)
                 scores[incomplete] = (dim_scores * dim_w).sum(axis=1) / dim_total
         for i in incomplete[dim_total == 0]:
-            undefined[int(i)] = Undefined(
-                NO_DATA, f"no indicator values (0 of {k} indicators given)"
-            )
+            undefined[int(i)] = Undefined(NO_DATA, no_data_note(k))
         if min_indicators > 1:
             used = present.sum(axis=1)
             for i, u in zip(
@@ -320,7 +319,10 @@ def multidimensional_score(
     raw_w, _, _ = as_numbers(weights, "weight")
     raw_w = np.atleast_1d(raw_w)
     if len(dims) != raw_w.size:
-        raise CrmError(f"{raw_w.size} weights but {len(dims)} dimension names", "dimensions")
+        raise CrmError(
+            f"{counted(raw_w.size, 'weight')} but {counted(len(dims), 'dimension name')}",
+            "dimensions",
+        )
     names = list(dimension_weights)
     unknown = sorted(set(dims) - set(names))
     if unknown:

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from crm_xl.core.inputs import describe_non_number, is_missing
-from crm_xl.errors import CrmError, Problem
+from crm_xl.errors import CrmError, Problem, counted
 
 __all__ = [
     "CR_THRESHOLD",
@@ -106,7 +106,8 @@ def _as_rows(matrix: Any, what: str) -> tuple[list[list[Any]], list[str] | None,
 
     if len(matrix) and not any(is_row(row) for row in matrix):
         raise CrmError(
-            f"needs a table (a list of rows), got a flat list of {len(matrix)} values", what
+            f"needs a table (a list of rows), got a flat list of {counted(len(matrix), 'value')}",
+            what,
         )
     rows: list[list[Any]] = []
     problems = []
@@ -128,7 +129,7 @@ def _check_labels(labels: Sequence[Any] | None, n: int, what: str) -> list[str] 
         raise CrmError("must be a list of names, one per column, not a single string", "labels")
     out = [str(x) for x in labels]
     if len(out) != n:
-        raise CrmError(f"{len(out)} labels given for {n} {what}", "labels")
+        raise CrmError(f"{counted(len(out), 'label')} given for {n} {what}", "labels")
     return out
 
 
@@ -355,7 +356,7 @@ def ahp_weights(matrix: Any, labels: Sequence[Any] | None = None) -> AhpResult:
             problems.append(
                 Problem(
                     "matrix",
-                    f"has {n} rows and {widths.pop()} columns; a pairwise-comparison matrix "
+                    f"has {counted(n, 'row')} and {counted(widths.pop(), 'column')}; a pairwise-comparison matrix "
                     "must be square (one row and one column per criterion)",
                 )
             )
@@ -365,7 +366,7 @@ def ahp_weights(matrix: Any, labels: Sequence[Any] | None = None) -> AhpResult:
                     problems.append(
                         Problem(
                             f"row {i}",
-                            f"has {len(r)} entries; a {n} × {n} matrix needs {n} in every row",
+                            f"has {counted(len(r), 'entry', 'entries')}; a {n} × {n} matrix needs {n} in every row",
                         )
                     )
     square = not problems
@@ -582,7 +583,10 @@ def _check_directions(directions: Any, names: list[str]) -> tuple[list[str], lis
         given = list(directions)
         if len(given) != m:
             return ["higher"] * m, [
-                Problem("directions", f"{len(given)} directions given for {m} columns")
+                Problem(
+                    "directions",
+                    f"{counted(len(given), 'direction')} given for {counted(m, 'column')}",
+                )
             ]
         places = [f"directions[{j + 1}]" for j in range(m)]
     out = []

@@ -21,15 +21,23 @@ the header row is guarded the same way, and a value holding a line break of any 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crm_xl.errors import CrmError, Problem
+from crm_xl.errors import CrmError, Problem, counted
 from crm_xl.files.archive import check_archive, check_sheet_extents
 from crm_xl.files.atomic import atomic_path
 from crm_xl.files.input_file import check_regular_file, read_input_bytes
 from crm_xl.files.percent_cells import percent_cells
+from crm_xl.files.shown import (
+    format_decimals,
+    round_as_shown,
+    shown_text,
+    text_width,
+    whole_numbers,
+)
 from crm_xl.files.text_encoding import decode_table_text
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
@@ -51,34 +59,41 @@ class Table:
 
     def header_note(self, lang: str = "en") -> str | None:
         """A sentence saying where the header was found, or None when it is the first row.
+        It does not name the file: the caller says which file it is about.
 
         Example::
 
             >>> Table(None, "c.csv", None, 3, "客户名单 2026").header_note()
-            "c.csv: the header is row 3; the row(s) above it were read as a title: '客户名单 2026'"
+            "the header is row 3; the row(s) above it were read as a title: '客户名单 2026'"
         """
         if self.header_row is None:
             return None
         if lang == "zh":
-            return f"{self.source}:表头在第 {self.header_row} 行;其上的行视为标题:“{self.title}”"
+            return f"表头在第 {self.header_row} 行;其上的行视为标题:“{self.title}”"
         return (
-            f"{self.source}: the header is row {self.header_row}; "
+            f"the header is row {self.header_row}; "
             f"the row(s) above it were read as a title: '{self.title}'"
         )
 
     def locate(self, row: int, column: str) -> str:
-        """Where data row ``row`` (0-based position in ``frame``) of ``column`` is in the file.
+        """Where data row ``row`` (0-based position in ``frame``) of ``column`` is: the file,
+        then :meth:`place` (``customers.csv: line 8, column 'annual_spend'``)."""
+        return f"{self.source}: {self.place(row, column)}"
+
+    def place(self, row: int, column: str) -> str:
+        """Where data row ``row`` of ``column`` is within the file: ``line 8, column 'x'``
+        (CSV) or ``Sheet1!E8`` (a workbook).
 
         Blank rows are dropped when reading, so ``frame``'s index keeps each row's offset
         below the header; that is what makes the line or cell number right.
         """
         offset = int(self.frame.index[row]) + 2  # the index counts from the row below line 1
         if self.sheet is None:
-            return f"{self.source}: line {offset}, column '{column}'"
+            return f"line {offset}, column '{column}'"
         from openpyxl.utils import get_column_letter
 
         letter = get_column_letter(list(self.frame.columns).index(column) + 1)
-        return f"{self.source}: {self.sheet}!{letter}{offset}"
+        return f"{self.sheet}!{letter}{offset}"
 
     def require(self, columns: list[str], needed_by: dict[str, str]) -> None:
         """Raise :class:`CrmError` naming every missing column and what needs it."""
@@ -161,7 +176,7 @@ def _read_csv(path: Path) -> Table:
                 problems.append(
                     Problem(
                         f"{path}: line {line}",
-                        f"{len(fields)} fields, but the header has {width} columns: a value "
+                        f"{len(fields)} fields, but the header has {counted(width, 'column')}: a value "
                         f"holds an unquoted '{sep}' or a column has no header",
                     )
                 )
@@ -335,8 +350,23 @@ def _guard_text(value: Any) -> Any:
     return value
 
 
-def write_table(frame: Any, path: str | Path, *, sheet: str = "scores") -> Path:
+def write_table(
+    frame: Any,
+    path: str | Path,
+    *,
+    sheet: str = "scores",
+    number_formats: Mapping[str, str] | None = None,
+) -> Path:
     """Write ``frame`` to ``.csv`` (UTF-8 with BOM, so Excel shows Chinese) or ``.xlsx``.
+
+    ``number_formats`` gives columns an Excel number format such as ``"0.00"``: in
+    ``.xlsx`` the cells keep every digit and show that many decimals; in ``.csv`` the
+    numbers are written as the format shows them, rounded half away from zero (79.625 →
+    ``79.63``, 70 → ``70.00``, as Excel shows them: :func:`~crm_xl.files.shown.round_as_shown`).
+    Whole numbers read as floats (an ID typed ``10001`` in a workbook, which calamine reads
+    as 10001.0) are written as whole numbers.
+    In ``.xlsx`` each column is as wide as its text (Chinese characters count double),
+    at most :data:`MAX_COLUMN_WIDTH`.
 
     Atomic: the file appears complete or not at all; an existing file is replaced only
     after the new one is fully written.
@@ -347,6 +377,10 @@ def write_table(frame: Any, path: str | Path, *, sheet: str = "scores") -> Path:
         raise CrmError(f"cannot write '{suffix}': use .csv or .xlsx", str(path))
     if not path.parent.exists():
         raise CrmError(f"folder {path.parent} does not exist", str(path))
+    import pandas as pd
+
+    formats = {c: f for c, f in (number_formats or {}).items() if c in frame.columns}
+    frame = whole_numbers(frame, formats)
     with atomic_path(path) as tmp:
         if suffix == ".csv":
             guarded = frame.copy()
@@ -354,18 +388,32 @@ def write_table(frame: Any, path: str | Path, *, sheet: str = "scores") -> Path:
                 if guarded[col].dtype == object or str(guarded[col].dtype).startswith(
                     ("str", "string")
                 ):
-                    guarded[col] = guarded[col].map(_guard_text).astype(object)
+                    # built as objects: map() would turn [10001, None] back into floats
+                    texts = [_guard_text(v) for v in guarded[col].tolist()]
+                    guarded[col] = pd.Series(texts, index=guarded.index, dtype=object)
+            for col, fmt in formats.items():  # after the guard: "-3.50" is a number
+                guarded[col] = round_as_shown(guarded[col], format_decimals(fmt))
             guarded.columns = [_guard_text(str(c)) for c in guarded.columns]
             # CRLF, as Excel writes CSV: the csv module then quotes every value holding a
             # \r or \n, so a lone \r inside a value cannot start a new row in Excel
             guarded.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
         else:
-            _write_xlsx(frame, str(tmp), sheet)
+            _write_xlsx(frame, str(tmp), sheet, formats)
     return path
 
 
-def _write_xlsx(frame: Any, tmp: str, sheet: str) -> None:
+#: The widest column of an ``.xlsx`` output, in Excel's width units (characters of "0").
+MAX_COLUMN_WIDTH = 50
+MIN_COLUMN_WIDTH = 8
+
+
+def _looks_like_number(value: Any) -> bool:
+    return isinstance(value, str) and _looks_numeric(value) and value.strip() != ""
+
+
+def _write_xlsx(frame: Any, tmp: str, sheet: str, formats: Mapping[str, str]) -> None:
     import pandas as pd
+    from xlsxwriter.utility import xl_col_to_name
 
     options = {"strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": False}
     with pd.ExcelWriter(tmp, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
@@ -373,6 +421,19 @@ def _write_xlsx(frame: Any, tmp: str, sheet: str) -> None:
         ws = writer.sheets[sheet]
         ws.freeze_panes(1, 0)
         ws.autofilter(0, 0, len(frame), max(len(frame.columns) - 1, 0))
+        cell_formats = {f: writer.book.add_format({"num_format": f}) for f in set(formats.values())}
+        as_text = []  # ranges of numbers kept as text
         for j, col in enumerate(frame.columns):
-            width = max([len(str(col))] + [len(str(v)) for v in frame[col].head(200)]) + 2
-            ws.set_column(j, j, min(max(width, 8), 40))
+            fmt = formats.get(col)
+            decimals = None if fmt is None else format_decimals(fmt)
+            texts = [shown_text(v, decimals) for v in frame[col].head(1000)]
+            width = max([text_width(str(col)) + 2] + [text_width(t) for t in texts]) + 1
+            width = min(max(width, MIN_COLUMN_WIDTH), MAX_COLUMN_WIDTH)
+            ws.set_column(j, j, width, cell_formats.get(fmt))
+            if len(frame) and any(_looks_like_number(v) for v in frame[col].head(1000)):
+                letter = xl_col_to_name(j)
+                as_text.append(f"{letter}2:{letter}{len(frame) + 1}")
+        if as_text:
+            # numbers as text, as the table gave them (an ID 00123 keeps its zeros): Excel
+            # shows no "number stored as text" triangle on them
+            ws.ignore_errors({"number_stored_as_text": " ".join(as_text)})

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from crm_xl.core.alert_rules import WarningRules
-from crm_xl.errors import CrmError, Problem
+from crm_xl.errors import CrmError
 from crm_xl.workbook import layout
 from crm_xl.workbook.backend import lower_names, read_named
 from crm_xl.workbook.layout import Period, split_ref
@@ -281,5 +281,5 @@ def read_book(path: str | Path, rules: WarningRules | None = None) -> Book:
         sheets = _Sheets(path)
         inputs = [_period_inputs(p, names, sheets, weights, lang) for p in periods]
     except CrmError as err:
-        raise CrmError(Problem(p.where or str(path), p.message) for p in err.problems) from None
+        raise err.prefixed(str(path)) from None
     return Book(path, lang, card, scheme, book_rules, inputs)

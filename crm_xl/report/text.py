@@ -17,6 +17,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from crm_xl.errors import counted
+
 _WORDS: dict[str, tuple[str, str]] = {
     "title": ("客户管理评估报告", "Customer management evaluation report"),
     "period": ("期间", "Period"),
@@ -166,7 +168,7 @@ def falling_message(
     if lang == "zh":
         return f"{label}连续 {runs} 期下降:自 {since} 起从 {number(first)}{unit} 降到 {number(last)}{unit}({change})"
     return (
-        f"{label} fell {runs} periods running: from {number(first)}{unit} in {since} "
+        f"{label} fell {counted(runs, 'period')} running: from {number(first)}{unit} in {since} "
         f"to {number(last)}{unit} ({change})"
     )
 

@@ -45,7 +45,8 @@ class CustomerImport:
         columns: source header → field key, in the source's order.
         unused: source headers that went to no field (their data is not in the workbook).
         blank_fields: fields no source column filled.
-        duplicates: customer ID → the source's line or cell of each row that has it.
+        duplicates: customer ID → the line or cell of each row that has it, within the
+            source (whoever prints the report names the file once).
         cleaned: the cells whose control characters were removed, each with the characters.
     """
 
@@ -242,7 +243,7 @@ def import_customers(
                 if text is not None:
                     texts[i], codes = without_forbidden_chars(text)
                     if codes:  # a workbook cell cannot hold them (nor show them)
-                        place = table.locate(i, header).removeprefix(f"{path}: ")
+                        place = table.place(i, header)
                         cleaned.append(f"{place} ({codes})")
             values[key] = texts
     if problems:
@@ -257,7 +258,7 @@ def import_customers(
             if cid is not None and cid.strip():
                 seen.setdefault(cid.strip(), []).append(i)
         duplicates = {
-            cid: [table.locate(i, source) for i in rows]
+            cid: [table.place(i, source) for i in rows]
             for cid, rows in seen.items()
             if len(rows) > 1
         }

@@ -15,7 +15,8 @@ time (nothing of xlwings is committed to this repository):
   ``insert_button`` and placed on the Ratings sheet by openpyxl, which carries VBA and VML
   parts through its ``vba_archive``.
 
-So the workbook's name must be a Python module name (``crm_2026.xlsm``, not ``my book.xlsm``).
+So the workbook's name must be a Python module name of ASCII letters (``crm_2026.xlsm``, not
+``my book.xlsm`` or ``客户评级.xlsm``): :func:`module_name`.
 """
 
 from __future__ import annotations
@@ -119,13 +120,53 @@ def _vba_archive(vml: bytes) -> zipfile.ZipFile:
     return zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
 
 
-def module_name(path: Path) -> str:
-    """The companion module's name: the workbook's name, which must be a Python identifier."""
+#: Top-level modules the companion must not hide: the button's process imports them (a
+#: companion ``pandas.py`` first on ``sys.path`` would be imported instead of pandas).
+NEEDED_MODULES = ("crm_xl", "xlwings", "numpy", "pandas", "openpyxl", "python_calamine")
+
+
+def module_name(path: Path, period: Any = None) -> str:
+    """The companion module's name: the workbook's name, which the button imports.
+
+    xlwings' button macro runs ``import <workbook name>`` in a Python it starts, so the name
+    must be a Python identifier of ASCII letters, digits and ``_``: Python 3 itself accepts
+    Chinese identifiers, but xlwings does not hand a non-ASCII workbook name over to Python
+    intact (on macOS its ``RunPython`` garbles it: xlwings issue #2004), so ``客户评级.xlsm``
+    is refused with a name that works (the sheets may still be in Chinese). A name that would hide
+    a module the button needs (``pandas.xlsm``, ``crm_xl.xlsm``) or a standard-library one
+    is refused too.
+
+    Example::
+
+        >>> module_name(Path("crm_2026.xlsm"))
+        'crm_2026'
+        >>> module_name(Path("客户评级.xlsm"), "2026-Q4")
+        Traceback (most recent call last):
+        ...
+        crm_xl.errors.CrmError: 客户评级.xlsm: the button runs 'import 客户评级' through xlwings, which does not pass a name with other than ASCII letters to Python intact: name the workbook with ASCII letters, digits and _ (not starting with a digit), e.g. crm_2026_Q4.xlsm
+    """
+    import sys
+
     stem = path.stem
+    example = f"crm_{period}".replace("-", "_") if period else "crm_2026"
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", stem) or keyword.iskeyword(stem):
+        ascii_only = stem.isascii() or not stem.isidentifier()
+        why = (
+            "so the name must be a Python module name"
+            if ascii_only
+            else "through xlwings, which does not pass a name with other than ASCII letters "
+            "to Python intact"
+        )
         raise CrmError(
-            f"'{path.name}': the button runs 'import {stem}', so the name must be a Python module name "
-            "(letters, digits and _, not starting with a digit), e.g. crm_2026.xlsm",
+            f"the button runs 'import {stem}' {why}: name the workbook with ASCII letters, "
+            f"digits and _ (not starting with a digit), e.g. {example}.xlsm",
+            str(path),
+        )
+    stdlib = getattr(sys, "stdlib_module_names", frozenset())
+    if stem in NEEDED_MODULES or stem in stdlib or stem in sys.builtin_module_names:
+        raise CrmError(
+            f"the companion {stem}.py would hide the module {stem} from the button, "
+            f"which needs it: choose another name, e.g. {example}.xlsm",
             str(path),
         )
     return stem
@@ -152,7 +193,7 @@ def new_macro_workbook(
     path = Path(path)
     if path.suffix.lower() != ".xlsm":
         raise CrmError("a macro-enabled workbook ends in .xlsm", str(path))
-    module = module_name(path)
+    module = module_name(path, period)
     companion = path.with_suffix(".py")
     for p in (path, companion):
         check_new_file(p, force)

@@ -1073,3 +1073,14 @@ def test_a_function_failing_on_its_arguments_is_that_cells_problem_only():
     assert by_cell["S!A1"].startswith("CEILING could not be evaluated here (OverflowError")
     assert "1 cell(s) that depend on it were not recalculated either" in by_cell["S!A1"]
     assert "the cell is left as it was" in by_cell["S!A3"]
+
+
+def test_a_wrong_number_of_arguments_is_counted_in_words():
+    double = CustomFunction("CRM_DOUBLE", lambda x: x * 2, (Param("x", as_range=False),))
+    cells = {"A1": 1.0, "B1": "=CRM_DOUBLE(A1,A1)", "C1": "=CRM_DOUBLE()"}
+    wb = Workbook.from_cells({"S": cells}, functions={"CRM_DOUBLE": double})
+    _, problems = wb.recalculate([("S", "B1"), ("S", "C1")])
+    assert [(p.where, p.message) for p in problems] == [
+        ("S!B1", "cannot parse formula =CRM_DOUBLE(A1,A1): CRM_DOUBLE takes at most 1 argument"),
+        ("S!C1", "cannot parse formula =CRM_DOUBLE(): CRM_DOUBLE needs at least 1 argument"),
+    ]

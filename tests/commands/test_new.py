@@ -149,3 +149,35 @@ def test_the_shipped_sample_stores_the_forms_figures():
     assert [r[2] for r in rows[4:9]] == [4, 3, 2, 4, 3]
     assert rows[10][2] == "5/5" and rows[11][2] == pytest.approx(3.2)
     assert rows[12][2] == rows[6][0]
+
+
+def test_one_customer_is_one_customer_and_a_title_row_names_the_file_once(tmp_path, capsys):
+    table = tmp_path / "one.csv"
+    table.write_text(
+        "客户名单 2026\ncustomer_id,name,region\nC1,One,东\nC1,Again,西\n", encoding="utf-8"
+    )
+    book = tmp_path / "b.xlsx"
+    assert (
+        main(["new", str(book), "--period", "2026-Q4", "--lang", "en", "--customers", str(table)])
+        == 0
+    )
+    captured = capsys.readouterr()
+    out = captured.out.splitlines()
+    # the title on line 1, the header on line 2: C1 on lines 3 and 4
+    assert (
+        out[0]
+        == f"{table}: the header is row 2; the row(s) above it were read as a title: '客户名单 2026'"
+    )
+    assert (
+        f"warning: {table}: customer ID C1 appears more than once: line 3, column 'customer_id'; "
+        "line 4, column 'customer_id'"
+    ) in captured.err.splitlines()
+    assert out[-1] == f"created {book} (2026-Q4, 2 customers)"
+    single = tmp_path / "single.csv"
+    single.write_text("customer_id,name\nC1,One\n", encoding="utf-8")
+    args = ["new", str(tmp_path / "s.xlsx"), "--period", "2026-Q4", "--customers", str(single)]
+    assert main(args) == 0
+    assert (
+        capsys.readouterr().out.splitlines()[-1]
+        == f"created {tmp_path / 's.xlsx'} (2026-Q4, 1 customer)"
+    )

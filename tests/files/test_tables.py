@@ -204,7 +204,7 @@ def test_the_header_is_found_below_a_title_and_notes(tmp_path):
     assert t.header_row == 4 and t.title == "2026 年第四季度客户名单 / 单位:元 / 制表:销售部"
     _, problems = numeric_column(t, "年消费金额")  # the bad cell is named where it is
     assert [p.where for p in problems] == [f"{path}: 客户!D6"]
-    assert t.header_note("zh").startswith(f"{path}:表头在第 4 行")
+    assert t.header_note("zh").startswith("表头在第 4 行")  # the caller names the file
 
 
 def test_a_csv_header_below_a_title_line(write_csv):
@@ -224,3 +224,13 @@ def test_a_first_row_header_is_not_second_guessed(write_csv):
     # a narrow header over wider text rows is a broken table, not a title
     with pytest.raises(CrmError):
         read_table(write_csv("id,name\nC1,Alice,x\n"))
+
+
+def test_a_one_column_header_is_one_column(write_csv):
+    path = write_csv("id\n1,2\n")
+    with pytest.raises(CrmError) as err:
+        read_table(path)
+    assert [str(p) for p in err.value.problems] == [
+        f"{path}: line 2: 2 fields, but the header has 1 column: a value holds an unquoted ',' "
+        "or a column has no header"
+    ]

@@ -104,9 +104,34 @@ def test_workbook_name_must_be_a_module_name(tmp_path):
         new_macro_workbook(tmp_path / "book.xlsx", "2026-Q4")
 
 
+def test_a_chinese_workbook_name_is_refused_saying_ascii_letters(tmp_path, capsys):
+    # Python would import 客户评级 (a valid identifier), but xlwings' RunPython does not pass
+    # a non-ASCII workbook name to Python intact (macOS: xlwings issue #2004)
+    target = tmp_path / "客户评级.xlsm"
+    code = main(["new", str(target), "--period", "2026-Q4", "--macros"])
+    assert code == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: {target}: the button runs 'import 客户评级' through xlwings, which does not "
+        "pass a name with other than ASCII letters to Python intact: name the workbook with "
+        "ASCII letters, digits and _ (not starting with a digit), e.g. crm_2026_Q4.xlsm"
+    ]
+    assert list(tmp_path.iterdir()) == []  # nothing written, no build folder left
+    # the suggested name works
+    assert main(["new", str(tmp_path / "crm_2026_Q4.xlsm"), "--period", "2026-Q4", "--macros"]) == 0
+    assert (tmp_path / "crm_2026_Q4.py").exists()
+
+
+@pytest.mark.parametrize("name", ["pandas", "crm_xl", "json", "xlwings"])
+def test_a_name_that_would_hide_a_module_the_button_needs_is_refused(tmp_path, name):
+    with pytest.raises(CrmError, match=f"the companion {name}.py would hide the module {name}"):
+        new_macro_workbook(tmp_path / f"{name}.xlsm", "2026-Q4")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_new_command_with_macros(tmp_path, capsys):
     target = tmp_path / "ratings_q4.xlsm"
     assert main(["new", str(target), "--period", "2026-Q4", "--macros", "--lang", "en"]) == 0
     assert target.exists() and target.with_suffix(".py").exists()
-    assert "companion module" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "companion module" in out and "(2026-Q4, 0 customers)" in out
     assert main(["new", str(target), "--period", "2026-Q4", "--macros"]) == 1  # no overwrite
