@@ -154,6 +154,9 @@ def fill_result_formulas(backend: Backend, card: Any) -> list[str]:
         at = {k: j for j, k in enumerate(c.key for c in columns)}
         cells = [f"{letters[k]}{r}" for r in range(first, last + 1) for k in results]
         held = backend.formula_cells(sheet, cells)
+        # a column of values (the button replaced its formulas) is the button's to fill:
+        # its blank cells are results, not rows missing their formulas
+        live = {k for k in results if any(c.rstrip("0123456789") == letters[k] for c in held)}
         todo: dict[str, Any] = {}
         for i, row in enumerate(grid):
             r = first + i
@@ -162,7 +165,7 @@ def fill_result_formulas(backend: Backend, card: Any) -> list[str]:
             formulas = result_formulas(card.indicators, _lang(names), r, first, last)
             for k in results:
                 cell = f"{letters[k]}{r}"
-                if cell not in held and row[at[k]] in (None, ""):
+                if k in live and cell not in held and row[at[k]] in (None, ""):
                     todo[cell] = Formula(formulas[k])
         if todo:
             backend.set_cells(sheet, todo)

@@ -189,7 +189,11 @@ def _stale(sheet: Any, keys: list[tuple[int, int]], values: list[Any]) -> list[C
             found = stored.get(key, EMPTY)
             old = typed(None if found is EMPTY else found)
         new = typed(value)
-        if not same(old, new):
+        # a formula computing "" stores it as text (t="str", as Excel does): a formula cell
+        # storing no value at all is not up to date, as readers that find no value compute
+        # the formula themselves (LibreOffice then shows #NAME? without the add-in)
+        unstored_text = info is not None and old[0] == "empty" and new == ("str", "")
+        if unstored_text or not same(old, new):
             row, col = key
             changes.append(CellChange(name, f"{col_letters(col)}{row}", old, new))
     return changes
