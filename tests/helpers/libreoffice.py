@@ -520,3 +520,38 @@ def edit_in_calc(book: Path, steps: list[dict], timeout: float = 180.0) -> None:
             raise LibreOfficeError(f"editing {book} in Calc failed:\n{done.stderr}")
     finally:
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def calc_with_extension(
+    extension: Path, books: list[dict], timeout: float = 300.0
+) -> dict[str, object]:
+    """Install ``extension`` into a fresh LibreOffice profile, restart, and let Calc compute
+    ``books`` (:mod:`tests.helpers.uno_calc`: each ``{"path", "formulas", "save_as"}``).
+
+    Returns what Calc computed: ``{"books": [{"path", "cells": [{"sheet", "cell",
+    "formula", "array", "value"}]}], "wizard_functions", "standard_modules", "installed"}``.
+    The profile is thrown away afterwards: nothing outside it is changed.
+    """
+    import json
+
+    python = require_uno()
+    # an empty profile: one holding only registrymodifications.xcu makes adding an extension
+    # crash (std::bad_alloc, LibreOffice 7.4.7); calculateAll recomputes every formula anyway
+    work = Path(tempfile.mkdtemp(prefix="crm-xl-lo-ext-"))
+    profile = work / "profile"
+    job = work / "job.json"
+    out = work / "result.json"
+    job.write_text(
+        json.dumps(
+            {"profile": str(profile), "extension": str(extension), "books": books, "out": str(out)}
+        ),
+        encoding="utf-8",
+    )
+    script = Path(__file__).with_name("uno_calc.py")
+    try:
+        done = run([python, str(script), str(job)], timeout, "Calc with the extension")
+        if done.returncode != 0 or not out.is_file():
+            raise LibreOfficeError(f"Calc with {extension} failed:\n{done.stderr}")
+        return json.loads(out.read_text(encoding="utf-8"))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
