@@ -107,6 +107,9 @@ def _user_book(path: Path) -> None:
     ws["G7"] = ArrayFormula("G7:G8", "=CRM_SCORE(B2:E3,I1:L1,TRUE)")
     ws["G10"] = "=CRM_SCORE(B2:E2,I1:K1)"  # three weights for four indicators
     ws["G11"] = "=CRM_CHURN(5,100)"
+    # an error among the inputs: Calc does not call a macro then (known difference)
+    ws["B19"], ws["C19"], ws["D19"], ws["E19"] = 80, "=NA()", 60, 70
+    ws["G19"] = "=CRM_SCORE(B19:E19,$I$1:$L$1)"
     wb.save(path)
 
 
@@ -214,8 +217,19 @@ def test_calc_computes_the_users_workbook(calc):
     assert (value[("Scores", "G16")], value[("Scores", "G17")]) == (65.5, 79.375)
     # and the same as crm_xl's engine, cell by cell
     engine = _engine_values(Path(calc["books"][2]["path"]), calc["tmp"])
-    originals = {k: v for k, v in value.items() if k[1] not in ("G13", "G14", "G16", "G17")}
+    typed_here = ("G13", "G14", "G16", "G17", "G19")
+    originals = {k: v for k, v in value.items() if k[1] not in typed_here}
     assert {k: v for k, v in originals.items() if not _same(v, engine[k])} == {}
+
+
+def test_an_error_among_the_inputs_is_calcs_own_error_not_crm_xls_reason(calc):
+    # LibreOffice (7.4) hands a range holding an error cell to no macro: the cell shows
+    # that error itself (#N/A), where crm_xl (Excel through xlwings, crm-xl recalc) shows
+    # its error text naming the indicator
+    got = _by_cell(calc["books"][2])[("Scores", "G19")]["value"]
+    assert isinstance(got, dict) and got["text"] == "#N/A"
+    engine = _engine_values(Path(calc["books"][2]["path"]), calc["tmp"])
+    assert isinstance(engine[("Scores", "G19")], str) and "indicator 2" in engine[("Scores", "G19")]
 
 
 def test_a_formula_typed_in_calc_is_saved_under_its_own_name(calc):
