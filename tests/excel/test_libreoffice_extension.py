@@ -11,6 +11,7 @@ out by hand for the user's workbook.
 from __future__ import annotations
 
 import math
+import os
 import re
 import shutil
 import subprocess
@@ -88,6 +89,23 @@ def _lo_python_version(python: str) -> str:
     return out.stdout.strip()
 
 
+def _require_same_python() -> None:
+    """The extension points LibreOffice's Python at this environment's packages: the
+    same minor version is needed (compiled numpy and pandas)."""
+    import sys
+
+    lo = _lo_python_version(require_uno())
+    mine = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    if lo != mine:
+        message = (
+            f"LibreOffice's Python is {lo}, the test environment's {mine}: the extension "
+            "points LibreOffice at this environment's packages, which need the same version"
+        )
+        if on_ci():
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+
+
 def _user_book(path: Path) -> None:
     """A user's workbook typed in Excel: CRM_SCORE over a small table, a spilled column."""
     wb = openpyxl.Workbook()
@@ -103,8 +121,7 @@ def _user_book(path: Path) -> None:
         ws[f"G{r}"] = f"=CRM_SCORE(B{r}:E{r},$I$1:$L$1)"
     ws["H2"] = '=CRM_TIER(G2,{70,50},{"A","B","C"})'
     ws["H3"] = '=CRM_TIER(G3,{70,50},{"A","B","C"})'
-    ws["G7"] = "=CRM_SCORE(B2:E3,I1:L1,TRUE)"  # one call, a column of two scores
-    ws["G7"] = ArrayFormula("G7:G8", "=CRM_SCORE(B2:E3,I1:L1,TRUE)")
+    ws["G7"] = ArrayFormula("G7:G8", "=CRM_SCORE(B2:E3,I1:L1,TRUE)")  # one call, two scores
     ws["G10"] = "=CRM_SCORE(B2:E2,I1:K1)"  # three weights for four indicators
     ws["G11"] = "=CRM_CHURN(5,100)"
     # an error among the inputs: Calc does not call a macro then (known difference)
@@ -116,22 +133,10 @@ def _user_book(path: Path) -> None:
 @pytest.fixture(scope="module")
 def calc(tmp_path_factory):
     """One LibreOffice session for every book: the extension installed, then Calc computes."""
-    python = require_uno()
+    _require_same_python()
     tmp = tmp_path_factory.mktemp("lo-ext")
     oxt = tmp / "crm_xl.oxt"
     assert main(["libreoffice-extension", "-o", str(oxt)]) == 0
-    import sys
-
-    mine = f"{sys.version_info[0]}.{sys.version_info[1]}"
-    lo = _lo_python_version(python)
-    if lo != mine:
-        message = (
-            f"LibreOffice's Python is {lo}, the test environment's {mine}: the extension "
-            "points LibreOffice at this environment's packages, which need the same version"
-        )
-        if on_ci():
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
     books = []
     for name in SAMPLES:
         shutil.copy(ROOT / "workbooks" / name, tmp / name)
@@ -253,3 +258,24 @@ def test_the_function_wizard_does_not_list_basic_functions(calc):
     # the wizard shows) holds built-in and UNO add-in functions, never Basic ones, so the
     # CRM_* help is in the module's comments and docs/functions.md, not in the wizard.
     assert calc["wizard_functions"] == []
+
+
+def test_where_libreoffices_python_finds_crm_xl(tmp_path):
+    """An extension pointing nowhere: every cell says why; CRM_XL_PYTHONPATH then fixes it."""
+    _require_same_python()
+    oxt = tmp_path / "nowhere.oxt"
+    assert main(["libreoffice-extension", "-o", str(oxt), "--python-path", "/nonexistent"]) == 0
+    book = tmp_path / "user.xlsx"
+    _user_book(book)
+    lost = calc_with_extension(oxt, [{"path": str(book)}])
+    text = _by_cell(lost["books"][0])[("Scores", "G2")]["value"]
+    assert text.startswith("#NAME? LibreOffice's Python 3.") and "cannot import crm_xl" in text
+    import sysconfig
+
+    import crm_xl
+
+    folders = [sysconfig.get_paths()["purelib"], str(Path(crm_xl.__file__).parents[1])]
+    found = calc_with_extension(
+        oxt, [{"path": str(book)}], env={"CRM_XL_PYTHONPATH": os.pathsep.join(folders)}
+    )
+    assert _by_cell(found["books"][0])[("Scores", "G2")]["value"] == 65.5

@@ -194,10 +194,15 @@ def _discard_profile() -> None:
     _profile = None
 
 
-def run(cmd: list[str], timeout: float, what: str) -> subprocess.CompletedProcess[str]:
-    """Run cmd in its own process group; kill the whole group on timeout and afterwards."""
+def run(
+    cmd: list[str], timeout: float, what: str, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run cmd in its own process group; kill the whole group on timeout and afterwards.
+
+    ``env`` adds variables to this process's environment for the command."""
     proc = subprocess.Popen(
         cmd,
+        env=None if env is None else {**os.environ, **env},
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -523,14 +528,18 @@ def edit_in_calc(book: Path, steps: list[dict], timeout: float = 180.0) -> None:
 
 
 def calc_with_extension(
-    extension: Path, books: list[dict], timeout: float = 300.0
+    extension: Path,
+    books: list[dict],
+    timeout: float = 300.0,
+    env: Mapping[str, str] | None = None,
 ) -> dict[str, object]:
     """Install ``extension`` into a fresh LibreOffice profile, restart, and let Calc compute
     ``books`` (:mod:`tests.helpers.uno_calc`: each ``{"path", "formulas", "save_as"}``).
 
     Returns what Calc computed: ``{"books": [{"path", "cells": [{"sheet", "cell",
     "formula", "array", "value"}]}], "wizard_functions", "standard_modules", "installed"}``.
-    The profile is thrown away afterwards: nothing outside it is changed.
+    The profile is thrown away afterwards: nothing outside it is changed. ``env`` adds
+    environment variables for LibreOffice (``CRM_XL_PYTHONPATH``).
     """
     import json
 
@@ -549,7 +558,7 @@ def calc_with_extension(
     )
     script = Path(__file__).with_name("uno_calc.py")
     try:
-        done = run([python, str(script), str(job)], timeout, "Calc with the extension")
+        done = run([python, str(script), str(job)], timeout, "Calc with the extension", env=env)
         if done.returncode != 0 or not out.is_file():
             raise LibreOfficeError(f"Calc with {extension} failed:\n{done.stderr}")
         return json.loads(out.read_text(encoding="utf-8"))
