@@ -532,6 +532,7 @@ def calc_with_extension(
     books: list[dict],
     timeout: float = 300.0,
     env: Mapping[str, str] | None = None,
+    convert: list[dict] | None = None,
 ) -> dict[str, object]:
     """Install ``extension`` into a fresh LibreOffice profile, restart, and let Calc compute
     ``books`` (:mod:`tests.helpers.uno_calc`: each ``{"path", "formulas", "save_as"}``).
@@ -539,7 +540,8 @@ def calc_with_extension(
     Returns what Calc computed: ``{"books": [{"path", "cells": [{"sheet", "cell",
     "formula", "array", "value"}]}], "wizard_functions", "standard_modules", "installed"}``.
     The profile is thrown away afterwards: nothing outside it is changed. ``env`` adds
-    environment variables for LibreOffice (``CRM_XL_PYTHONPATH``).
+    environment variables for LibreOffice (``CRM_XL_PYTHONPATH``); ``convert``
+    (``[{"path", "outdir"}]``) books then converted to CSV by a plain ``soffice --convert-to``.
     """
     import json
 
@@ -552,7 +554,13 @@ def calc_with_extension(
     out = work / "result.json"
     job.write_text(
         json.dumps(
-            {"profile": str(profile), "extension": str(extension), "books": books, "out": str(out)}
+            {
+                "profile": str(profile),
+                "extension": str(extension),
+                "books": books,
+                "out": str(out),
+                "convert": convert or [],
+            }
         ),
         encoding="utf-8",
     )

@@ -15,7 +15,9 @@ environment's: ``/usr/bin/python3 uno_calc.py JOB.json``. JOB is::
    formula recomputed (``calculateAll``: a hard recalculation) and, with ``save_as``,
    stored as .xlsx. Every cell whose formula names ``CRM_`` is reported: sheet, cell,
    formula, and its result (number, text or LibreOffice's error code).
-3. What the function wizard could show: whether ``com.sun.star.sheet.FunctionDescriptions``
+3. With ``"convert": [{"path": BOOK, "outdir": DIR}]``: each book converted to CSV by a
+   plain ``soffice --headless --convert-to csv`` with the same profile, as a script would.
+4. What the function wizard could show: whether ``com.sun.star.sheet.FunctionDescriptions``
    lists ``CRM_SCORE``, and the Standard library's modules.
 """
 
@@ -263,6 +265,24 @@ def main(job_path: str) -> None:
     identifier = install(profile, Path(job["extension"]))
     out = compute(profile, job["books"])
     out["installed"] = identifier
+    for book in job.get("convert", []):
+        subprocess.run(
+            [
+                "soffice",
+                f"-env:UserInstallation={profile.resolve().as_uri()}",
+                "--headless",
+                "--convert-to",
+                "csv",
+                "--outdir",
+                book["outdir"],
+                book["path"],
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=office_environment(dict(os.environ)),
+            timeout=120,
+            check=True,
+        )
     Path(job["out"]).write_text(json.dumps(out, ensure_ascii=False), encoding="utf-8")
 
 
