@@ -296,3 +296,58 @@ def test_where_libreoffices_python_finds_crm_xl(tmp_path):
         oxt, [{"path": str(book)}], env={"CRM_XL_PYTHONPATH": os.pathsep.join(folders)}
     )
     assert _by_cell(found["books"][0])[("Scores", "G2")]["value"] == 65.5
+
+
+_PROBE_LIBRARY = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE library:library PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "library.dtd">
+<library:library xmlns:library="http://openoffice.org/2000/library" library:name="CrmProbe"
+ library:readonly="true" library:passwordprotected="false">
+ <library:element library:name="Probe"/>
+</library:library>
+"""
+_PROBE_MODULE = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE script:module PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "module.dtd">
+<script:module xmlns:script="http://openoffice.org/2000/script" script:name="Probe"
+ script:language="StarBasic">Function CRM_PROBE(x)
+    CRM_PROBE = 42
+End Function
+</script:module>
+"""
+
+
+def test_why_the_wrappers_go_into_the_standard_library(tmp_path):
+    """The route not taken, measured: a function in an extension's own Basic library is not
+    found by a cell until the library is loaded (#NAME?), and once loaded its call fails
+    (#VALUE!), even for a function that returns a constant. The same cells calling the
+    Standard library's wrappers compute. If a LibreOffice version changes this, the
+    extension could ship its own library instead (docs/setup-libreoffice.md)."""
+    _require_same_python()
+    oxt = tmp_path / "probe.oxt"
+    main(["libreoffice-extension", "-o", str(oxt)])
+    with zipfile.ZipFile(oxt) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    manifest = parts["META-INF/manifest.xml"].decode()
+    parts["META-INF/manifest.xml"] = manifest.replace(
+        "</manifest:manifest>",
+        ' <manifest:file-entry manifest:media-type="application/vnd.sun.star.basic-library"'
+        ' manifest:full-path="CrmProbe/"/>\n</manifest:manifest>',
+    ).encode()
+    parts["CrmProbe/script.xlb"] = _PROBE_LIBRARY.encode()
+    parts["CrmProbe/Probe.xba"] = _PROBE_MODULE.encode()
+    with zipfile.ZipFile(oxt, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "=CRM_PROBE(1)"
+    wb.active["A2"] = "=CRM_CHURN(5,100)"
+    wb.save(tmp_path / "probe.xlsx")
+    book = [{"path": str(tmp_path / "probe.xlsx")}]
+
+    def cells(result):
+        return {c["cell"]: c["value"] for c in result["books"][0]["cells"]}
+
+    not_loaded = cells(calc_with_extension(oxt, book))
+    loaded = cells(calc_with_extension(oxt, book, load_libraries=["CrmProbe"]))
+    assert not_loaded["A1"]["text"] == "#NAME?"
+    assert loaded["A1"]["text"] == "#VALUE!"
+    assert not_loaded["A2"] == loaded["A2"] == 5.0

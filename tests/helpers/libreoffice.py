@@ -533,6 +533,7 @@ def calc_with_extension(
     timeout: float = 300.0,
     env: Mapping[str, str] | None = None,
     convert: list[dict] | None = None,
+    load_libraries: list[str] | None = None,
 ) -> dict[str, object]:
     """Install ``extension`` into a fresh LibreOffice profile, restart, and let Calc compute
     ``books`` (:mod:`tests.helpers.uno_calc`: each ``{"path", "formulas", "save_as"}``).
@@ -541,7 +542,8 @@ def calc_with_extension(
     "formula", "array", "value"}]}], "wizard_functions", "standard_modules", "installed"}``.
     The profile is thrown away afterwards: nothing outside it is changed. ``env`` adds
     environment variables for LibreOffice (``CRM_XL_PYTHONPATH``); ``convert``
-    (``[{"path", "outdir"}]``) books then converted to CSV by a plain ``soffice --convert-to``.
+    (``[{"path", "outdir"}]``) books then converted to CSV by a plain ``soffice --convert-to``;
+    ``load_libraries``: Basic libraries loaded before the books are opened.
     """
     import json
 
@@ -560,6 +562,7 @@ def calc_with_extension(
                 "books": books,
                 "out": str(out),
                 "convert": convert or [],
+                "load_libraries": load_libraries or [],
             }
         ),
         encoding="utf-8",

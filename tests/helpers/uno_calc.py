@@ -13,7 +13,8 @@ environment's: ``/usr/bin/python3 uno_calc.py JOB.json``. JOB is::
    Each book is opened (hidden), ``formulas`` typed in (``{"Sheet!A1": "=CRM_SCORE(...)"}``
    through ``setFormula``, or ``{"Sheet!A1:A3": "{=...}"}`` as an array formula), every
    formula recomputed (``calculateAll``: a hard recalculation) and, with ``save_as``,
-   stored as .xlsx. Every cell whose formula names ``CRM_`` is reported: sheet, cell,
+   stored as .xlsx (``"load_libraries"``: Basic libraries loaded before the books open).
+   Every cell whose formula names ``CRM_`` is reported: sheet, cell,
    formula, and its result (number, text or LibreOffice's error code).
 3. With ``"convert": [{"path": BOOK, "outdir": DIR}]``: each book converted to CSV by a
    plain ``soffice --headless --convert-to csv`` with the same profile, as a script would.
@@ -216,9 +217,14 @@ def _type_in(doc: Any, formulas: dict[str, str]) -> None:
             target.setFormula(formula)
 
 
-def compute(profile: Path, books: list[dict]) -> dict:
+def compute(profile: Path, books: list[dict], load_libraries: list[str]) -> dict:
     proc, ctx = _start(profile)
     try:
+        libraries = ctx.ServiceManager.createInstanceWithContext(
+            "com.sun.star.script.ApplicationScriptLibraryContainer", ctx
+        )
+        for name in load_libraries:
+            libraries.loadLibrary(name)
         desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
         results = []
         for book in books:
@@ -242,9 +248,6 @@ def compute(profile: Path, books: list[dict]) -> dict:
         for i in range(descriptions.getCount()):
             entry = {p.Name: p.Value for p in descriptions.getByIndex(i)}
             names.append(entry.get("Name"))
-        libraries = ctx.ServiceManager.createInstanceWithContext(
-            "com.sun.star.script.ApplicationScriptLibraryContainer", ctx
-        )
         standard = libraries.getByName("Standard")
         return {
             "books": results,
@@ -263,7 +266,7 @@ def main(job_path: str) -> None:
     job = json.loads(Path(job_path).read_text(encoding="utf-8"))
     profile = Path(job["profile"])
     identifier = install(profile, Path(job["extension"]))
-    out = compute(profile, job["books"])
+    out = compute(profile, job["books"], job.get("load_libraries", []))
     out["installed"] = identifier
     for book in job.get("convert", []):
         subprocess.run(
