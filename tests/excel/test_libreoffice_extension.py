@@ -364,7 +364,7 @@ End Function
 """
 
 
-def test_why_the_wrappers_go_into_the_standard_library(tmp_path):
+def test_why_the_wrappers_go_into_standard_and_what_removing_leaves(tmp_path):
     """The route not taken, measured: a function in an extension's own Basic library is not
     found by a cell until the library is loaded (#NAME?), and once loaded its call fails
     (#VALUE!), even for a function that returns a constant. The same cells calling the
@@ -395,8 +395,12 @@ def test_why_the_wrappers_go_into_the_standard_library(tmp_path):
     def cells(result):
         return {c["cell"]: c["value"] for c in result["books"][0]["cells"]}
 
-    not_loaded = cells(calc_with_extension(oxt, book))
+    first = calc_with_extension(oxt, book, remove_after=True)
+    not_loaded = cells(first)
     loaded = cells(calc_with_extension(oxt, book, load_libraries=["CrmProbe"]))
     assert not_loaded["A1"]["text"] == "#NAME?"
     assert loaded["A1"]["text"] == "#VALUE!"
     assert not_loaded["A2"] == loaded["A2"] == 5.0
+    # after removing the extension the module stays in Standard and says what is missing
+    gone = cells(first["after_removal"])
+    assert gone["A2"].startswith("#NAME? the crm_xl extension is not installed")

@@ -534,6 +534,7 @@ def calc_with_extension(
     env: Mapping[str, str] | None = None,
     convert: list[dict] | None = None,
     load_libraries: list[str] | None = None,
+    remove_after: bool = False,
 ) -> dict[str, object]:
     """Install ``extension`` into a fresh LibreOffice profile, restart, and let Calc compute
     ``books`` (:mod:`tests.helpers.uno_calc`: each ``{"path", "formulas", "save_as"}``).
@@ -543,7 +544,8 @@ def calc_with_extension(
     The profile is thrown away afterwards: nothing outside it is changed. ``env`` adds
     environment variables for LibreOffice (``CRM_XL_PYTHONPATH``); ``convert``
     (``[{"path", "outdir"}]``) books then converted to CSV by a plain ``soffice --convert-to``;
-    ``load_libraries``: Basic libraries loaded before the books are opened.
+    ``load_libraries``: Basic libraries loaded before the books are opened; ``remove_after``:
+    the extension removed again and the books computed once more (``"after_removal"``).
     """
     import json
 
@@ -563,6 +565,7 @@ def calc_with_extension(
                 "out": str(out),
                 "convert": convert or [],
                 "load_libraries": load_libraries or [],
+                "remove_after": remove_after,
             }
         ),
         encoding="utf-8",

@@ -18,7 +18,9 @@ environment's: ``/usr/bin/python3 uno_calc.py JOB.json``. JOB is::
    formula, and its result (number, text or LibreOffice's error code).
 3. With ``"convert": [{"path": BOOK, "outdir": DIR}]``: each book converted to CSV by a
    plain ``soffice --headless --convert-to csv`` with the same profile, as a script would.
-4. What the function wizard could show: whether ``com.sun.star.sheet.FunctionDescriptions``
+4. With ``"remove_after": true``: the extension removed again, LibreOffice restarted and
+   the books computed once more (``"after_removal"``).
+5. What the function wizard could show: whether ``com.sun.star.sheet.FunctionDescriptions``
    lists ``CRM_SCORE``, and the Standard library's modules.
 """
 
@@ -165,6 +167,15 @@ def install(profile: Path, extension: Path) -> str:
         _stop(proc, ctx)
 
 
+def remove(profile: Path, identifier: str, extension: Path) -> None:
+    proc, ctx = _start(profile)
+    try:
+        manager = ctx.getValueByName("/singletons/com.sun.star.deployment.ExtensionManager")
+        manager.removeExtension(identifier, extension.name, "user", None, _command_environment())
+    finally:
+        _stop(proc, ctx)
+
+
 def _result(cell: Any) -> Any:
     kind = cell.FormulaResultType2  # com.sun.star.sheet.FormulaResult
     if cell.getError():
@@ -268,6 +279,9 @@ def main(job_path: str) -> None:
     identifier = install(profile, Path(job["extension"]))
     out = compute(profile, job["books"], job.get("load_libraries", []))
     out["installed"] = identifier
+    if job.get("remove_after"):
+        remove(profile, identifier, Path(job["extension"]))
+        out["after_removal"] = compute(profile, job["books"], [])
     for book in job.get("convert", []):
         subprocess.run(
             [
