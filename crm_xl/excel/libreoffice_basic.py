@@ -43,20 +43,22 @@ REM  Each function hands its arguments to crm_xl's Python code unchanged; see
 REM  docs/setup-libreoffice.md and docs/functions.md of crm_xl.
 Option Explicit
 
+Private crmXlBridge As Object  ' the Python component, made once per LibreOffice session
+
 """
 
 _CALL = f"""
 REM  Calls crm_xl's implementation through the extension's Python component; a range
 REM  result (rows of cells) becomes a 1-based 2-D array, which fills an array formula.
 Function CrmXlCall(name As String, args)
-    Dim bridge As Object, result, cells(), r As Long, c As Long
+    Dim result, cells(), r As Long, c As Long
     On Error GoTo failed
-    bridge = CreateUnoService("{SERVICE}")
-    If IsNull(bridge) Then
+    If IsNull(crmXlBridge) Then crmXlBridge = CreateUnoService("{SERVICE}")
+    If IsNull(crmXlBridge) Then
         CrmXlCall = "#NAME? the crm_xl extension is not installed ({SERVICE} is missing)"
         Exit Function
     End If
-    result = bridge.Call(name, args)
+    result = crmXlBridge.Call(name, args)
     If IsArray(result) Then
         ReDim cells(1 To UBound(result) + 1, 1 To UBound(result(0)) + 1)
         For r = 0 To UBound(result)
