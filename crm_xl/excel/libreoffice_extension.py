@@ -88,7 +88,7 @@ def default_python_paths() -> list[str]:
     Example::
 
         >>> import crm_xl
-        >>> str(Path(crm_xl.__file__).parent.parent) in default_python_paths()
+        >>> str(Path(crm_xl.__file__).resolve().parent.parent) in default_python_paths()
         True
     """
     import crm_xl
