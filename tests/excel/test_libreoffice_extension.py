@@ -10,6 +10,7 @@ out by hand for the user's workbook.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
@@ -406,3 +407,58 @@ def test_why_the_wrappers_go_into_standard_and_what_removing_leaves(tmp_path):
     # after removing the extension the module stays in Standard and says what is missing
     gone = cells(first["after_removal"])
     assert gone["A2"].startswith("#NAME? the crm_xl extension is not installed")
+
+
+def _as_user() -> list[str]:
+    """The command prefix that runs a program as a normal user: none when this is one;
+    as root (where unopkg refuses a per-user install) setpriv to the user nobody."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without setpriv: cannot run unopkg as a normal user")
+    return [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
+
+
+def _readable_by_all(path: Path) -> bool:
+    return all(os.stat(p).st_mode & 0o005 == 0o005 for p in [path, *path.parents] if p.exists())
+
+
+def test_a_user_installs_it_with_unopkg_and_converts(tmp_path):
+    """The set-up page's steps 4-6 as a user: unopkg add, then a plain headless conversion."""
+    _require_same_python()
+    from crm_xl.excel.libreoffice_extension import default_python_paths
+    from tests.helpers.libreoffice import soffice_path
+    from tests.helpers.uno_calc import office_environment
+
+    prefix = _as_user()
+    if prefix and not all(_readable_by_all(Path(p)) for p in default_python_paths()):
+        pytest.skip("this environment's packages are not readable by the user nobody")
+    import tempfile
+
+    work = Path(tempfile.mkdtemp(prefix="crm-xl-unopkg-"))
+    try:
+        work.chmod(0o777)
+        oxt, book, out = work / "crm_xl.oxt", work / "user.xlsx", work / "out"
+        assert main(["libreoffice-extension", "-o", str(oxt)]) == 0
+        _user_book(book)
+        for path in (oxt, book):
+            path.chmod(0o644)
+        out.mkdir(mode=0o777)
+        out.chmod(0o777)
+        profile = f"-env:UserInstallation={(work / 'profile').as_uri()}"
+        env = {**office_environment(dict(os.environ)), "HOME": str(work)}
+        unopkg = str(Path(soffice_path()).resolve().with_name("unopkg"))
+        run = functools.partial(subprocess.run, env=env, capture_output=True, timeout=180)
+        added = run([*prefix, unopkg, "add", profile, str(oxt)])
+        assert added.returncode == 0, added.stderr
+        convert = ["--headless", "--convert-to", "csv", "--outdir", str(out), str(book)]
+        converted = run([*prefix, soffice_path(), profile, *convert])
+        assert converted.returncode == 0, converted.stderr
+        import csv
+
+        with open(out / "user.csv", encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+        assert rows[1][6] == "65.5" and rows[2][6] == "79.375"  # by hand, as above
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
