@@ -104,10 +104,22 @@ def result_out(value: Any) -> Any:
 
 
 def arguments_in(spec: FunctionSpec, args: tuple[Any, ...] | list[Any]) -> list[Any]:
-    """The given arguments converted; an error text (str) when there are too many or few."""
-    if not spec.required <= len(args) <= len(spec.arguments):
+    """The given arguments converted; ValueError when there are too few or too many (the
+    Basic wrapper passes one more than the function takes when it was given more).
+
+    Example::
+
+        >>> arguments_in(SPECS["CRM_CHURN"], (5,))
+        Traceback (most recent call last):
+        ValueError: CRM_CHURN needs 2 arguments, got 1: CRM_CHURN(lost, start)
+    """
+    if len(args) < spec.required:
         raise ValueError(
-            f"{spec.name} takes {spec.required} to {len(spec.arguments)} arguments, got {len(args)}"
+            f"{spec.name} needs {spec.required} arguments, got {len(args)}: {spec.signature()}"
+        )
+    if len(args) > len(spec.arguments):
+        raise ValueError(
+            f"{spec.name} takes at most {len(spec.arguments)} arguments: {spec.signature()}"
         )
     return [argument_in(v, a.is_range) for v, a in zip(args, spec.arguments, strict=False)]
 
@@ -127,6 +139,10 @@ def call(name: str, args: tuple[Any, ...] | list[Any]) -> Any:
     if spec is None:
         return error_text(f"crm_xl has no function {name!r}")
     try:
-        return result_out(IMPLEMENTATIONS[name](*arguments_in(spec, args)))
+        given = arguments_in(spec, args)
+    except ValueError as err:
+        return error_text(str(err))
+    try:
+        return result_out(IMPLEMENTATIONS[name](*given))
     except Exception as err:  # a cell shows every failure, it never crashes Calc
         return error_text(f"{type(err).__name__}: {err}")

@@ -9,10 +9,10 @@ macro as if it were the document's. So the extension (:mod:`crm_xl.excel.libreof
 ships this module's text and puts it into the user's Standard library as the module
 ``CrmXl`` each time LibreOffice starts.
 
-One wrapper per registry entry, with the registry's arguments in order (optional ones
-``Optional``; parameter names get a ``p_`` prefix, as ``end`` and ``new`` are Basic
-keywords). A wrapper does no arithmetic: it collects the arguments given (an omitted
-optional one is left out, so crm_xl's default applies) and hands them to ``CrmXlCall``,
+One wrapper per registry entry, with the registry's arguments in order (all ``Optional``
+in Basic, see :func:`wrapper`; parameter names get a ``p_`` prefix, as ``end`` and ``new``
+are Basic keywords). A wrapper does no arithmetic: it collects the arguments given (an
+omitted optional one is left out, so crm_xl's default applies) and hands them to ``CrmXlCall``,
 which calls the extension's Python component (:mod:`crm_xl.excel.libreoffice_bridge`,
 service ``org.crmxl.Functions``) and turns a range result into the 2-D array Calc fills an
 array formula with. The function's help is in comments above each wrapper.
@@ -20,7 +20,7 @@ array formula with. The function's help is in comments above each wrapper.
 Example::
 
     >>> text = basic_module()
-    >>> "Function CRM_SCORE(p_values, p_weights, Optional p_normalize)" in text
+    >>> "REM  CRM_SCORE(values, weights, [normalize]): Weighted composite score" in text
     True
     >>> text.count("End Function") == len(SPECS) + 1  # the wrappers and CrmXlCall
     True
@@ -32,6 +32,8 @@ from crm_xl.excel.registry import SPECS, FunctionSpec
 
 #: The module's name in the Standard library.
 MODULE = "CrmXl"
+#: The parameter after the registry's: given, it means too many arguments.
+MORE = "more_arguments"
 #: The UNO service of the Python component the wrappers call.
 SERVICE = "org.crmxl.Functions"
 
@@ -84,21 +86,28 @@ def _comment(text: str) -> str:
 def wrapper(spec: FunctionSpec) -> str:
     """The Basic function for ``spec``: its help as comments, then the call.
 
+    Every parameter is ``Optional`` in Basic, required ones too, and one more follows
+    (``more_arguments``): a Basic function called from a cell without a required argument
+    leaves the cell blank, and extra arguments are dropped without a word. So the wrapper
+    counts what was given and crm_xl says what is wrong (``#VALUE! CRM_CHURN needs 2
+    arguments…``); the comment above it shows the registry's signature, optional arguments
+    in brackets.
+
     Example::
 
         >>> print(wrapper(SPECS["CRM_CHURN"]).split("Function ", 1)[1])
-        CRM_CHURN(p_lost, p_start)
-            Dim args(1)
-            args(0) = p_lost
-            args(1) = p_start
+        CRM_CHURN(Optional p_lost, Optional p_start, Optional more_arguments)
+            Dim args(2), given As Integer
+            If Not IsMissing(p_lost) Then args(0) = p_lost: given = 1
+            If Not IsMissing(p_start) Then args(1) = p_start: given = 2
+            If Not IsMissing(more_arguments) Then given = 3
+            ReDim Preserve args(given - 1)
             CRM_CHURN = CrmXlCall("CRM_CHURN", args)
         End Function
         <BLANKLINE>
     """
     names = [f"p_{a.name}" for a in spec.arguments]
-    params = ", ".join(
-        f"Optional {n}" if a.optional else n for n, a in zip(names, spec.arguments, strict=True)
-    )
+    params = ", ".join(f"Optional {n}" for n in [*names, MORE])
     lines = [_comment(f"{spec.signature()}: {spec.description.en}")]
     if spec.description.zh:
         lines.append(_comment(spec.description.zh))
@@ -107,18 +116,12 @@ def wrapper(spec: FunctionSpec) -> str:
         if a.help.zh:
             lines.append(_comment(f"  {a.name}: {a.help.en}"))
     lines.append(f"Function {spec.name}({params})\n")
-    lines.append(f"    Dim args({len(names) - 1})\n")
-    optional = len(names) > spec.required
-    if optional:
-        lines.append(f"    Dim given As Integer\n    given = {spec.required}\n")
-    for i, (n, a) in enumerate(zip(names, spec.arguments, strict=True)):
-        if a.optional:
-            # arguments are given from the left: the last one given says how many there are
-            lines.append(f"    If Not IsMissing({n}) Then args({i}) = {n}: given = {i + 1}\n")
-        else:
-            lines.append(f"    args({i}) = {n}\n")
-    if optional:
-        lines.append("    ReDim Preserve args(given - 1)\n")
+    lines.append(f"    Dim args({len(names)}), given As Integer\n")
+    # Calc gives arguments from the left: the last one given says how many there are
+    for i, n in enumerate(names):
+        lines.append(f"    If Not IsMissing({n}) Then args({i}) = {n}: given = {i + 1}\n")
+    lines.append(f"    If Not IsMissing({MORE}) Then given = {len(names) + 1}\n")
+    lines.append("    ReDim Preserve args(given - 1)\n")
     lines.append(f'    {spec.name} = CrmXlCall("{spec.name}", args)\n')
     lines.append("End Function\n")
     return "".join(lines)

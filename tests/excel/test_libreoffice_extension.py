@@ -48,9 +48,9 @@ def test_one_wrapper_per_function_with_the_registry_arguments(name):
     header = re.search(rf"^Function {name}\((.*)\)$", text, re.M)
     assert header, text
     params = [p.strip() for p in header.group(1).split(",")]
-    assert params == [
-        f"Optional p_{a.name}" if a.optional else f"p_{a.name}" for a in spec.arguments
-    ]
+    # all Optional in Basic (crm_xl checks the count), one more to catch too many
+    assert params == [*(f"Optional p_{a.name}" for a in spec.arguments), "Optional more_arguments"]
+    assert f"REM  {spec.signature()}: " in text  # which ones are optional
     assert f'{name} = CrmXlCall("{name}", args)' in text
     # the help is there, in both languages where the registry has both
     assert spec.description.en in text
@@ -78,7 +78,12 @@ def test_arguments_arrive_as_basic_hands_them_over():
 
 
 def test_a_wrong_call_is_error_text_never_an_exception():
-    assert call("CRM_CHURN", (5,)).startswith("#VALUE! ValueError: CRM_CHURN takes 2 to 2")
+    assert call("CRM_CHURN", (5,)) == (
+        "#VALUE! CRM_CHURN needs 2 arguments, got 1: CRM_CHURN(lost, start)"
+    )
+    assert call("CRM_CHURN", (5, 100, None)) == (
+        "#VALUE! CRM_CHURN takes at most 2 arguments: CRM_CHURN(lost, start)"
+    )
 
 
 # --- LibreOffice ----------------------------------------------------------------------------
@@ -132,6 +137,8 @@ def _user_book(path: Path) -> None:
     # an error among the inputs: Calc does not call a macro then (known difference)
     ws["B19"], ws["C19"], ws["D19"], ws["E19"] = 80, "=NA()", 60, 70
     ws["G19"] = "=CRM_SCORE(B19:E19,$I$1:$L$1)"
+    ws["G23"] = "=CRM_SCORE(B2:E2)"  # too few arguments
+    ws["G24"] = "=CRM_SCORE(B2:E2,I1:L1,FALSE,1)"  # too many
     wb.save(path)
 
 
@@ -266,9 +273,14 @@ def test_calc_computes_the_users_workbook(calc):
     assert (value[("Scores", "G16")], value[("Scores", "G17")]) == (65.5, 79.375)
     assert value[("Scores", "G21")] == 65.5  # no spilling in 7.4: the first row's score only
     assert ("Scores", "G22") not in value
+    # a wrong number of arguments: crm_xl's message, not a blank cell nor a silent drop
+    assert value[("Scores", "G23")].startswith("#VALUE! CRM_SCORE needs 2 arguments, got 1")
+    assert value[("Scores", "G24")].startswith("#VALUE! CRM_SCORE takes at most 3 arguments")
     # and the same as crm_xl's engine, cell by cell
     engine = _engine_values(Path(_book(calc, "user.xlsx")["path"]), calc["tmp"])
-    typed_here = ("G13", "G14", "G16", "G17", "G19", "G21")
+    # typed in Calc, or where LibreOffice differs (G19: the #N/A input; G23/G24: crm-xl
+    # recalc computes no value for a wrong argument count, it lists a problem at the cell)
+    typed_here = ("G13", "G14", "G16", "G17", "G19", "G21", "G23", "G24")
     originals = {k: v for k, v in value.items() if k[1] not in typed_here}
     assert {k: v for k, v in originals.items() if not _same(v, engine[k])} == {}
 
