@@ -22,7 +22,7 @@ Example::
     >>> _ = write_extension(buffer, python_paths=["/opt/crm"])
     >>> sorted(zipfile.ZipFile(buffer).namelist())  # doctest: +NORMALIZE_WHITESPACE
     ['CrmXl.bas', 'Jobs.xcu', 'META-INF/manifest.xml', 'crm_xl.json', 'crm_xl_bridge.py',
-     'description.xml']
+     'description-en.txt', 'description-zh.txt', 'description.xml']
 """
 
 from __future__ import annotations
@@ -55,6 +55,10 @@ _DESCRIPTION = """<?xml version="1.0" encoding="UTF-8"?>
   <name lang="en">crm_xl: CRM_* worksheet functions</name>
   <name lang="zh">crm_xl:CRM_* 工作表函数</name>
  </display-name>
+ <extension-description>
+  <src lang="en" xlink:href="description-en.txt"/>
+  <src lang="zh" xlink:href="description-zh.txt"/>
+ </extension-description>
  <dependencies>
   <OpenOffice.org-minimal-version xmlns:d="http://openoffice.org/extensions/description/2006" d:name="LibreOffice 7.4" value="4.1"/>
  </dependencies>
@@ -79,6 +83,16 @@ _JOBS = """<?xml version="1.0" encoding="UTF-8"?>
  </node>
 </oor:component-data>
 """
+
+
+_ABOUT = {
+    "en": "The CRM_* functions of crm_xl (CRM_SCORE, CRM_TIER, CRM_RFM, ...) computed by "
+    "LibreOffice Calc with crm_xl's own Python code; formulas stay CRM_SCORE(...) in .xlsx "
+    "files. Restart LibreOffice after installing. See crm_xl's docs/setup-libreoffice.md.",
+    "zh": "在 LibreOffice Calc 中直接计算 crm_xl 的 CRM_* 函数(CRM_SCORE、CRM_TIER、CRM_RFM 等),"
+    "由 crm_xl 自身的 Python 代码计算;.xlsx 中的公式仍为 CRM_SCORE(...)。安装后请重启 "
+    "LibreOffice。详见 crm_xl 的 docs/setup-libreoffice.md。",
+}
 
 
 def default_python_paths() -> list[str]:
@@ -130,6 +144,8 @@ def write_extension(
         oxt.writestr("META-INF/manifest.xml", _MANIFEST)
         oxt.writestr("description.xml", description)
         oxt.writestr("Jobs.xcu", _JOBS)
+        for lang, text in _ABOUT.items():
+            oxt.writestr(f"description-{lang}.txt", text)
         oxt.writestr("crm_xl_bridge.py", bridge)
         oxt.writestr(libreoffice_bridge.BASIC_FILE, basic_module())
         oxt.writestr(libreoffice_bridge.CONFIG, json.dumps(config, indent=1, ensure_ascii=False))

@@ -464,6 +464,9 @@ def test_a_user_installs_it_with_unopkg_and_converts(tmp_path):
         run = functools.partial(subprocess.run, env=env, capture_output=True, timeout=180)
         added = run([*prefix, unopkg, "add", profile, str(oxt)])
         assert added.returncode == 0, added.stderr
+        listed = run([*prefix, unopkg, "list", profile], text=True)
+        assert "org.crmxl.functions" in listed.stdout
+        assert "Description: The CRM_* functions of crm_xl" in listed.stdout
         convert = ["--headless", "--convert-to", "csv", "--outdir", str(out), str(book)]
         converted = run([*prefix, soffice_path(), profile, *convert])
         assert converted.returncode == 0, converted.stderr
