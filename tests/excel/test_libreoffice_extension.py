@@ -170,6 +170,9 @@ def _excel_spill_book(path: Path) -> None:
             out.writestr(item, data)
 
 
+_OWN_CHURN = 'Function CRM_CHURN(a, b)\n    CRM_CHURN = "the document\'s own"\nEnd Function\n'
+
+
 @pytest.fixture(scope="module")
 def calc(tmp_path_factory):
     """One LibreOffice session for every book: the extension installed, then Calc computes."""
@@ -195,6 +198,8 @@ def calc(tmp_path_factory):
         _excel_spill_book(tmp / "excel_spill.xlsx")
         books.append({"path": str(tmp / "excel_spill.xlsx")})
     shutil.copy(tmp / "user.xlsx", tmp / "converted.xlsx")
+    shutil.copy(tmp / "user.xlsx", tmp / "own_macros.xlsx")
+    books.append({"path": str(tmp / "own_macros.xlsx"), "document_basic": _OWN_CHURN})
     result = calc_with_extension(
         oxt, books, convert=[{"path": str(tmp / "converted.xlsx"), "outdir": str(tmp / "csv")}]
     )
@@ -318,6 +323,14 @@ def test_a_formula_spilled_by_excel_fills_its_cells_in_calc(calc):
     assert cells[("Sheet1", "K1")]["value"] == 65.5
     assert cells[("Sheet1", "K2")]["value"] == 79.375
     assert cells[("Sheet1", "K1")]["array"] and cells[("Sheet1", "K2")]["array"]
+
+
+def test_a_documents_own_function_of_the_same_name_comes_first(calc):
+    # why a workbook carrying xlwings' CRM_* VBA wrappers may not reach crm_xl in Calc:
+    # a function of the document's own Basic is found before the Standard library's
+    cells = _by_cell(_book(calc, "own_macros.xlsx"))
+    assert cells[("Scores", "G11")]["value"] == "the document's own"  # CRM_CHURN(5,100)
+    assert cells[("Scores", "G2")]["value"] == 65.5  # CRM_SCORE: still the extension's
 
 
 def test_a_plain_headless_conversion_computes_too(calc):

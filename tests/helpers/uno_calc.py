@@ -13,7 +13,9 @@ environment's: ``/usr/bin/python3 uno_calc.py JOB.json``. JOB is::
    Each book is opened (hidden), ``formulas`` typed in (``{"Sheet!A1": "=CRM_SCORE(...)"}``
    through ``setFormula``, or ``{"Sheet!A1:A3": "{=...}"}`` as an array formula), every
    formula recomputed (``calculateAll``: a hard recalculation) and, with ``save_as``,
-   stored as .xlsx (``"load_libraries"``: Basic libraries loaded before the books open).
+   stored as .xlsx (``"load_libraries"``: Basic libraries loaded before the books open;
+   a book's ``"document_basic"``: Basic code put into the document's own Standard library,
+   the document opened with its macros allowed).
    Every cell whose formula names ``CRM_`` is reported: sheet, cell,
    formula, and its result (number, text or LibreOffice's error code).
 3. With ``"convert": [{"path": BOOK, "outdir": DIR}]``: each book converted to CSV by a
@@ -240,8 +242,16 @@ def compute(profile: Path, books: list[dict], load_libraries: list[str]) -> dict
         results = []
         for book in books:
             url = Path(book["path"]).resolve().as_uri()
-            doc = desktop.loadComponentFromURL(url, "_blank", 0, _props(Hidden=True))
+            code = book.get("document_basic")
+            # a document's own macros run only when allowed (4: always, no warning)
+            load = _props(Hidden=True, MacroExecutionMode=4) if code else _props(Hidden=True)
+            doc = desktop.loadComponentFromURL(url, "_blank", 0, load)
             try:
+                if code:
+                    own = doc.BasicLibraries
+                    if not own.hasByName("Standard"):
+                        own.createLibrary("Standard")
+                    own.getByName("Standard").insertByName("DocumentMacros", code)
                 _type_in(doc, book.get("formulas") or {})
                 doc.calculateAll()
                 results.append({"path": book["path"], "cells": _cells(doc)})
