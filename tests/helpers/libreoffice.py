@@ -566,6 +566,7 @@ def calc_with_extension(
                 "convert": convert or [],
                 "load_libraries": load_libraries or [],
                 "remove_after": remove_after,
+                "pids": str(work / "soffice.pids"),
             }
         ),
         encoding="utf-8",
@@ -577,4 +578,9 @@ def calc_with_extension(
             raise LibreOfficeError(f"Calc with {extension} failed:\n{done.stderr}")
         return json.loads(out.read_text(encoding="utf-8"))
     finally:
+        # each LibreOffice the script started has a session of its own: a killed script
+        # (timeout) would leave it running
+        pids = work / "soffice.pids"
+        for pid in pids.read_text().split() if pids.is_file() else []:
+            _kill_group(int(pid))
         shutil.rmtree(work, ignore_errors=True)

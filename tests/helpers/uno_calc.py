@@ -39,6 +39,9 @@ from pathlib import Path
 from typing import Any
 
 uno: Any = None  # imported when the script runs (the test suite's doctests import this module)
+#: Where each LibreOffice started is noted (its process group), for the caller to end it if
+#: this script is killed first (a timeout): the job's "pids" file.
+PIDS: Path | None = None
 
 
 def _props(**kw: Any) -> tuple:
@@ -94,6 +97,9 @@ def _start(profile: Path) -> tuple[subprocess.Popen, Any]:
         start_new_session=True,
         env=office_environment(dict(os.environ)),
     )
+    if PIDS is not None:
+        with PIDS.open("a", encoding="utf-8") as f:
+            f.write(f"{proc.pid}\n")
     local = uno.getComponentContext()
     resolver = local.ServiceManager.createInstanceWithContext(
         "com.sun.star.bridge.UnoUrlResolver", local
@@ -280,11 +286,12 @@ def compute(profile: Path, books: list[dict], load_libraries: list[str]) -> dict
 
 
 def main(job_path: str) -> None:
-    global uno
+    global uno, PIDS
     import uno as module  # type: ignore[import-not-found]
 
     uno = module
     job = json.loads(Path(job_path).read_text(encoding="utf-8"))
+    PIDS = Path(job["pids"]) if job.get("pids") else None
     profile = Path(job["profile"])
     identifier = install(profile, Path(job["extension"]))
     out = compute(profile, job["books"], job.get("load_libraries", []))
