@@ -33,6 +33,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -115,8 +116,17 @@ def _start(profile: Path) -> tuple[subprocess.Popen, Any]:
 
 
 def _stop(proc: subprocess.Popen, ctx: Any) -> None:
-    with contextlib.suppress(Exception):  # the bridge goes down with the office
-        ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx).terminate()
+    def terminate() -> None:
+        with contextlib.suppress(Exception):  # the bridge goes down with the office
+            desktop = ctx.ServiceManager.createInstanceWithContext(
+                "com.sun.star.frame.Desktop", ctx
+            )
+            desktop.terminate()
+
+    # terminate() can block (seen after a failed step): give up on it and kill
+    asking = threading.Thread(target=terminate, daemon=True)
+    asking.start()
+    asking.join(timeout=30)
     try:
         proc.wait(timeout=30)
     except subprocess.TimeoutExpired:
