@@ -4,8 +4,8 @@ LibreOffice Calc calls a Basic function named like the one in a formula, for ``.
 files too, and saves the formula back under that name (``CRM_SCORE(…)``, what Excel and
 crm_xl read). Measured on LibreOffice 7.4.7: a cell can call such a function only when it
 lives in the application's **Standard** library — a function in an extension's own Basic
-library is found but its call fails (``#VALUE!``), because Calc runs any other library's
-macro as if it were the document's. So the extension (:mod:`crm_xl.excel.libreoffice_extension`)
+library is found once the library is loaded, but its call fails (``#VALUE!``; most likely
+Calc runs the macro of any other library as if it were the document's). So the extension (:mod:`crm_xl.excel.libreoffice_extension`)
 ships this module's text and puts it into the user's Standard library as the module
 ``CrmXl`` each time LibreOffice starts.
 
