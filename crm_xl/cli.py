@@ -264,6 +264,32 @@ def build_parser() -> argparse.ArgumentParser:
         default="crm_xl.xlsm",
         help="name of the workbook it goes into; a .xlam add-in makes the functions use ActiveWorkbook",
     )
+
+    lo = sub.add_parser(
+        "libreoffice-extension",
+        parents=[common],
+        help="write the LibreOffice extension (.oxt) that makes the CRM_* functions work in Calc",
+        description="Write a LibreOffice extension with a Basic function per CRM_* function "
+        "(so =CRM_SCORE(...) in an .xlsx is computed by Calc and saved back under its name) "
+        "and the Python component that runs crm_xl's implementations. LibreOffice's own "
+        "Python must find crm_xl: by default the extension points it at this Python's "
+        "site-packages (see docs/setup-libreoffice.md).",
+    )
+    lo.add_argument(
+        "-o", "--output", type=Path, default=Path("crm_xl.oxt"), help="default: crm_xl.oxt"
+    )
+    lo.add_argument(
+        "--python-path",
+        action="append",
+        metavar="DIR",
+        help="a folder where LibreOffice's Python finds crm_xl and numpy/pandas (repeatable; "
+        "default: this Python's site-packages)",
+    )
+    lo.add_argument(
+        "--python-version",
+        metavar="X.Y",
+        help="the Python version those packages were installed for (default: this Python's)",
+    )
     return parser
 
 
@@ -277,6 +303,7 @@ COMMANDS = {
     "recalc": "crm_xl.commands.recalc",
     "report": "crm_xl.commands.report",
     "vba": "crm_xl.commands.vba",
+    "libreoffice-extension": "crm_xl.commands.libreoffice_extension",
 }
 
 

@@ -7,5 +7,8 @@
   arguments and what a cell shows;
 * bindings made from the registry: :mod:`~crm_xl.excel.udfs` (xlwings, desktop Excel),
   :mod:`~crm_xl.excel.vba` (the VBA module, through xlwings), :mod:`~crm_xl.excel.engine`
-  (the headless engine), :mod:`~crm_xl.excel.reference` (``docs/functions.md``).
+  (the headless engine), :mod:`~crm_xl.excel.reference` (``docs/functions.md``),
+  :mod:`~crm_xl.excel.libreoffice_extension` (LibreOffice Calc: Basic wrappers from
+  :mod:`~crm_xl.excel.libreoffice_basic`, the Python component
+  :mod:`~crm_xl.excel.libreoffice_bridge`, conversions in :mod:`~crm_xl.excel.libreoffice`).
 """

@@ -194,10 +194,15 @@ def _discard_profile() -> None:
     _profile = None
 
 
-def run(cmd: list[str], timeout: float, what: str) -> subprocess.CompletedProcess[str]:
-    """Run cmd in its own process group; kill the whole group on timeout and afterwards."""
+def run(
+    cmd: list[str], timeout: float, what: str, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run cmd in its own process group; kill the whole group on timeout and afterwards.
+
+    ``env`` adds variables to this process's environment for the command."""
     proc = subprocess.Popen(
         cmd,
+        env=None if env is None else {**os.environ, **env},
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -520,3 +525,62 @@ def edit_in_calc(book: Path, steps: list[dict], timeout: float = 180.0) -> None:
             raise LibreOfficeError(f"editing {book} in Calc failed:\n{done.stderr}")
     finally:
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def calc_with_extension(
+    extension: Path,
+    books: list[dict],
+    timeout: float = 300.0,
+    env: Mapping[str, str] | None = None,
+    convert: list[dict] | None = None,
+    load_libraries: list[str] | None = None,
+    remove_after: bool = False,
+) -> dict[str, object]:
+    """Install ``extension`` into a fresh LibreOffice profile, restart, and let Calc compute
+    ``books`` (:mod:`tests.helpers.uno_calc`: each ``{"path", "formulas", "save_as"}``).
+
+    Returns what Calc computed: ``{"books": [{"path", "cells": [{"sheet", "cell",
+    "formula", "array", "value"}]}], "wizard_functions", "standard_modules", "installed"}``.
+    The profile is thrown away afterwards: nothing outside it is changed. ``env`` adds
+    environment variables for LibreOffice (``CRM_XL_PYTHONPATH``); ``convert``
+    (``[{"path", "outdir"}]``) books then converted to CSV by a plain ``soffice --convert-to``;
+    ``load_libraries``: Basic libraries loaded before the books are opened; ``remove_after``:
+    the extension removed again and the books computed once more (``"after_removal"``).
+    """
+    import json
+
+    python = require_uno()
+    # an empty profile: one holding only registrymodifications.xcu makes adding an extension
+    # crash (std::bad_alloc, LibreOffice 7.4.7); calculateAll recomputes every formula anyway
+    work = Path(tempfile.mkdtemp(prefix="crm-xl-lo-ext-"))
+    profile = work / "profile"
+    job = work / "job.json"
+    out = work / "result.json"
+    job.write_text(
+        json.dumps(
+            {
+                "profile": str(profile),
+                "extension": str(extension),
+                "books": books,
+                "out": str(out),
+                "convert": convert or [],
+                "load_libraries": load_libraries or [],
+                "remove_after": remove_after,
+                "pids": str(work / "soffice.pids"),
+            }
+        ),
+        encoding="utf-8",
+    )
+    script = Path(__file__).with_name("uno_calc.py")
+    try:
+        done = run([python, str(script), str(job)], timeout, "Calc with the extension", env=env)
+        if done.returncode != 0 or not out.is_file():
+            raise LibreOfficeError(f"Calc with {extension} failed:\n{done.stderr}")
+        return json.loads(out.read_text(encoding="utf-8"))
+    finally:
+        # each LibreOffice the script started has a session of its own: a killed script
+        # (timeout) would leave it running
+        pids = work / "soffice.pids"
+        for pid in pids.read_text().split() if pids.is_file() else []:
+            _kill_group(int(pid))
+        shutil.rmtree(work, ignore_errors=True)
