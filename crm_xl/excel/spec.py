@@ -32,6 +32,9 @@ class Argument:
     is_range: bool = False  # a list of rows with errors as text; else one cell's value
     optional: bool = False
     default: Any = None  # what an omitted optional argument is
+    # the argument whose being given says this one holds dates (RFM's recency with as_of):
+    # for bindings that receive dates as bare serial numbers (xlwings Lite, Office.js)
+    dates_with: str = ""
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,8 @@ class FunctionSpec:
         for a in self.arguments:
             if not a.name.isidentifier() or (a.default is not None and not a.optional):
                 raise ValueError(f"{self.name}: argument {a.name!r} is not a parameter")
+            if a.dates_with and a.dates_with not in {b.name for b in self.arguments}:
+                raise ValueError(f"{self.name}: {a.name} has dates with {a.dates_with!r}")
 
     @property
     def required(self) -> int:

@@ -68,6 +68,7 @@ SEGMENTS: tuple[FunctionSpec, ...] = (
                     "距最近一次购买的天数(越少越好),或最近一次购买的日期。",
                 ),
                 is_range=True,
+                dates_with="as_of",
             ),
             Argument("frequency", Text("Number of purchases.", "购买次数。"), is_range=True),
             Argument("monetary", Text("Amount spent.", "消费金额。"), is_range=True),
@@ -119,6 +120,7 @@ SEGMENTS: tuple[FunctionSpec, ...] = (
                     "该客户距最近一次购买的天数,或最近一次购买的日期。",
                 ),
                 is_range=True,
+                dates_with="as_of",
             ),
             Argument(
                 "frequency",
@@ -134,6 +136,7 @@ SEGMENTS: tuple[FunctionSpec, ...] = (
                 "all_recency",
                 Text("Recency of every customer (the whole column).", "全部客户的最近购买(整列)。"),
                 is_range=True,
+                dates_with="as_of",
             ),
             Argument(
                 "all_frequency",
@@ -191,6 +194,7 @@ SEGMENTS: tuple[FunctionSpec, ...] = (
                     "距最近一次购买的天数,或最近一次购买的日期。",
                 ),
                 is_range=True,
+                dates_with="as_of",
             ),
             Argument("frequency", Text("Number of purchases.", "购买次数。"), is_range=True),
             Argument("monetary", Text("Amount spent.", "消费金额。"), is_range=True),
