@@ -115,3 +115,85 @@ def officejs_range(cells: dict[str, Any], ref: str) -> list[list[Any]]:
     r0, c0, r1, c1 = box
     at = {parse_cell(k): v for k, v in cells.items()}
     return [[officejs_cell(at.get((r, c))) for c in range(c0, c1 + 1)] for r in range(r0, r1 + 1)]
+
+
+def book_payload(path: Path, blank: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    """The book payload xlwings Lite sends with a script, made from a saved workbook: every
+    sheet's values (the stored results of formulas, as Excel's grid shows them) from A1 to
+    the end of its used range, and the defined names. ``blank``: sheet → ranges to send empty
+    (results not computed yet)."""
+    import openpyxl
+    import xlwings as xw
+
+    wb = openpyxl.load_workbook(path, data_only=True)
+    sheets = []
+    for ws in wb.worksheets:
+        values = [
+            [officejs_cell(c.value, in_book=True) for c in row]
+            for row in ws.iter_rows(min_row=1, max_row=ws.max_row, max_col=ws.max_column)
+        ]
+        for ref in (blank or {}).get(ws.title, []):
+            r0, c0, r1, c1 = parse_range(ref)
+            for r in range(r0, r1 + 1):
+                for c in range(c0, c1 + 1):
+                    if r <= len(values) and c <= len(values[r - 1]):
+                        values[r - 1][c - 1] = ""
+        sheets.append(
+            {
+                "name": ws.title,
+                "values": values,
+                "pictures": [],
+                "shapes": [],
+                "charts": [],
+                "tables": [],
+                "notes": [],
+                "pivot_tables": [],
+                "visibility": "Visible",
+                "show_gridlines": True,
+            }
+        )
+    titles = [ws.title for ws in wb.worksheets]
+    names = []
+    for name, dn in wb.defined_names.items():
+        text = dn.attr_text
+        sheet, _, address = text.rpartition("!")
+        sheet = sheet.strip("'").replace("''", "'")
+        on_sheet = sheet in titles
+        names.append(
+            {
+                "name": name,
+                "refers_to": "=" + text,
+                "sheet_index": titles.index(sheet) if on_sheet else None,
+                "address": address.replace("$", "") if on_sheet else None,
+                "book_scope": True,
+                "scope_sheet_name": None,
+                "scope_sheet_index": None,
+            }
+        )
+    return {
+        "client": "Office.js",
+        "version": xw.__version__,
+        "book": {"name": path.name, "active_sheet_index": 0, "selection": "A1"},
+        "names": names,
+        "sheets": sheets,
+    }
+
+
+def apply_actions(book: dict[str, Any], actions: list[dict[str, Any]]) -> list[str]:
+    """Apply a script's ``setValues`` actions to the payload's values (what xlwings Lite's
+    client does in Excel); returns the other actions' names (alerts and the like)."""
+    others = []
+    for action in actions:
+        if action["func"] != "setValues":
+            others.append(action["func"])
+            continue
+        values = book["sheets"][action["sheet_position"]]["values"]
+        r0, c0 = action["start_row"], action["start_column"]  # 0-based
+        for i, row in enumerate(action["values"]):
+            while len(values) <= r0 + i:
+                values.append([""] * len(values[0]))
+            for j, v in enumerate(row):
+                line = values[r0 + i]
+                line.extend([""] * (c0 + j + 1 - len(line)))
+                line[c0 + j] = v
+    return others
