@@ -20,6 +20,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.lite import LiteHost, book_payload
+from tests.workbook.test_lite_scripts import RESULTS
+
 ROOT = Path(__file__).resolve().parents[1]
 ONLY = ["numpy", "pandas", "python-dateutil", "tzdata", "xlwings"]  # pandas' own dependencies
 NEVER = [
@@ -130,3 +133,20 @@ def test_micropip_gets_no_native_extension_but_pyodides_own():
         "rich",
         "matplotlib",
     }
+
+
+def test_recalculate_ratings_runs_there_through_lites_book(bare_python):
+    # the script's whole path (the Model reader, the ratings, xlwings' Office.js Book) needs
+    # none of the optional dependencies either: every customer's score written, no alert
+    host = LiteHost(bare_python)
+    try:
+        payload = book_payload(ROOT / "workbooks" / "crm_sample_en.xlsx", blank=RESULTS)
+        actions = host.request(op="script", name="recalculate_ratings", book=payload)["actions"]
+    finally:
+        host.close()
+    assert [a["func"] for a in actions if a["func"] != "setValues"] == []
+    ratings = next(s for s in payload["sheets"] if s["name"] == "Ratings 2026-Q4")["values"]
+    customers = sum(1 for row in ratings[3:203] if row[0] != "")  # column A: customer IDs
+    scores = next(a for a in actions if a["start_row"] == 3 and a["start_column"] == 11)  # L4
+    assert len(scores["values"]) == 200
+    assert sum(isinstance(r[0], float) for r in scores["values"]) == customers > 0

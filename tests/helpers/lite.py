@@ -41,13 +41,15 @@ MAX_ROWS = 1_048_576
 
 
 class LiteHost:
-    """One host process: ``request(op=..., ...)`` returns its answer or raises."""
+    """One host process (``python``: this one's by default): ``request(op=..., ...)``
+    returns its answer or raises."""
 
-    def __init__(self, **env: str) -> None:
+    def __init__(self, python: str | Path = sys.executable, **env: str) -> None:
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "XLWINGS"))}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.helpers.lite_host"],
+            [str(python), "-m", "tests.helpers.lite_host"],
             cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+            env={**base, "PYTHONPATH": str(ROOT), **env},
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,

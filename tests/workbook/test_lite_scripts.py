@@ -76,4 +76,4 @@ def test_recalculate_ratings_in_lite_writes_what_recalc_stores(lite, sample):
                         compared += 1
                     else:
                         assert (got or "") == (want or ""), (sheet, r, c, got, want)
-    assert compared > 200  # the numbers of 50 customers and the self-assessment, not blanks
+    assert compared > 200  # the customers' numbers and the self-assessment's, not blanks
