@@ -12,6 +12,7 @@ import pytest
 
 from crm_xl.cli import main
 from crm_xl.xlsx import Package
+from tests.helpers.excel_made import excel_made, excel_made_params
 from tests.helpers.libreoffice import read_values, recalculate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -135,3 +136,43 @@ def test_the_copy_is_never_the_workbook(sample, capsys):
     assert "must not be the workbook itself" in capsys.readouterr().err
     assert main(["export", str(sample), "-o", str(sample.with_suffix(".csv"))]) == 1
     assert sample.read_bytes() == before
+
+
+@pytest.mark.excel_made
+@pytest.mark.parametrize("path", excel_made_params())
+def test_excel_made_workbooks_keep_every_stored_value(path, tmp_path):
+    # what Excel writes — shared formulas, array formulas, dynamic arrays (cm=), data
+    # tables, formulas in charts' sheets — loses every <f> and shows what Excel stored
+    pkg = Package.open(path)
+    sheets = [s.name for s in pkg.sheets() if s.kind == "worksheet"]
+    formulas = {name: sorted(pkg.formula_cells(name)) for name in sheets}
+    for name in sheets:
+        pkg.formulas_to_values(name)
+    out = tmp_path / ("copy" + path.suffix)
+    pkg.save(out)
+    copy = Package.open(out)
+    assert all(not copy.formula_cells(name) for name in sheets)
+    assert b"cm=" not in b"".join(copy.part(s.part) for s in copy.sheets() if s.kind == "worksheet")
+    for name, cells in formulas.items():
+        if cells:
+            shown, stored = read_values(out, name, cells), read_values(path, name, cells)
+            assert [c for c in cells if not same(shown[c], stored[c])] == [], name
+    openpyxl.load_workbook(out)  # still a workbook another reader opens
+
+
+@pytest.mark.excel_made
+@pytest.mark.parametrize("name", ["dynamic_array01.xlsx", "array_formula01.xlsx", "45544.xlsx"])
+def test_libreoffice_opens_excel_made_exports(name, tmp_path):
+    path = excel_made(name)
+    out = tmp_path / "copy.xlsx"
+    pkg = Package.open(path)
+    sheets = [s.name for s in pkg.sheets() if s.kind == "worksheet"]
+    formulas = {s: sorted(pkg.formula_cells(s)) for s in sheets}
+    for s in sheets:
+        pkg.formulas_to_values(s)
+    pkg.save(out)
+    opened = recalculate(out, tmp_path / "opened.xlsx")
+    for s, cells in formulas.items():
+        if cells:
+            shown, stored = read_values(opened, s, cells), read_values(path, s, cells)
+            assert [c for c in cells if not same(shown[c], stored[c])] == [], s
