@@ -77,3 +77,13 @@ def test_recalculate_ratings_in_lite_writes_what_recalc_stores(lite, sample):
                     else:
                         assert (got or "") == (want or ""), (sheet, r, c, got, want)
     assert compared > 200  # the customers' numbers and the self-assessment's, not blanks
+
+
+def test_a_broken_model_is_a_message_box_and_nothing_is_written(lite, sample):
+    payload = book_payload(sample)
+    model = next(s for s in payload["sheets"] if s["name"] == "Model")["values"]
+    model[4][5] = "forty"  # Model!F5: the first indicator's weight
+    actions = lite.request(op="script", name="recalculate_ratings", book=payload)["actions"]
+    assert [a["func"] for a in actions] == ["alert"]
+    prompt, title = actions[0]["args"][:2]
+    assert title == "crm_xl" and "F5" in prompt and "forty" in prompt
