@@ -16,7 +16,8 @@ open-source project). xlwings Lite itself is free for any use.
 
 It reads one JSON request per line on stdin and answers one JSON line on stdout:
 ``{"op": "meta"}``, ``{"op": "call", "data": {...}}``, ``{"op": "scripts"}``,
-``{"op": "script", "name": ..., "book": {...}}`` (answer: the actions the script queued),
+``{"op": "script", "name": ..., "book": {...}, "args": [...]}`` (answer: the actions the
+script queued; ``args`` those after the book, as Lite's forms give them),
 ``{"op": "exec", "code": ...}`` (one more line of ``main.py``).
 """
 
@@ -63,7 +64,9 @@ def answer(main: types.ModuleType, request: dict) -> object:
     if op == "script":
         book = xw.Book(json=request["book"])
         done = asyncio.run(
-            server.custom_scripts_call(main, request["name"], typehint_to_value={xw.Book: book})
+            server.custom_scripts_call(
+                main, request["name"], typehint_to_value={xw.Book: book}, args=request.get("args")
+            )
         )
         return done.json()
     if op == "exec":  # a further line of the user's main.py, e.g. a sheet button
