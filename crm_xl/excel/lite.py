@@ -48,6 +48,7 @@ from typing import Any
 
 from xlwings import arg, func  # in xlwings Lite: the Office.js decorators
 
+from crm_xl.excel.cells import is_empty
 from crm_xl.excel.functions import IMPLEMENTATIONS
 from crm_xl.excel.registry import SPECS, Argument, FunctionSpec
 
@@ -121,7 +122,7 @@ def declare(
     def declared(*args):  # no type hints: xlwings would take them for converters
         args = list(args) + [a.default for a in arguments[len(args) :]]
         dated = {
-            a.name for a in arguments if a.dates_with and not _empty(args[given[a.dates_with]])
+            a.name for a in arguments if a.dates_with and not is_empty(args[given[a.dates_with]])
         }
         return impl(*(convert(a, v, a.name in dated) for a, v in zip(arguments, args, strict=True)))
 
@@ -141,10 +142,6 @@ def declare(
         doc = getattr(a.help, lang) or a.help.en
         declared = xl_arg(a.name, doc=doc, **(RANGE if a.is_range else SINGLE))(declared)
     return xl_func(declared)
-
-
-def _empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and value == "")
 
 
 def declarations(lang: str | None = None) -> dict[str, Callable[..., Any]]:
