@@ -394,3 +394,11 @@ def test_an_error_cell_is_named_not_hidden(lite):
     # an error where a single value belongs is not taken for "omitted" (the default)
     low = lite.call("CRM_FORM_SCORE", [[4]], [[na]], None)[0][0]
     assert low.startswith("#VALUE!") and "#N/A" in low
+
+
+def test_pyodides_jsnull_is_an_empty_cell(lite):
+    # Pyodide 0.28 and later hand a JS null over as JsNull, not None: in a range it is a
+    # blank (left out), as a whole argument an omitted one (its default)
+    null = {"jsnull": True}
+    assert lite.call("CRM_SCORE", [[85, 75, null, 70]], [[40, 30, 20, 10]], null) == [[79.375]]
+    assert lite.call("CRM_FORM_SCORE", [[4]], null, null) == [[75.0]]  # low and high: 1-5

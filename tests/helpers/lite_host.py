@@ -53,12 +53,22 @@ def load_main() -> types.ModuleType:
     return main
 
 
+def jsnull(value: object) -> object:
+    """``{"jsnull": true}`` (JSON has no JsNull) as Pyodide's ``JsNull``, in any argument."""
+    if isinstance(value, dict) and value == {"jsnull": True}:
+        return ffi.JsNull()
+    if isinstance(value, list):
+        return [jsnull(v) for v in value]
+    return value
+
+
 def answer(main: types.ModuleType, request: dict) -> object:
     op = request["op"]
     if op == "meta":
         return server.custom_functions_meta(main)
     if op == "call":
-        return asyncio.run(server.custom_functions_call(request["data"], main))
+        data = dict(request["data"], args=jsnull(request["data"]["args"]))
+        return asyncio.run(server.custom_functions_call(data, main))
     if op == "scripts":
         return server.custom_scripts_meta(main)
     if op == "script":
