@@ -134,7 +134,7 @@ SEGMENTS: tuple[FunctionSpec, ...] = (
             ),
             Argument(
                 "all_recency",
-                Text("Recency of every customer (the whole column).", "全部客户的最近购买(整列)。"),
+                Text("Recency of every customer (the whole column).", "全部客户距最近一次购买的天数或日期(整列)。"),
                 is_range=True,
                 dates_with="as_of",
             ),
