@@ -207,6 +207,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--jobs", type=int, help="parallel processes for a folder (default: one per CPU)"
     )
 
+    export = sub.add_parser(
+        "export",
+        parents=[common],
+        help="write a copy with every formula replaced by its value, to send outside the team",
+        description="Write a copy of BOOK in which every formula cell holds only its stored value "
+        "— for WPS, Numbers, Google Sheets or anyone without the CRM_* functions — with styles, "
+        "charts, data validation, comments and names kept; an .xlsx copy drops the VBA project. "
+        "A workbook whose stored values are stale is refused (run `crm-xl recalc` first, or give "
+        "--recalc). BOOK is only read.",
+    )
+    export.add_argument("book", type=Path, help="the workbook (.xlsx/.xlsm)")
+    export.add_argument(
+        "-o", "--output", type=Path, required=True, help="the copy (.xlsx, or .xlsm to keep macros)"
+    )
+    export.add_argument(
+        "--recalc",
+        action="store_true",
+        help="recompute stale values for the copy instead of refusing (BOOK is not changed)",
+    )
+    export.add_argument("--force", action="store_true", help="even if Excel has BOOK open")
+
     report = sub.add_parser(
         "report",
         parents=[common],
@@ -301,6 +322,7 @@ COMMANDS = {
     "new-period": "crm_xl.commands.new_period",
     "collect": "crm_xl.commands.collect",
     "recalc": "crm_xl.commands.recalc",
+    "export": "crm_xl.commands.export",
     "report": "crm_xl.commands.report",
     "vba": "crm_xl.commands.vba",
     "libreoffice-extension": "crm_xl.commands.libreoffice_extension",

@@ -12,11 +12,15 @@ from crm_xl.excel.registry import SPECS
 def reference_markdown() -> str:
     """The function reference page (``docs/functions.md``), generated from the registry.
 
+    Each argument's help is shown in English and Chinese, and so is the result.
+
     Example::
 
         >>> page = reference_markdown()
         >>> "## CRM_SCORE(values, weights, [normalize])" in page
         True
+        >>> "| `among` | Optional: the whole column" in page, "**结果:** 一个数值。" in page
+        (True, True)
     """
     lines = [
         "# Worksheet functions reference",
@@ -28,9 +32,15 @@ def reference_markdown() -> str:
     ]
     for spec in SPECS.values():
         lines += [f"## {spec.signature()}", "", spec.description.en, "", spec.description.zh, ""]
-        lines += ["| argument | meaning |", "|---|---|"]
-        lines += [f"| `{a.name}` | {a.help.en} |" for a in spec.arguments]
-        lines += ["", f"**Result:** {spec.result.help.en}.  ", f"**Example:** `{spec.example}`", ""]
+        lines += ["| argument | meaning | 说明 |", "|---|---|---|"]
+        lines += [f"| `{a.name}` | {a.help.en} | {a.help.zh} |" for a in spec.arguments]
+        lines += [
+            "",
+            f"**Result:** {spec.result.help.en}.  ",
+            f"**结果:** {spec.result.help.zh}。  ",
+            f"**Example:** `{spec.example}`",
+            "",
+        ]
     lines += [
         "## When there is no value",
         "",

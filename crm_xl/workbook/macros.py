@@ -40,13 +40,14 @@ def recalculate_ratings(book: Any = None) -> None:
         wb.app.alert("\n".join(str(p) for p in err.problems), title="crm_xl")
 
 
-def new_period(book: Any = None) -> None:
+def new_period(book: Any = None, backend: Any = None) -> None:
     """Add the next period's blank sheets to the workbook open in Excel (2026-Q4 → 2027-Q1).
 
     The same steps as ``crm-xl new-period`` (:func:`crm_xl.workbook.period.add_period_to`), done
     through xlwings on the open workbook; a message box says what was added, or why not.
     Save the workbook afterwards as usual. ``book`` is an ``xlwings.Book`` (default: the
-    caller).
+    caller); ``backend`` the Backend over it (default: an XlwingsBackend; xlwings Lite's
+    script gives one with the formulas fetched).
     """
     from crm_xl.errors import CrmError
     from crm_xl.workbook.period import add_period_to
@@ -54,7 +55,7 @@ def new_period(book: Any = None) -> None:
 
     wb = _caller(book)
     try:
-        done = add_period_to(XlwingsBackend(wb))
+        done = add_period_to(backend if backend is not None else XlwingsBackend(wb))
     except CrmError as err:
         wb.app.alert("\n".join(str(p) for p in err.problems), title="crm_xl")
         return

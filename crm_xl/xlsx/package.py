@@ -86,8 +86,16 @@ from crm_xl.xlsx.names import DefinedName, defined_name_list, defined_names, set
 from crm_xl.xlsx.namespaces import MAIN_NS, STRICT_MAIN_NS
 from crm_xl.xlsx.parts import Parts
 from crm_xl.xlsx.relationships import relationships, resolve
-from crm_xl.xlsx.sheets import SheetInfo, add_sheet, check_sheet_name, find_sheet, list_sheets
+from crm_xl.xlsx.sheets import (
+    SheetInfo,
+    add_sheet,
+    check_sheet_name,
+    find_sheet,
+    find_worksheet,
+    list_sheets,
+)
 from crm_xl.xlsx.values import Formula  # noqa: F401  (the examples use it)
+from crm_xl.xlsx.values_only import drop_vba, values_only
 from crm_xl.xlsx.workbook_part import drop_calc_chain, request_full_calc_on_load
 from crm_xl.xlsx.zip_io import read_archive, save_atomically, write_archive
 
@@ -517,6 +525,40 @@ class Package:
             True
         """
         set_cells(self._parts, self._workbook, sheet_name, values)
+
+    def formulas_to_values(self, sheet_name: str) -> tuple[int, list[str]]:
+        """Replace every formula of a worksheet by its stored value (a copy to send outside:
+        ``crm-xl export``); returns how many went and the cells that had no stored value
+        (left empty). Styles and everything else stay; calcChain goes when a formula did
+        (:mod:`crm_xl.xlsx.values_only`).
+
+        Example::
+
+            >>> pkg = _example()
+            >>> pkg.set_cells("Data", {"C2": Formula("B2*2", cached=170), "C3": Formula("B3*2")})
+            >>> pkg.formulas_to_values("Data")
+            (2, ['C3'])
+            >>> pkg.formula_cells("Data"), pkg.values("Data", ["C2"])
+            (set(), {'C2': ('n', 170.0)})
+        """
+        info = find_worksheet(self._parts, self._workbook, sheet_name)
+        root = self._parts.tree(info.part)
+        edits, replaced, missing = values_only(root)
+        self._parts.store(info.part, root, edits)
+        if replaced:
+            self.drop_calc_chain()
+        return replaced, missing
+
+    def drop_vba(self) -> bool:
+        """Remove the VBA project and make the workbook a plain .xlsx one (its content
+        type); whether there was a VBA project.
+
+        Example::
+
+            >>> _example().drop_vba()
+            False
+        """
+        return drop_vba(self._parts, self._workbook)
 
     # -- cached formula values ----------------------------------------------------------
 

@@ -85,6 +85,31 @@ def test_texts_fit_excel(name):
     assert spec.example.startswith(f"={name}(") and spec.result.help.en
 
 
+def chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_argument_and_result_has_chinese_help(name):
+    spec = SPECS[name]
+    for a in spec.arguments:
+        assert chinese(a.help.zh), f"{name}({a.name}): no Chinese help"
+        # the names users type stay as they are: an argument's help names its options in ASCII
+        for word in ('"higher"', '"lower"', '"cn8"', '"top2box"', '"upper"'):
+            assert (word in a.help.en) == (word in a.help.zh), (name, a.name, word)
+    assert chinese(spec.result.help.zh), f"{name}: the result has no Chinese help"
+
+
+def test_the_chinese_help_uses_the_domain_terms():
+    # the domain's terms (docs/domain.md): 权重 (weight), 指标 (indicator), 客户群 / 判断矩阵 for RFM and AHP
+    assert "权重" in SPECS["CRM_SCORE"].argument("weights").help.zh
+    assert "指标" in SPECS["CRM_SCORE"].argument("values").help.zh
+    assert "不按 0 计" in SPECS["CRM_SCORE"].argument("values").help.zh  # blank is missing
+    assert "判断矩阵" in SPECS["CRM_AHP"].argument("matrix").help.zh
+    assert "客户群" in SPECS["CRM_RFM"].result.help.zh
+    assert "期初客户数" in SPECS["CRM_CHURN"].argument("start").help.zh
+
+
 def test_only_the_survey_kpis_and_the_consistency_ratio_never_spill():
     assert {n for n, s in SPECS.items() if not s.result.spills} == {
         "CRM_NPS",
