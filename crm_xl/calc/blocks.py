@@ -165,6 +165,8 @@ def setup_block(
                 block.vector = vectoriser(book, sheet, node)
     if arr and info.ref:
         block.out = parse_range(info.ref) or (row, col, row, col)
+        sheet.max_row = max(sheet.max_row, block.out[2])  # the cells it fills are used
+        sheet.max_col = max(sheet.max_col, block.out[3])
     cells, stored = sheet.cells, sheet.stored
     for r, c in block.cells():
         if (r, c) != (row, col):

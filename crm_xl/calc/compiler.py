@@ -149,9 +149,9 @@ class Compiler:
 
         def many(ctx: Ctx) -> Any:
             r1 = 1 if R1 is None else (R1 if a1 else ctx.row + R1)
-            r2 = max(target.max_row, 1) if R2 is None else (R2 if a2 else ctx.row + R2)
+            r2 = MAX_ROW if R2 is None else (R2 if a2 else ctx.row + R2)
             c1 = 1 if C1 is None else (C1 if b1 else ctx.col + C1)
-            c2 = max(target.max_col, 1) if C2 is None else (C2 if b2 else ctx.col + C2)
+            c2 = MAX_COL if C2 is None else (C2 if b2 else ctx.col + C2)
             if r1 > r2:
                 r1, r2 = r2, r1
             if c1 > c2:

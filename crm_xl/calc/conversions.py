@@ -32,6 +32,7 @@ from crm_xl.calc.values import (
     VALUE,
     ErrorResult,
     XlError,
+    stored_values,
 )
 
 # --- text and numbers ---------------------------------------------------------------------
@@ -276,7 +277,9 @@ def numbers(args: tuple[Any, ...], *, text_in_ranges: str = "skip") -> list[floa
     out: list[float] = []
     for a in args:
         if isinstance(a, AREAS):
-            for v in a.values():
+            for v in stored_values(
+                a
+            ):  # blanks count for nothing: a whole column reads its used cells
                 cls = v.__class__
                 if cls is float:
                     out.append(v)

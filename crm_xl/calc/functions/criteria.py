@@ -144,43 +144,91 @@ def _cmp_ok(op: str, c: int) -> bool:
     }[op]
 
 
-def _criteria_mask(pairs: list[tuple[Any, Any]]) -> tuple[tuple[int, int], list[bool]]:
+def _used_box(grids: list[Any], shape: tuple[int, int]) -> tuple[int, int]:
+    """How many rows and columns from the top left of same-shaped ``grids`` may hold
+    anything: past them every grid is blank (a whole column past the sheet's used rows)."""
+    h = w = 0
+    for g in grids:
+        if not isinstance(g, Range):
+            return shape
+        part = g.used()
+        if part is not None:
+            h, w = max(h, part.r2 - g.r1 + 1), max(w, part.c2 - g.c1 + 1)
+    return min(h, shape[0]), min(w, shape[1])
+
+
+def _box_values(g: Any, box: tuple[int, int]) -> list[Any]:
+    """The values of the top-left ``box`` of a grid, row after row."""
+    h, w = box
+    if h == 0 or w == 0:
+        return []
+    if isinstance(g, Range):
+        return list(g.sub(0, 0, h - 1, w - 1).values())
+    return list(g.values())
+
+
+class _Mask:
+    """Which cells of same-shaped ranges meet their criteria: ``hits`` for the cells of
+    the top-left ``box`` (row after row), ``blank_hits`` how many cells past it (blank in
+    every range) meet them all."""
+
+    __slots__ = ("blank_hits", "box", "hits", "shape")
+
+    def __init__(self, shape: tuple[int, int], box: tuple[int, int], hits: list[bool], blank: int):
+        self.shape, self.box, self.hits, self.blank_hits = shape, box, hits, blank
+
+    def count(self) -> float:
+        """The number of cells that meet every criterion."""
+        return float(sum(self.hits) + self.blank_hits)
+
+
+def _criteria_mask(pairs: list[tuple[Any, Any]], targets: tuple[Any, ...] = ()) -> _Mask:
+    """The cells of the (range, criterion) pairs that meet every criterion; ranges of
+    different shapes are #VALUE!. ``targets`` (the ranges summed or averaged, of the same
+    shape) only widen the part read: ``COUNTIF(C:C, "")`` counts the blank cells past the
+    used rows without reading them."""
     shape = None
-    mask: list[bool] | None = None
-    for rng, crit in pairs:
+    for rng, _ in pairs:
         if not isinstance(rng, GRID):
             raise ErrorResult(VALUE)
         if shape is None:
             shape = rng.shape
         elif rng.shape != shape:
             raise ErrorResult(VALUE)
+    assert shape is not None
+    box = _used_box([r for r, _ in pairs] + list(targets), shape)
+    hits: list[bool] | None = None
+    blank_ok = True
+    for rng, crit in pairs:
         test = criterion(crit)
-        hits = [test(v) for v in rng.values()]
-        mask = hits if mask is None else [a and b for a, b in zip(mask, hits, strict=True)]
-    assert shape is not None and mask is not None
-    return shape, mask
+        got = [test(v) for v in _box_values(rng, box)]
+        hits = got if hits is None else [a and b for a, b in zip(hits, got, strict=True)]
+        blank_ok = blank_ok and test(EMPTY)
+    assert hits is not None
+    outside = shape[0] * shape[1] - box[0] * box[1]
+    return _Mask(shape, box, hits, outside if blank_ok else 0)
 
 
-def _sum_cells(target: Any, shape: tuple[int, int]) -> list[Any]:
+def _sum_target(target: Any, shape: tuple[int, int]) -> Any:
     """SUMIF's sum range: it takes the criteria range's shape from its own first cell."""
     if isinstance(target, Range):
-        target = target.sub(0, 0, shape[0] - 1, shape[1] - 1)
-    elif not isinstance(target, Array) or target.shape != shape:
+        return target.sub(0, 0, shape[0] - 1, shape[1] - 1)
+    if not isinstance(target, Array) or target.shape != shape:
         raise ErrorResult(VALUE)
-    return list(target.values())
+    return target
 
 
-def _ifs_mask(args: tuple[Any, ...]) -> tuple[tuple[int, int], list[bool]]:
-    """The cells that meet every (range, criterion) pair of an *IFS function's arguments;
-    a range without its criterion is #VALUE!."""
+def _ifs_pairs(args: tuple[Any, ...]) -> list[tuple[Any, Any]]:
+    """An *IFS function's (range, criterion) pairs; a range without its criterion is #VALUE!."""
     if len(args) % 2:
         raise ErrorResult(VALUE)
-    return _criteria_mask(list(zip(args[::2], args[1::2], strict=True)))
+    return list(zip(args[::2], args[1::2], strict=True))
 
 
-def _masked_numbers(values: list[Any], mask: list[bool]) -> list[float]:
+def _masked_numbers(target: Any, mask: _Mask) -> list[float]:
+    """The numbers of ``target`` where the mask holds (blank cells past it add none)."""
     out = []
-    for v, m in zip(values, mask, strict=True):
+    for v, m in zip(_box_values(target, mask.box), mask.hits, strict=True):
         if m:
             if v.__class__ is float:
                 out.append(v)
@@ -192,17 +240,23 @@ def _masked_numbers(values: list[Any], mask: list[bool]) -> list[float]:
 def _if_numbers(rng: Any, crit: Any, target: Any) -> list[float]:
     """SUMIF's and AVERAGEIF's numbers: those of ``target`` (else ``rng``) where ``rng``
     meets ``crit``."""
-    shape, mask = _criteria_mask([(rng, crit)])
-    return _masked_numbers(_sum_cells(rng if target is MISSING else target, shape), mask)
+    if not isinstance(rng, GRID):
+        raise ErrorResult(VALUE)
+    cells = rng if target is MISSING else _sum_target(target, rng.shape)
+    mask = _criteria_mask([(rng, crit)], (cells,))
+    return _masked_numbers(cells, mask)
 
 
 def _ifs_numbers(target: Any, args: tuple[Any, ...]) -> list[float]:
     """The numbers of ``target`` where the *IFS criteria pairs all hold; ``target`` must
     have the criteria ranges' shape."""
-    shape, mask = _ifs_mask(args)
-    if not isinstance(target, GRID) or target.shape != shape:
+    pairs = _ifs_pairs(args)
+    if not isinstance(target, GRID):
         raise ErrorResult(VALUE)
-    return _masked_numbers(list(target.values()), mask)
+    mask = _criteria_mask(pairs, (target,))
+    if target.shape != mask.shape:
+        raise ErrorResult(VALUE)
+    return _masked_numbers(target, mask)
 
 
 def _average(nums: list[float]) -> float:
@@ -213,14 +267,12 @@ def _average(nums: list[float]) -> float:
 
 @builtin("COUNTIF", "RV", errors=True)
 def COUNTIF(rng: Any, crit: Any) -> float:
-    _, mask = _criteria_mask([(rng, crit)])
-    return float(sum(mask))
+    return _criteria_mask([(rng, crit)]).count()
 
 
 @builtin("COUNTIFS", "RV", repeat=2, min_args=2, errors=True)
 def COUNTIFS(*args: Any) -> float:
-    _, mask = _ifs_mask(args)
-    return float(sum(mask))
+    return _criteria_mask(_ifs_pairs(args)).count()
 
 
 @builtin("SUMIF", "RVR", min_args=2, errors=True)

@@ -58,7 +58,7 @@ from crm_xl.calc.values import (
 def SUM(*args: Any) -> float:
     if len(args) == 1 and args[0].__class__ is Range:
         total = 0.0
-        for v in args[0].values():
+        for v in args[0].stored():
             if v.__class__ is float:
                 total += v
             elif v.__class__ is XlError:
