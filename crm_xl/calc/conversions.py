@@ -118,9 +118,40 @@ def to_number(v: Any) -> float:
     raise ErrorResult(VALUE)
 
 
+def round15(x: float) -> float:
+    """``x`` to Excel's 15 significant digits, the precision it computes and shows with
+    (``0.1+0.2`` is 0.3; ROUND, INT, CEILING... start from this value).
+
+    >>> round15(0.1 + 0.2), round15(1.05 * (0.0284 + 0.0046) - 0.0284), round15(1e300)
+    (0.3, 0.00625, 1e+300)
+    """
+    if x == 0 or x != x or x in (math.inf, -math.inf):
+        return x
+    return float(f"{x:.15g}")
+
+
+def equal15(x: float, y: float) -> bool:
+    """Whether two numbers are equal to 15 significant digits, as Excel compares them
+    (``=0.1+0.2=0.3`` is TRUE).
+
+    >>> equal15(0.1 + 0.2, 0.3), equal15(0.3, 0.30000000000001)
+    (True, False)
+    """
+    if x == y:
+        return True
+    if abs(x - y) >= max(abs(x), abs(y)) * 1e-14:  # they differ within 15 digits
+        return False
+    return f"{x:.15g}" == f"{y:.15g}"
+
+
 def number_text(x: float) -> str:
-    """A number as Excel turns it into text: 15 significant digits, scientific notation only
-    beyond 1E+20 or when a small number would take more than 20 characters."""
+    """A number as Excel turns it into text: 15 significant digits, scientific notation
+    from 1E+15 up (16 digits and more cannot be shown) or when a small number would take
+    more than 20 characters.
+
+    >>> number_text(1e15 + 0.3), number_text(123456789012345.0), number_text(2.0**60)
+    ('1E+15', '123456789012345', '1.15292150460685E+18')
+    """
     if x == 0:
         return "0"
     if x.is_integer() and abs(x) < 1e15:
@@ -133,7 +164,7 @@ def number_text(x: float) -> str:
     if e < 0:
         lead = -e - 1
         out = sci + f"E-{-e:02d}" if 2 + lead + n > 20 else "0." + "0" * lead + digits
-    elif e > 19:
+    elif e >= 15:
         out = sci + f"E+{e:02d}"
     elif n > e + 1:
         out = digits[: e + 1] + "." + digits[e + 1 :]
@@ -229,6 +260,8 @@ def compare(a: Any, b: Any) -> int:
         return -1 if ra < rb else 1
     if ra == 1:
         a, b = a.lower(), b.lower()
+    elif ra == 0 and a.__class__ is float and b.__class__ is float and equal15(a, b):
+        return 0  # numbers equal to 15 significant digits are equal
     return -1 if a < b else (1 if a > b else 0)
 
 

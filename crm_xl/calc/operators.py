@@ -19,7 +19,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from crm_xl.calc.conversions import compare, power, to_number, to_text
+from crm_xl.calc.conversions import compare, equal15, power, to_number, to_text
 from crm_xl.calc.model import Ctx, Pending
 from crm_xl.calc.values import (
     EMPTY,
@@ -224,12 +224,13 @@ FAST: dict[str, Callable[[float, float], Any]] = {
     "-": lambda x, y: x - y,
     "*": lambda x, y: x * y,
     "/": lambda x, y: x / y,
-    "=": lambda x, y: x == y,
-    "<>": lambda x, y: x != y,
-    "<": lambda x, y: x < y,
-    ">": lambda x, y: x > y,
-    "<=": lambda x, y: x <= y,
-    ">=": lambda x, y: x >= y,
+    # comparisons to Excel's 15 significant digits (0.1+0.2=0.3 is TRUE)
+    "=": lambda x, y: x == y or equal15(x, y),
+    "<>": lambda x, y: x != y and not equal15(x, y),
+    "<": lambda x, y: x < y and not equal15(x, y),
+    ">": lambda x, y: x > y and not equal15(x, y),
+    "<=": lambda x, y: x <= y or equal15(x, y),
+    ">=": lambda x, y: x >= y or equal15(x, y),
 }
 
 

@@ -100,7 +100,7 @@ def criterion(crit: Any) -> Callable[[Any], bool]:
         def match_number(v: Any) -> bool:
             cls = v.__class__
             if cls is float:
-                return _cmp_ok(op or "=", (v > x) - (v < x))
+                return _cmp_ok(op or "=", compare(v, x))  # to 15 significant digits
             if cls is str:
                 if op == "<>":
                     return True

@@ -19,7 +19,15 @@ from collections.abc import Callable
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Context, Decimal, InvalidOperation
 from typing import Any
 
-from crm_xl.calc.conversions import check, no_bool_number, numbers, power, to_int, to_number
+from crm_xl.calc.conversions import (
+    check,
+    no_bool_number,
+    numbers,
+    power,
+    round15,
+    to_int,
+    to_number,
+)
 from crm_xl.calc.functions.registry import builtin
 from crm_xl.calc.functions.statistical import (
     AVERAGE,
@@ -198,18 +206,20 @@ _CTX = Context(prec=400)
 
 def round_digits(x: float, digits: Any, mode: str) -> float:
     """``x`` rounded to ``digits`` decimals (negative: tens, hundreds...) with a
-    :mod:`decimal` rounding ``mode``, on the shortest repr of ``x`` (so 2.675 is 2.675, as
-    Excel sees it, not the binary 2.67499...).
+    :mod:`decimal` rounding ``mode``, on ``x`` to Excel's 15 significant digits (so 2.675
+    is 2.675, as Excel sees it, not the binary 2.67499..., and 0.1+0.2 is 0.3).
 
     >>> round_digits(2.675, 2, ROUND_HALF_UP), round_digits(1234.5, -2, ROUND_HALF_UP)
     (2.68, 1200.0)
+    >>> round_digits(0.1 + 0.2, 1, ROUND_UP), round_digits(1.05 * (0.0284 + 0.0046) - 0.0284, 4, ROUND_HALF_UP)
+    (0.3, 0.0063)
     """
     d = to_int(digits)
     if x == 0 or not math.isfinite(x):
         return x
     try:
         q = Decimal(1).scaleb(-d)
-        r = Decimal(repr(x)).quantize(q, rounding=mode, context=_CTX)
+        r = Decimal(f"{x:.15g}").quantize(q, rounding=mode, context=_CTX)
     except InvalidOperation:
         return x
     return float(r)
@@ -237,7 +247,7 @@ def TRUNC(x: Any, digits: Any = MISSING) -> float:
 
 @builtin("INT", "V")
 def INT(x: Any) -> float:
-    return float(math.floor(to_number(x)))
+    return float(math.floor(round15(to_number(x))))
 
 
 @builtin("ABS", "V")
@@ -380,7 +390,15 @@ def COMBIN(n: Any, k: Any) -> float:
 
 
 def _clean(x: float) -> float:
-    return float(f"{x:.15g}")
+    return round15(x)
+
+
+def _multiple(v: float, s: float, up: bool) -> float:
+    """``v`` (to 15 digits) to a multiple of ``s``, up or down (towards +infinity or -infinity
+    in units of ``s``): the quotient to 15 digits first, so 0.3/0.1 is 3, not 2.9999..."""
+    q = round15(round15(v) / s)
+    n = math.ceil(q) if up else math.floor(q)
+    return _clean(n * s)
 
 
 @builtin("CEILING", "VV", min_args=1)
@@ -391,9 +409,7 @@ def CEILING(x: Any, sig: Any = MISSING) -> float:
         return 0.0
     if v > 0 and s < 0:
         raise ErrorResult(NUM)
-    q = v / s
-    n = math.ceil(round(q, 12))
-    return _clean(n * s)
+    return _multiple(v, s, True)
 
 
 @builtin("FLOOR", "VV", min_args=1)
@@ -406,9 +422,65 @@ def FLOOR(x: Any, sig: Any = MISSING) -> float:
         raise ErrorResult(DIV0)
     if v > 0 and s < 0:
         raise ErrorResult(NUM)
-    q = v / s
-    n = math.floor(round(q, 12))
-    return _clean(n * s)
+    return _multiple(v, s, False)
+
+
+def _mode_away(mode: Any) -> bool:
+    """CEILING.MATH's and FLOOR.MATH's mode: non-zero rounds negative numbers away from 0."""
+    return mode is not MISSING and to_number(mode) != 0
+
+
+@builtin("CEILING.MATH", "VVV", min_args=1)
+def CEILING_MATH(x: Any, sig: Any = MISSING, mode: Any = MISSING) -> float:
+    """Up to a multiple of ``|sig|`` (default 1); negative numbers towards 0 unless ``mode``."""
+    v = to_number(x)
+    s = abs(to_number(sig)) if sig is not MISSING else 1.0
+    if v == 0 or s == 0:
+        return 0.0
+    return _multiple(v, s, not (v < 0 and _mode_away(mode)))
+
+
+@builtin("FLOOR.MATH", "VVV", min_args=1)
+def FLOOR_MATH(x: Any, sig: Any = MISSING, mode: Any = MISSING) -> float:
+    """Down to a multiple of ``|sig|`` (default 1); negative numbers away from 0 unless
+    ``mode``, which rounds them towards 0."""
+    v = to_number(x)
+    s = abs(to_number(sig)) if sig is not MISSING else 1.0
+    if v == 0 or s == 0:
+        return 0.0
+    return _multiple(v, s, v < 0 and _mode_away(mode))
+
+
+@builtin("CEILING.PRECISE ISO.CEILING", "VV", min_args=1)
+def CEILING_PRECISE(x: Any, sig: Any = MISSING) -> float:
+    """Up (towards +infinity) to a multiple of ``|sig|``, whatever the signs."""
+    v = to_number(x)
+    s = abs(to_number(sig)) if sig is not MISSING else 1.0
+    if v == 0 or s == 0:
+        return 0.0
+    return _multiple(v, s, True)
+
+
+@builtin("FLOOR.PRECISE", "VV", min_args=1)
+def FLOOR_PRECISE(x: Any, sig: Any = MISSING) -> float:
+    """Down (towards -infinity) to a multiple of ``|sig|``, whatever the signs."""
+    v = to_number(x)
+    s = abs(to_number(sig)) if sig is not MISSING else 1.0
+    if v == 0 or s == 0:
+        return 0.0
+    return _multiple(v, s, False)
+
+
+@builtin("MROUND", "VV")
+def MROUND(x: Any, multiple: Any) -> float:
+    """To the nearest multiple (halves away from 0); signs that differ are #NUM!."""
+    v, m = no_bool_number(x), no_bool_number(multiple)
+    if m == 0:
+        return 0.0
+    if (v > 0 and m < 0) or (v < 0 and m > 0):
+        raise ErrorResult(NUM)
+    q = Decimal(f"{round15(v / m):.15g}").quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return _clean(float(q) * m)
 
 
 @builtin("EVEN", "V")
