@@ -61,11 +61,14 @@ def _never(v: Any) -> bool:
 
 def criterion(crit: Any) -> Callable[[Any], bool]:
     """A COUNTIF-style criterion as a test of one cell value, with Excel's rules: a number
-    also matches text that reads as that number (for = only; ``<>5`` matches any text);
-    text criteria never match numbers, even with wildcards; a blank cell matches only
-    ``<>x`` and the empty criterion; a criterion that is a blank cell matches nothing."""
+    also matches text that reads as that number (for = only); ``<>5`` matches every cell
+    that is not the number 5 — text, logical values, errors and blank cells too; text
+    criteria never match numbers, even with wildcards; a blank cell matches only ``<>x``,
+    ``""`` and ``"="``; a criterion that is a blank cell (or omitted) is 0 ("If the
+    criteria argument is a reference to an empty cell, the COUNTIFS function treats the
+    empty cell as a 0 value", Microsoft's COUNTIFS page): it matches the number 0 only."""
     if crit is EMPTY or crit is MISSING:
-        return _never
+        crit = 0.0
     op = ""
     if crit.__class__ is str:
         op = next((o for o in _OPS if crit.startswith(o)), "")
@@ -105,7 +108,7 @@ def criterion(crit: Any) -> Callable[[Any], bool]:
                 if op == "<>":
                     return True
                 return op in ("", "=") and text_to_number(v) == x
-            return op == "<>" and v is EMPTY
+            return op == "<>"  # a logical value, an error, a blank cell: "not 5"
 
         return match_number
     text = crit if crit.__class__ is str else to_text(crit)
