@@ -115,9 +115,13 @@ def SUBTOTAL(fn: Any, *refs: Any) -> Any:
         if skip is None:
             kept.append(r)
             continue
+        part = r.used()  # the blank cells past it count for nothing
+        if part is None:
+            kept.append(Array([[EMPTY]]))
+            continue
         rows = [
-            [EMPTY if skip(r.r1 + i, r.c1 + j, code > 100) else v for j, v in enumerate(row)]
-            for i, row in enumerate(r.rows())
+            [EMPTY if skip(part.r1 + i, part.c1 + j, code > 100) else v for j, v in enumerate(row)]
+            for i, row in enumerate(part.rows())
         ]
         kept.append(Array(rows))
     return _SUBTOTAL[base](*kept)

@@ -89,3 +89,63 @@ def test_math_functions(formula, expected):
 def test_rounding_works_on_15_significant_digits(formula, expected):
     got = ev(formula)
     assert same(got, expected), f"{formula}: got {got!r}, expected {expected!r}"
+
+
+def test_subtotal_leaves_out_rows_a_filter_hides(tmp_path):
+    """Microsoft's SUBTOTAL page: rows a filter hides are left out whatever the function
+    number; rows hidden by hand only by 101-111. In the file both are <row hidden="1">:
+    the filtered ones are those under the header of an AutoFilter or a table's filter."""
+    import openpyxl
+    from openpyxl.worksheet.filters import AutoFilter
+    from openpyxl.worksheet.table import Table
+
+    from crm_xl.calc.evaluator import Workbook
+
+    path = tmp_path / "filtered.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Data"
+    ws.append(["Region", "Amount"])
+    for r in range(2, 10):  # B2:B9 = 1, 2, 4, ..., 128
+        ws.cell(r, 1, "north" if r % 2 else "south")
+        ws.cell(r, 2, 2 ** (r - 2))
+    ws.auto_filter.ref = "A1:B9"
+    ws.row_dimensions[4].hidden = True  # 4: filtered out
+    ws.row_dimensions[6].hidden = True  # 16: filtered out
+    ws["B11"], ws["B12"] = 256, 512
+    ws.row_dimensions[11].hidden = True  # hidden by hand, outside the filter
+    ws["D1"] = "=SUBTOTAL(9,B2:B12)"
+    ws["D2"] = "=SUBTOTAL(109,B2:B12)"
+    ws["D3"] = "=SUBTOTAL(2,B2:B12)"
+    ws["D4"] = "=SUBTOTAL(102,B:B)"
+    ws["D5"] = "=SUM(B2:B12)"
+    ws["D6"] = "=SUBTOTAL(9,B:B)"
+    ws["D7"] = "=SUBTOTAL(1,B2:B9)"
+    t = wb.create_sheet("T")
+    t.append(["Item", "Amount"])
+    for r in range(2, 7):  # B2:B6 = 1, 2, 4, 8, 16
+        t.cell(r, 1, f"i{r}")
+        t.cell(r, 2, 2 ** (r - 2))
+    table = Table(displayName="Sales", ref="A1:B6")
+    table.autoFilter = AutoFilter(ref="A1:B6")
+    t.add_table(table)
+    t.row_dimensions[3].hidden = True  # 2: filtered out of the table
+    t["B8"] = 100
+    t.row_dimensions[8].hidden = True  # by hand, below the table
+    t["D1"] = "=SUBTOTAL(9,B2:B8)"
+    t["D2"] = "=SUBTOTAL(109,B2:B8)"
+    t["D3"] = "=SUBTOTAL(9,Sales[Amount])"
+    wb.save(path)
+
+    book = Workbook.from_path(path)
+    got = {c: book.evaluate("Data", c) for c in ("D1", "D2", "D3", "D4", "D5", "D6", "D7")}
+    assert got["D1"] == 1023.0 - 4 - 16  # 256, hidden by hand, stays in for 9
+    assert got["D2"] == 1023.0 - 4 - 16 - 256
+    assert got["D3"] == 10.0 - 2
+    assert got["D4"] == 10.0 - 3  # the header is text; three hidden rows
+    assert got["D5"] == 1023.0  # SUM counts every row
+    assert got["D6"] == 1023.0 - 4 - 16
+    assert got["D7"] == (255.0 - 4 - 16) / 6
+    assert book.evaluate("T", "D1") == 31.0 - 2 + 100
+    assert book.evaluate("T", "D2") == 31.0 - 2
+    assert book.evaluate("T", "D3") == 31.0 - 2
