@@ -221,9 +221,12 @@ class Compiler:
             b = rf(ctx)
             if fast is not None and a.__class__ is float and b.__class__ is float:
                 try:
-                    return fast(a, b)
+                    r = fast(a, b)
                 except ZeroDivisionError:
                     return error("#DIV/0!")
+                if r.__class__ is float and (r - r) != 0.0:  # inf or nan: Excel has none
+                    return error("#NUM!")
+                return r
             a = operand(a, ctx, arr)
             b = operand(b, ctx, arr)
             if a.__class__ is Array or b.__class__ is Array:
