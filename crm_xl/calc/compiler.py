@@ -202,8 +202,8 @@ class Compiler:
             if v.__class__ is float:
                 return op(v)
             v = operand(v, ctx, arr)
-            if v.__class__ is Array:
-                return Array([[op(x) for x in row] for row in v.data])
+            if v.__class__ is Array:  # lift: the blank rows past the used range once
+                return lift(lambda vals: op(vals[0]), [v], (0,))
             return op(v)
 
         return g

@@ -269,6 +269,31 @@ GRID = (Range, Array)  # rectangular: a shape, rows, cells by position
 AREAS = (Range, Array, Multi)  # anything with several values
 
 
+def tail_start(rows: list[Any]) -> int:
+    """Where the run of one repeated row object that ends ``rows`` starts (``len(rows)``
+    when the last row is alone): the blank rows past a sheet's used range are one shared
+    list (:meth:`Range.rows`), computed once by what reads them.
+
+    >>> blank = [EMPTY]
+    >>> tail_start([[1.0], [2.0]] + [blank] * 5), tail_start([[1.0], [2.0]])
+    (2, 2)
+    """
+    n = len(rows)
+    if n < 2 or rows[-1] is not rows[-2]:
+        return n
+    last = rows[-1]
+    lo, hi = 0, n - 1  # rows[hi] is last; find the first index of the run ending at n
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if rows[mid] is last:
+            hi = mid
+        else:
+            lo = mid + 1
+    while rows[lo:].count(last) != n - lo:  # not one run from lo: step on (rare)
+        lo += 1
+    return lo
+
+
 def grid_of(v: Any) -> list[list[Any]]:
     """Rows of a range, an array or a single value."""
     if isinstance(v, GRID):

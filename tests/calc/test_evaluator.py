@@ -208,6 +208,29 @@ def test_whole_columns_and_rows_reach_the_end_of_the_sheet():
     assert got["A15"] == 1_048_576.0 - 1  # "<>5" counts the blanks: only A5 is 5
 
 
+def test_array_formulas_over_whole_columns_count_the_blank_rows_too():
+    """SUMPRODUCT and array formulas over C:C compute every one of its 1,048,576 rows (the
+    blank rows past the used range once, not a million times)."""
+    data = {f"A{r}": ("x" if r % 3 else "y") for r in range(1, 1001)}
+    data.update({f"B{r}": float(r) for r in range(1, 1001)})
+    formulas = {
+        "A1": '=SUMPRODUCT((S!A:A="x")*S!B:B)',
+        "A2": "=SUMPRODUCT(S!A:A,S!B:B)",
+        "A3": '=SUMPRODUCT(--(S!A:A=""))',
+        "A4": '=SUMPRODUCT((S!A:A="y")*(S!B:B>500))',
+        "A5": ('{=SUM(IF(S!A:A="",1,0))}', "A5"),
+        "A6": ("{=SUM(IF(S!B:B>990,-S!B:B))}", "A6"),
+    }
+    wb = Workbook.from_cells({"S": data, "F": formulas})
+    got = {c: wb.evaluate("F", c) for c in formulas}
+    assert got["A1"] == 500_500.0 - 3 * 333 * 334 / 2  # 1..1000 but the multiples of 3
+    assert got["A2"] == 0.0  # text times a number counts 0
+    assert got["A3"] == 1_048_576.0 - 1000
+    assert got["A4"] == (999 - 501) / 3 + 1  # the multiples of 3 from 501 to 999
+    assert got["A5"] == 1_048_576.0 - 1000
+    assert got["A6"] == -sum(range(991, 1001))
+
+
 def test_a_reference_too_large_to_read_cell_by_cell_is_not_evaluated():
     wb = _whole_lines_book()
     with pytest.raises(UnsupportedFunction, match="too large"):

@@ -57,6 +57,7 @@ from crm_xl.calc.values import (
     flat_values,
     grid_of,
     shape_of,
+    tail_start,
 )
 
 # --- sums and products ----------------------------------------------------------------------
@@ -127,19 +128,19 @@ def SUBTOTAL(fn: Any, *refs: Any) -> Any:
     return _SUBTOTAL[base](*kept)
 
 
-def _same_shape_grids(args: tuple[Any, ...]) -> list[list[Any]]:
+def _same_shape_grids(args: tuple[Any, ...]) -> list[list[list[Any]]]:
+    """The rows of each argument; arguments of different shapes are #VALUE!."""
     grids = []
     shape = None
     for a in args:
         if isinstance(a, Multi):
             raise ErrorResult(VALUE)
-        g = [v for row in grid_of(a) for v in row]
         s = shape_of(a)
         if shape is None:
             shape = s
         elif s != shape:
             raise ErrorResult(VALUE)
-        grids.append(g)
+        grids.append(grid_of(a))
     return grids
 
 
@@ -158,14 +159,22 @@ def SUMPRODUCT(*args: Any) -> float:
             product *= v
         return product
     grids = _same_shape_grids(args)
-    total = 0.0
-    for cells in zip(*grids, strict=True):
-        p = 1.0
-        for v in cells:
-            if v.__class__ is XlError:
-                raise ErrorResult(v)
-            p *= v if v.__class__ is float else 0.0
-        total += p
+    n = len(grids[0])
+    stop = max(map(tail_start, grids)) + 1  # the blank rows past the used range: once
+    total = row_total = 0.0
+    for i, rows in enumerate(zip(*grids, strict=True)):
+        if i == stop:
+            total += row_total * (n - stop)
+            break
+        row_total = 0.0
+        for cells in zip(*rows, strict=True):
+            p = 1.0
+            for v in cells:
+                if v.__class__ is XlError:
+                    raise ErrorResult(v)
+                p *= v if v.__class__ is float else 0.0
+            row_total += p
+        total += row_total
     return check(total)
 
 
