@@ -1,10 +1,10 @@
-"""Excel's math and trigonometry functions: sums and products (SUM, SUMPRODUCT,
-SUBTOTAL...), rounding, division, powers and logarithms, trigonometry, factorials,
-CEILING and FLOOR. SUMIF and SUMIFS are in :mod:`crm_xl.calc.functions.criteria`, matrix
-algebra in :mod:`crm_xl.calc.functions.matrix`.
+"""Excel's math and trigonometry functions: sums and products (SUM, SUMPRODUCT...),
+rounding, division, powers and logarithms, trigonometry, factorials, CEILING and FLOOR.
+SUMIF and SUMIFS are in :mod:`crm_xl.calc.functions.criteria`, SUBTOTAL and AGGREGATE in
+:mod:`crm_xl.calc.functions.aggregate`, matrix algebra in :mod:`crm_xl.calc.functions.matrix`.
 
 Each function is the worksheet function of its name. ``ROUND`` rounds halves away from
-zero, with decimal arithmetic on the number's shortest repr (:func:`round_digits`).
+zero, with decimal arithmetic on the number to 15 significant digits (:func:`round_digits`).
 
 Example::
 
@@ -29,17 +29,6 @@ from crm_xl.calc.conversions import (
     to_number,
 )
 from crm_xl.calc.functions.registry import builtin
-from crm_xl.calc.functions.statistical import (
-    AVERAGE,
-    COUNT,
-    COUNTA,
-    MAX,
-    MIN,
-    STDEV,
-    STDEVP,
-    VAR,
-    VARP,
-)
 from crm_xl.calc.values import (
     AREAS,
     DIV0,
@@ -49,7 +38,6 @@ from crm_xl.calc.values import (
     NA,
     NUM,
     VALUE,
-    Array,
     ErrorResult,
     Multi,
     Range,
@@ -85,47 +73,6 @@ def PRODUCT(*args: Any) -> float:
 @builtin("SUMSQ", "R", repeat=1, min_args=1)
 def SUMSQ(*args: Any) -> float:
     return check(sum(x * x for x in numbers(args)))
-
-
-_SUBTOTAL = {
-    1: AVERAGE,
-    2: COUNT,
-    3: COUNTA,
-    4: MAX,
-    5: MIN,
-    6: PRODUCT,
-    7: STDEV,
-    8: STDEVP,
-    9: SUM,
-    10: VAR,
-    11: VARP,
-}
-
-
-@builtin("SUBTOTAL", "VR", repeat=1, min_args=2)
-def SUBTOTAL(fn: Any, *refs: Any) -> Any:
-    code = to_int(fn)
-    base = code - 100 if code > 100 else code
-    if base not in _SUBTOTAL:
-        raise ErrorResult(VALUE)
-    kept: list[Any] = []
-    for r in refs:
-        if not isinstance(r, Range):
-            raise ErrorResult(VALUE)
-        skip = getattr(r.sheet, "subtotal_skip", None)
-        if skip is None:
-            kept.append(r)
-            continue
-        part = r.used()  # the blank cells past it count for nothing
-        if part is None:
-            kept.append(Array([[EMPTY]]))
-            continue
-        rows = [
-            [EMPTY if skip(part.r1 + i, part.c1 + j, code > 100) else v for j, v in enumerate(row)]
-            for i, row in enumerate(part.rows())
-        ]
-        kept.append(Array(rows))
-    return _SUBTOTAL[base](*kept)
 
 
 def _same_shape_grids(args: tuple[Any, ...]) -> list[list[list[Any]]]:

@@ -259,6 +259,33 @@ def QUARTILE(a: Any, q: Any) -> float:
     return _percentile(a, n / 4)
 
 
+def _percentile_exc(a: Any, k: float) -> float:
+    """The k-th percentile with k strictly between 0 and 1, at rank k*(n+1) (Excel's
+    PERCENTILE.EXC: a rank below 1 or above n is #NUM!)."""
+    nums = sorted(numbers((a,)))
+    n = len(nums)
+    pos = k * (n + 1)
+    if not nums or not 0 < k < 1 or pos < 1 or pos > n:
+        raise ErrorResult(NUM)
+    lo = math.floor(pos)
+    if lo >= n:
+        return nums[-1]
+    return nums[lo - 1] + (pos - lo) * (nums[lo] - nums[lo - 1])
+
+
+@builtin("PERCENTILE.EXC", "RV")
+def PERCENTILE_EXC(a: Any, k: Any) -> float:
+    return _percentile_exc(a, to_number(k))
+
+
+@builtin("QUARTILE.EXC", "RV")
+def QUARTILE_EXC(a: Any, q: Any) -> float:
+    n = math.floor(to_number(q))
+    if not 1 <= n <= 3:
+        raise ErrorResult(NUM)
+    return _percentile_exc(a, n / 4)
+
+
 @builtin("POISSON POISSON.DIST", "VVV")
 def POISSON(x: Any, mean: Any, cumulative: Any) -> float:
     k, m = int(to_number(x)), to_number(mean)
