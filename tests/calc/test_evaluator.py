@@ -430,6 +430,25 @@ def test_crm_functions_are_the_ones_the_caller_gives():
     assert [p.where for p in problems] == ["S!D1"] and "CRM_SCORE" in problems[0].message
 
 
+def test_a_custom_function_gets_a_whole_column_as_xlwings_passes_it():
+    """=CRM_F(A:B): every one of the 1,048,576 rows, the blank ones as None (xlwings passes
+    Excel's whole range), read without a million lookups."""
+    seen = []
+
+    def shape(rows):
+        seen.append(rows)
+        return float(len(rows))
+
+    given = {"CRM_F": CustomFunction("CRM_F", shape, (Param("v", as_range=True),))}
+    cells = {"A1": 1.0, "B2": "x", "C1": "=CRM_F(A:B)", "C2": "=CRM_F(F:F)"}
+    wb = Workbook.from_cells({"S": cells}, functions=given)
+    assert wb.evaluate("S", "C1") == 1_048_576.0
+    assert seen[0][:3] == [[1.0, None], [None, "x"], [None, None]]
+    assert seen[0][-1] == [None, None]
+    assert wb.evaluate("S", "C2") == 1_048_576.0  # a column wholly blank
+    assert seen[1][0] == [None]
+
+
 def test_supported_functions_are_the_builtins_and_the_given_ones():
     assert "SUM" in supported_functions() and "CRM_SCORE" not in supported_functions()
     added = set(supported_functions(CRM)) - set(supported_functions())
