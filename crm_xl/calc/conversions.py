@@ -354,7 +354,13 @@ def compare(a: Any, b: Any) -> int:
         return -1 if ra < rb else 1
     if ra == 1:
         a, b = a.lower(), b.lower()
-    elif ra == 0 and a.__class__ is float and b.__class__ is float and equal15(a, b):
+    elif (
+        ra == 0
+        and a.__class__ is float
+        and b.__class__ is float
+        and abs(a - b) <= abs(a) * 2e-14
+        and equal15(a, b)
+    ):
         return 0  # numbers equal to 15 significant digits are equal
     return -1 if a < b else (1 if a > b else 0)
 

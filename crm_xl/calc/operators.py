@@ -235,13 +235,14 @@ FAST: dict[str, Callable[[float, float], Any]] = {
     "-": lambda x, y: x - y,
     "*": lambda x, y: x * y,
     "/": lambda x, y: x / y,
-    # comparisons to Excel's 15 significant digits (0.1+0.2=0.3 is TRUE)
-    "=": lambda x, y: x == y or equal15(x, y),
-    "<>": lambda x, y: x != y and not equal15(x, y),
-    "<": lambda x, y: x < y and not equal15(x, y),
-    ">": lambda x, y: x > y and not equal15(x, y),
-    "<=": lambda x, y: x <= y or equal15(x, y),
-    ">=": lambda x, y: x >= y or equal15(x, y),
+    # comparisons to Excel's 15 significant digits (0.1+0.2=0.3 is TRUE); numbers further
+    # apart than 2E-14 of x cannot be equal to 15 digits, the common case, decided at once
+    "=": lambda x, y: x == y or (abs(x - y) <= abs(x) * 2e-14 and equal15(x, y)),
+    "<>": lambda x, y: x != y and not (abs(x - y) <= abs(x) * 2e-14 and equal15(x, y)),
+    "<": lambda x, y: x < y and not (abs(x - y) <= abs(x) * 2e-14 and equal15(x, y)),
+    ">": lambda x, y: x > y and not (abs(x - y) <= abs(x) * 2e-14 and equal15(x, y)),
+    "<=": lambda x, y: x <= y or (abs(x - y) <= abs(x) * 2e-14 and equal15(x, y)),
+    ">=": lambda x, y: x >= y or (abs(x - y) <= abs(x) * 2e-14 and equal15(x, y)),
 }
 
 

@@ -154,8 +154,11 @@ class Range:
             return [[EMPTY] * width for _ in range(self.r2 - self.r1 + 1)]
         get = self.sheet.get
         cols = range(self.c1, part.c2 + 1)
-        pad = [EMPTY] * (self.c2 - part.c2)
-        out = [[get(r, c) for c in cols] + pad for r in range(self.r1, part.r2 + 1)]
+        if part.c2 == self.c2:
+            out = [[get(r, c) for c in cols] for r in range(self.r1, part.r2 + 1)]
+        else:
+            pad = [EMPTY] * (self.c2 - part.c2)
+            out = [[get(r, c) for c in cols] + pad for r in range(self.r1, part.r2 + 1)]
         if part.r2 < self.r2:
             blank = [EMPTY] * width
             out.extend(itertools.repeat(blank, self.r2 - part.r2))
@@ -311,15 +314,14 @@ def shape_of(v: Any) -> tuple[int, int]:
 def stored_values(v: Any) -> Iterator[Any]:
     """:func:`flat_values` without the blank cells past a sheet's used range: for what
     leaves blanks out (SUM, COUNT, MAX...), so ``SUM(C:C)`` reads the used cells only."""
-    if isinstance(v, Range):
-        yield from v.stored()
-    elif isinstance(v, Multi):
-        for a in v.areas:
-            yield from a.stored()
-    elif isinstance(v, Array):
-        yield from v.values()
-    else:
-        yield v
+    cls = v.__class__
+    if cls is Range:
+        return v.stored()
+    if cls is Array:
+        return v.values()
+    if cls is Multi:
+        return itertools.chain.from_iterable(a.stored() for a in v.areas)
+    return iter((v,))
 
 
 def flat_values(v: Any) -> Iterator[Any]:

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from crm_xl.calc.conversions import compare, text_to_number, to_text
+from crm_xl.calc.conversions import compare, equal15, text_to_number, to_text
 from crm_xl.calc.functions.registry import builtin
 from crm_xl.calc.values import (
     DIV0,
@@ -99,11 +99,12 @@ def criterion(crit: Any) -> Callable[[Any], bool]:
         return match_bool
     if crit.__class__ is float:
         x = crit
+        on_number = _number_test(op or "=", x)
 
         def match_number(v: Any) -> bool:
             cls = v.__class__
             if cls is float:
-                return _cmp_ok(op or "=", compare(v, x))  # to 15 significant digits
+                return on_number(v)
             if cls is str:
                 if op == "<>":
                     return True
@@ -136,15 +137,37 @@ def criterion(crit: Any) -> Callable[[Any], bool]:
     return match_text
 
 
+def _number_test(op: str, x: float) -> Callable[[float], bool]:
+    """``v op x`` for numbers, equal to Excel's 15 significant digits (one test per cell
+    of the range: numbers further apart than 2E-14 of x are decided at once)."""
+    tol = abs(x) * 2e-14
+
+    def eq(v: float) -> bool:
+        return v == x or (abs(v - x) <= tol and equal15(v, x))
+
+    tests: dict[str, Callable[[float], bool]] = {
+        "=": eq,
+        "<>": lambda v: not eq(v),
+        "<": lambda v: v < x and not eq(v),
+        ">": lambda v: v > x and not eq(v),
+        "<=": lambda v: v <= x or eq(v),
+        ">=": lambda v: v >= x or eq(v),
+    }
+    return tests[op]
+
+
+_CMP_OK: dict[str, Callable[[int], bool]] = {
+    "<": lambda c: c < 0,
+    ">": lambda c: c > 0,
+    "<=": lambda c: c <= 0,
+    ">=": lambda c: c >= 0,
+    "=": lambda c: c == 0,
+    "<>": lambda c: c != 0,
+}
+
+
 def _cmp_ok(op: str, c: int) -> bool:
-    return {
-        "<": c < 0,
-        ">": c > 0,
-        "<=": c <= 0,
-        ">=": c >= 0,
-        "=": c == 0,
-        "<>": c != 0,
-    }[op]
+    return _CMP_OK[op](c)
 
 
 def _used_box(grids: list[Any], shape: tuple[int, int]) -> tuple[int, int]:
@@ -165,8 +188,13 @@ def _box_values(g: Any, box: tuple[int, int]) -> list[Any]:
     h, w = box
     if h == 0 or w == 0:
         return []
-    if isinstance(g, Range):
-        return list(g.sub(0, 0, h - 1, w - 1).values())
+    if isinstance(g, Range):  # within the used cells (the box): read them directly
+        get = g.sheet.get
+        if w == 1:
+            c = g.c1
+            return [get(r, c) for r in range(g.r1, g.r1 + h)]
+        cols = range(g.c1, g.c1 + w)
+        return [get(r, c) for r in range(g.r1, g.r1 + h) for c in cols]
     return list(g.values())
 
 

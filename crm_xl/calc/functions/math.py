@@ -14,6 +14,7 @@ Example::
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Context, Decimal, InvalidOperation
@@ -108,6 +109,16 @@ def SUMPRODUCT(*args: Any) -> float:
     grids = _same_shape_grids(args)
     n = len(grids[0])
     stop = max(map(tail_start, grids)) + 1  # the blank rows past the used range: once
+    if stop > n:  # no blank rows shared: cell by cell
+        total = 0.0
+        for cells in zip(*(itertools.chain.from_iterable(g) for g in grids), strict=True):
+            p = 1.0
+            for v in cells:
+                if v.__class__ is XlError:
+                    raise ErrorResult(v)
+                p *= v if v.__class__ is float else 0.0
+            total += p
+        return check(total)
     total = row_total = 0.0
     for i, rows in enumerate(zip(*grids, strict=True)):
         if i == stop:
