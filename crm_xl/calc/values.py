@@ -151,7 +151,7 @@ class Range:
         part = self.used()
         width = self.c2 - self.c1 + 1
         if part is None:
-            return [[EMPTY] * width for _ in range(self.r2 - self.r1 + 1)]
+            return [[EMPTY] * width] * (self.r2 - self.r1 + 1)
         get = self.sheet.get
         cols = range(self.c1, part.c2 + 1)
         if part.c2 == self.c2:
@@ -280,6 +280,8 @@ def tail_start(rows: list[Any]) -> int:
     >>> blank = [EMPTY]
     >>> tail_start([[1.0], [2.0]] + [blank] * 5), tail_start([[1.0], [2.0]])
     (2, 2)
+    >>> tail_start([[1.0], blank, blank, [2.0], blank, blank])  # found too far: no shortcut
+    6
     """
     n = len(rows)
     if n < 2 or rows[-1] is not rows[-2]:
@@ -292,8 +294,8 @@ def tail_start(rows: list[Any]) -> int:
             hi = mid
         else:
             lo = mid + 1
-    while rows[lo:].count(last) != n - lo:  # not one run from lo: step on (rare)
-        lo += 1
+    if rows[lo:].count(last) != n - lo:  # the row also appears before its run: no shortcut
+        return n
     return lo
 
 
