@@ -184,6 +184,7 @@ def _whole_lines_book() -> Workbook:
         "A14": "=COUNTBLANK(S!A:XFD)",
         "A15": '=COUNTIF(S!A:A,"<>5")',
         "A16": '=TEXTJOIN(",",TRUE,S!A:XFD)',
+        "A17": '=COUNTIF(S!A:XFD,"")',
     }
     return Workbook.from_cells({"S": data, "F": formulas})
 
@@ -206,6 +207,7 @@ def test_whole_columns_and_rows_reach_the_end_of_the_sheet():
     # 17,179,869,184 cells, 104 of them not blank: counted, not read
     assert got["A14"] == 1_048_576.0 * 16_384 - 104
     assert got["A15"] == 1_048_576.0 - 1  # "<>5" counts the blanks: only A5 is 5
+    assert wb.evaluate("F", "A17") == 1_048_576.0 * 16_384 - 104  # blanks and B2's ""
 
 
 def test_array_formulas_over_whole_columns_count_the_blank_rows_too():

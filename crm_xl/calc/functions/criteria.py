@@ -31,6 +31,7 @@ from crm_xl.calc.values import (
     ErrorResult,
     Range,
     XlError,
+    check_size,
 )
 
 _OPS = ("<=", ">=", "<>", "<", ">", "=")
@@ -188,6 +189,7 @@ def _box_values(g: Any, box: tuple[int, int]) -> list[Any]:
     h, w = box
     if h == 0 or w == 0:
         return []
+    check_size(h * w)
     if isinstance(g, Range):  # within the used cells (the box): read them directly
         get = g.sheet.get
         if w == 1:
