@@ -165,6 +165,8 @@ def setup_block(
                 block.vector = vectoriser(book, sheet, node)
     if arr and info.ref:
         block.out = parse_range(info.ref) or (row, col, row, col)
+        sheet.max_row = max(sheet.max_row, block.out[2])  # the cells it fills are used
+        sheet.max_col = max(sheet.max_col, block.out[3])
     cells, stored = sheet.cells, sheet.stored
     for r, c in block.cells():
         if (r, c) != (row, col):
@@ -243,10 +245,10 @@ def blocks_in(
         i = 0 if r1 is None else bisect.bisect_left(ends, r1)
         j = len(blocks) if r2 is None else bisect.bisect_right(starts, r2)
         for b in blocks[i:j]:
-            if b.split is not None:
-                for part in b.split:
-                    if (r1 is None or part.out[2] >= r1) and (r2 is None or part.out[0] <= r2):
-                        yield part
+            if b.split is not None:  # one part per row, in order: the rows asked for
+                lo = 0 if r1 is None else max(r1 - b.r0, 0)
+                hi = len(b.split) if r2 is None else min(r2 - b.r0 + 1, len(b.split))
+                yield from b.split[lo:hi]
             else:
                 yield b
 

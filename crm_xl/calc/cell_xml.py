@@ -22,12 +22,20 @@ from typing import Any
 from crm_xl.calc.model import CellModel, FormulaInfo, SheetData
 from crm_xl.calc.values import error
 from crm_xl.xlsx.coordinates import cell_name
-from crm_xl.xlsx.escapes import unescape, xstring_decode
+from crm_xl.xlsx.escapes import text_content, unescape, xstring_decode
 from crm_xl.xlsx.values import decode_value
 
 
 def xml_text(s: str) -> str:
-    """Element text: XML entities and Excel's ``_xHHHH_`` escapes decoded."""
+    r"""Element text as an XML parser reports it: line ends normalised (a formula's CR LF
+    is LF, XML 1.0 §2.11; ``&#13;`` stays a CR), entities and Excel's ``_xHHHH_`` escapes
+    decoded.
+
+    >>> xml_text("IF(A1,\r\n1,\r2)&#13;")
+    'IF(A1,\n1,\n2)\r'
+    """
+    if "\r" in s:
+        return xstring_decode(text_content(s))
     return xstring_decode(unescape(s)) if "&" in s or "_x" in s else s
 
 

@@ -150,9 +150,9 @@ class Compiler:
 
         def many(ctx: Ctx) -> Any:
             r1 = 1 if R1 is None else (R1 if a1 else ctx.row + R1)
-            r2 = max(target.max_row, 1) if R2 is None else (R2 if a2 else ctx.row + R2)
+            r2 = MAX_ROW if R2 is None else (R2 if a2 else ctx.row + R2)
             c1 = 1 if C1 is None else (C1 if b1 else ctx.col + C1)
-            c2 = max(target.max_col, 1) if C2 is None else (C2 if b2 else ctx.col + C2)
+            c2 = MAX_COL if C2 is None else (C2 if b2 else ctx.col + C2)
             if r1 > r2:
                 r1, r2 = r2, r1
             if c1 > c2:
@@ -203,8 +203,8 @@ class Compiler:
             if v.__class__ is float:
                 return op(v)
             v = operand(v, ctx, arr)
-            if v.__class__ is Array:
-                return Array([[op(x) for x in row] for row in v.data])
+            if v.__class__ is Array:  # lift: the blank rows past the used range once
+                return lift(lambda vals: op(vals[0]), [v], (0,))
             return op(v)
 
         return g
@@ -222,9 +222,12 @@ class Compiler:
             b = rf(ctx)
             if fast is not None and a.__class__ is float and b.__class__ is float:
                 try:
-                    return fast(a, b)
+                    r = fast(a, b)
                 except ZeroDivisionError:
                     return error("#DIV/0!")
+                if r.__class__ is float and (r - r) != 0.0:  # inf or nan: Excel has none
+                    return error("#NUM!")
+                return r
             a = operand(a, ctx, arr)
             b = operand(b, ctx, arr)
             if a.__class__ is Array or b.__class__ is Array:

@@ -32,6 +32,7 @@ from crm_xl.calc.values import (
     VALUE,
     ErrorResult,
     XlError,
+    stored_values,
 )
 
 # --- text and numbers ---------------------------------------------------------------------
@@ -41,10 +42,112 @@ _NUM_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 TIME_TEXT = re.compile(r"^(\d{1,2}):(\d{1,2})(?::(\d{1,2}(?:\.\d+)?))?\s*([AaPp][Mm])?$")
 ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2,4})$")
+_DMY_DATE = re.compile(r"^(\d{1,2})(?:-|\s+)([A-Za-z]{3,9})\.?(?:-|\s+|,\s*)(\d{4}|\d{2})$")
+_MDY_DATE = re.compile(r"^([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4}|\d{2})$")
+DATE_TIME = re.compile(r"^(.*?\S)\s+(\d{1,2}:\d{1,2}(?::\d{1,2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?)$")
+_MIXED_FRACTION = re.compile(r"^(\d+)\s+(\d+)/(\d+)$")
+_GROUPED = re.compile(r"^\d{1,3}(,\d{3,})+(\.\d*)?([eE][+-]?\d+)?$")  # POI: 1,0000 is 10000
+_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+
+
+def _month(name: str) -> int | None:
+    """1-12 for an English month name or its three-letter abbreviation."""
+    low = name.lower()
+    for i, full in enumerate(_MONTHS, start=1):
+        if low in (full, full[:3]):
+            return i
+    return None
+
+
+def _year(text: str) -> int:
+    """A date's year as written: two digits are 1930-2029, as Excel reads them."""
+    y = int(text)
+    return y if len(text) > 2 else y + (2000 if y < 30 else 1900)
+
+
+def date_text(t: str) -> float | None:
+    """The serial of a date Excel reads in text (without a time), or None: ``2024-02-29``,
+    ``2/29/2024``, ``10-Jan-2024``, ``1 January 2025``, ``Jan 10, 2024``.
+
+    >>> date_text("10-Jan-2024"), date_text("Jan 10, 2024"), date_text("1 January 2025")
+    (45301.0, 45301.0, 45658.0)
+    >>> date_text("2024-02-30"), date_text("10-Foo-2024")
+    (None, None)
+    """
+    m = ISO_DATE.match(t)
+    if m:
+        year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    elif m := US_DATE.match(t):
+        year, month, day = _year(m.group(3)), int(m.group(1)), int(m.group(2))
+    elif m := _DMY_DATE.match(t):
+        year, month, day = _year(m.group(3)), _month(m.group(2)) or 0, int(m.group(1))
+    elif m := _MDY_DATE.match(t):
+        year, month, day = _year(m.group(3)), _month(m.group(1)) or 0, int(m.group(2))
+    else:
+        return None
+    if year < 1900 or year > 9999 or month == 0:
+        return None  # before 1900 Excel has no dates: the text stays text
+    if (year, month, day) == (1900, 2, 29):
+        return 60.0  # the day Excel counts that never was
+    return date_serial(year, month, day, strict=True)
+
+
+def time_text(t: str) -> float | None:
+    """The fraction of a day of a time Excel reads in text (``12:30``, ``6:00 PM``), or None."""
+    m = TIME_TEXT.match(t)
+    if not m:
+        return None
+    h, mi = int(m.group(1)), int(m.group(2))
+    sec = float(m.group(3) or 0)
+    if m.group(4):
+        if h > 12:
+            return None
+        h = h % 12 + (12 if m.group(4).lower() == "pm" else 0)
+    if mi > 59 or sec >= 60:
+        return None
+    return (h * 3600 + mi * 60 + sec) / 86400
+
+
+def date_time_text(t: str) -> float | None:
+    """A date, a time, or a date and a time (``2024-02-29 06:00``) in text as a serial."""
+    n = date_text(t)
+    if n is not None:
+        return n
+    n = time_text(t)
+    if n is not None:
+        return n
+    m = DATE_TIME.match(t)
+    if m:
+        day, time = date_text(m.group(1)), time_text(m.group(2))
+        if day is not None and time is not None:
+            return day + time
+    return None
 
 
 def text_to_number(s: str) -> float | None:
-    """Text Excel reads as a number in arithmetic ("5", " 1,000 ", "50%", "$3", "12:30"), or None."""
+    """Text Excel reads as a number in arithmetic and VALUE, or None: numbers (``" 1,000 "``,
+    ``"$-5"``, ``"(5)"``, ``"30 %"``, ``"1E+3"``), fractions (``"1 1/2"``), dates and times
+    (``"10-Jan-2024"``, ``"2024-02-29 06:00"``, ``"12:30 PM"``). Not ``"--8"`` (one sign
+    only), ``""``, nor ``"1E+400"`` (Excel has no infinite numbers).
+
+    >>> text_to_number("1 1/2"), text_to_number(" + 100"), text_to_number("$-5"), text_to_number("--8")
+    (1.5, 100.0, -5.0, None)
+    >>> text_to_number("2024-02-29 06:00"), text_to_number("1,0000"), text_to_number("1,00")
+    (45351.25, 10000.0, None)
+    """
     t = s.strip()
     if not t:
         return None
@@ -53,40 +156,32 @@ def text_to_number(s: str) -> float | None:
     neg = False
     if t.startswith("(") and t.endswith(")"):
         neg, t = True, t[1:-1].strip()
-    elif t.startswith("-"):
-        neg, t = True, t[1:].strip()
+    elif t[0] in "+-":
+        neg, t = t[0] == "-", t[1:].strip()
     if t.startswith("$"):
         t = t[1:].strip()
+        if not neg and t[:1] in ("+", "-"):  # "$-5"
+            neg, t = t[0] == "-", t[1:]
     scale = 1.0
     if t.endswith("%"):
         scale, t = 0.01, t[:-1].strip()
-    if re.match(r"^\d{1,3}(,\d{3})+(\.\d*)?$", t):
+    if _GROUPED.match(t):
         t = t.replace(",", "")
-    if _NUM_TEXT.match(t) and t[0] not in "+-":  # one sign only: "--8" is not a number
+    if t and _NUM_TEXT.match(t) and t[0] not in "+-":  # one sign only: "--8" is not a number
         v = _finite(float(t) * scale)
         return None if v is None else -v if neg else v
-    if neg or scale != 1.0:
+    if scale != 1.0:
         return None
-    m = TIME_TEXT.match(t)
+    m = _MIXED_FRACTION.match(t)
     if m:
-        h, mi = int(m.group(1)), int(m.group(2))
-        sec = float(m.group(3) or 0)
-        if m.group(4):
-            if h > 12:
-                return None
-            h = h % 12 + (12 if m.group(4).lower() == "pm" else 0)
-        if mi > 59 or sec >= 60:
+        whole, num, den = (int(g) for g in m.groups())
+        if den == 0:
             return None
-        return (h * 3600 + mi * 60 + sec) / 86400
-    m = ISO_DATE.match(t)
-    if m:
-        return date_serial(int(m.group(1)), int(m.group(2)), int(m.group(3)), strict=True)
-    m = US_DATE.match(t)
-    if m:
-        y = int(m.group(3))
-        y = y + (2000 if y < 30 else 1900) if y < 100 else y
-        return date_serial(y, int(m.group(1)), int(m.group(2)), strict=True)
-    return None
+        v = whole + num / den
+        return -v if neg else v
+    if neg:
+        return None
+    return date_time_text(t)
 
 
 def _finite(x: float) -> float | None:
@@ -117,9 +212,40 @@ def to_number(v: Any) -> float:
     raise ErrorResult(VALUE)
 
 
+def round15(x: float) -> float:
+    """``x`` to Excel's 15 significant digits, the precision it computes and shows with
+    (``0.1+0.2`` is 0.3; ROUND, INT, CEILING... start from this value).
+
+    >>> round15(0.1 + 0.2), round15(1.05 * (0.0284 + 0.0046) - 0.0284), round15(1e300)
+    (0.3, 0.00625, 1e+300)
+    """
+    if x == 0 or x != x or x in (math.inf, -math.inf):
+        return x
+    return float(f"{x:.15g}")
+
+
+def equal15(x: float, y: float) -> bool:
+    """Whether two numbers are equal to 15 significant digits, as Excel compares them
+    (``=0.1+0.2=0.3`` is TRUE).
+
+    >>> equal15(0.1 + 0.2, 0.3), equal15(0.3, 0.30000000000001)
+    (True, False)
+    """
+    if x == y:
+        return True
+    if abs(x - y) >= max(abs(x), abs(y)) * 1e-14:  # they differ within 15 digits
+        return False
+    return f"{x:.15g}" == f"{y:.15g}"
+
+
 def number_text(x: float) -> str:
-    """A number as Excel turns it into text: 15 significant digits, scientific notation only
-    beyond 1E+20 or when a small number would take more than 20 characters."""
+    """A number as Excel turns it into text: 15 significant digits, scientific notation
+    from 1E+15 up (16 digits and more cannot be shown) or when a small number would take
+    more than 20 characters.
+
+    >>> number_text(1e15 + 0.3), number_text(123456789012345.0), number_text(2.0**60)
+    ('1E+15', '123456789012345', '1.15292150460685E+18')
+    """
     if x == 0:
         return "0"
     if x.is_integer() and abs(x) < 1e15:
@@ -132,7 +258,7 @@ def number_text(x: float) -> str:
     if e < 0:
         lead = -e - 1
         out = sci + f"E-{-e:02d}" if 2 + lead + n > 20 else "0." + "0" * lead + digits
-    elif e > 19:
+    elif e >= 15:
         out = sci + f"E+{e:02d}"
     elif n > e + 1:
         out = digits[: e + 1] + "." + digits[e + 1 :]
@@ -228,6 +354,14 @@ def compare(a: Any, b: Any) -> int:
         return -1 if ra < rb else 1
     if ra == 1:
         a, b = a.lower(), b.lower()
+    elif (
+        ra == 0
+        and a.__class__ is float
+        and b.__class__ is float
+        and abs(a - b) <= abs(a) * 2e-14
+        and equal15(a, b)
+    ):
+        return 0  # numbers equal to 15 significant digits are equal
     return -1 if a < b else (1 if a > b else 0)
 
 
@@ -276,7 +410,9 @@ def numbers(args: tuple[Any, ...], *, text_in_ranges: str = "skip") -> list[floa
     out: list[float] = []
     for a in args:
         if isinstance(a, AREAS):
-            for v in a.values():
+            for v in stored_values(
+                a
+            ):  # blanks count for nothing: a whole column reads its used cells
                 cls = v.__class__
                 if cls is float:
                     out.append(v)

@@ -23,7 +23,18 @@ from typing import Any
 
 from crm_xl.calc.conversions import serial_to_datetime
 from crm_xl.calc.model import CellModel, Pending
-from crm_xl.calc.values import EMPTY, NA, VALUE, Array, Multi, Range, Unsupported, XlError, error
+from crm_xl.calc.values import (
+    EMPTY,
+    NA,
+    VALUE,
+    Array,
+    Multi,
+    Range,
+    Unsupported,
+    XlError,
+    check_size,
+    error,
+)
 
 
 def _py_cell(
@@ -52,6 +63,15 @@ def fetch(rng: Range) -> list[list[Any]]:
 
 def fetch_kinds(rng: Range) -> tuple[list[list[Any]], set[type]]:
     """:func:`fetch`, and the set of the values' types (one look at every cell, in C)."""
+    check_size(rng.size)
+    part = rng.used()
+    if part is None or part.r2 < rng.r2:  # C:C: the used rows read, the blank rows past
+        blank = [EMPTY] * (rng.c2 - rng.c1 + 1)  # them one shared row
+        if part is None:
+            return [blank] * (rng.r2 - rng.r1 + 1), {type(EMPTY)}
+        rows, kinds = fetch_kinds(Range(rng.sheet, rng.r1, rng.c1, part.r2, rng.c2))
+        rows.extend(itertools.repeat(blank, rng.r2 - part.r2))
+        return rows, kinds | {type(EMPTY)}
     sheet = rng.sheet
     width = rng.c2 - rng.c1 + 1
     keys = itertools.product(range(rng.r1, rng.r2 + 1), range(rng.c1, rng.c2 + 1))

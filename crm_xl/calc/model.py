@@ -100,6 +100,9 @@ class SheetData:
         # array range cells (but the anchor): the value the file stores, EMPTY for none
         self.stored: dict[tuple[int, int], Any] = {}
         self.hidden_rows: set[int] = set()
+        # the ranges an AutoFilter filters (the sheet's, its tables'): (row1, col1, row2, col2)
+        # with the header row; a hidden row under a header is filtered out, not just hidden
+        self.filters: list[tuple[int, int, int, int]] = []
         self.max_row = 0
         self.max_col = 0
         self.blocks: list[Block] = []
@@ -113,9 +116,17 @@ class SheetData:
             return self.book.force(self, v, row, col)
         return v
 
+    def filtered(self, row: int) -> bool:
+        """Whether a hidden row is one an AutoFilter (or a table's filter) hides: a hidden
+        row below the header of a filtered range."""
+        return row in self.hidden_rows and any(r1 < row <= r2 for r1, _, r2, _ in self.filters)
+
     def subtotal_skip(self, row: int, col: int, hidden: bool) -> bool:
-        """SUBTOTAL leaves out other SUBTOTAL cells (and hidden rows for 101-111)."""
-        if hidden and row in self.hidden_rows:
+        """SUBTOTAL leaves out other SUBTOTAL cells, the rows a filter hides and, for
+        101-111 (``hidden``), every hidden row. Microsoft's SUBTOTAL page: "SUBTOTAL ignores
+        rows not included in the result of a filter, no matter which function_num value
+        you use"; 1-11 include "rows hidden by the Hide Rows command", 101-111 ignore them."""
+        if row in self.hidden_rows and (hidden or self.filtered(row)):
             return True
         f = self.formulas.get((row, col))
         return (

@@ -15,11 +15,12 @@ Example::
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from typing import Any
 
-from crm_xl.calc.conversions import compare, power, to_number, to_text
+from crm_xl.calc.conversions import compare, equal15, power, to_number, to_text
 from crm_xl.calc.model import Ctx, Pending
 from crm_xl.calc.values import (
     EMPTY,
@@ -33,6 +34,7 @@ from crm_xl.calc.values import (
     Range,
     XlError,
     error,
+    tail_start,
 )
 
 
@@ -137,8 +139,15 @@ def lift(fn: Callable[[list[Any]], Any], values: list[Any], idx: tuple[int, ...]
         if values[i].__class__ is Array:
             rh, rw = values[i].shape
             h, w = max(h, rh), max(w, rw)
-    out = []
-    for r in range(h):
+    # the blank rows past a sheet's used range are one shared list (Range.rows): the
+    # result of those rows is computed once and shared the same way
+    stop = h
+    if h > 2:
+        arrays = [values[i].data for i in idx if values[i].__class__ is Array]
+        if all(len(a) in (1, h) for a in arrays):
+            stop = max((tail_start(a) for a in arrays if len(a) == h), default=h) + 1
+    out: list[list[Any]] = []
+    for r in range(min(stop, h)):
         row = []
         for c in range(w):
             vals = list(values)
@@ -147,6 +156,8 @@ def lift(fn: Callable[[list[Any]], Any], values: list[Any], idx: tuple[int, ...]
             v = fn(vals)
             row.append(_elem(v, 0, 0) if v.__class__ is Array else v)
         out.append(row)
+    if stop < h:
+        out.extend(itertools.repeat(out[-1], h - stop))
     return Array(out)
 
 
@@ -224,12 +235,14 @@ FAST: dict[str, Callable[[float, float], Any]] = {
     "-": lambda x, y: x - y,
     "*": lambda x, y: x * y,
     "/": lambda x, y: x / y,
-    "=": lambda x, y: x == y,
-    "<>": lambda x, y: x != y,
-    "<": lambda x, y: x < y,
-    ">": lambda x, y: x > y,
-    "<=": lambda x, y: x <= y,
-    ">=": lambda x, y: x >= y,
+    # comparisons to Excel's 15 significant digits (0.1+0.2=0.3 is TRUE); numbers further
+    # apart than 2E-14 of x cannot be equal to 15 digits, the common case, decided at once
+    "=": lambda x, y: x == y or (abs(x - y) <= abs(x) * 2e-14 and equal15(x, y)),
+    "<>": lambda x, y: x != y and not (abs(x - y) <= abs(x) * 2e-14 and equal15(x, y)),
+    "<": lambda x, y: x < y and not (abs(x - y) <= abs(x) * 2e-14 and equal15(x, y)),
+    ">": lambda x, y: x > y and not (abs(x - y) <= abs(x) * 2e-14 and equal15(x, y)),
+    "<=": lambda x, y: x <= y or (abs(x - y) <= abs(x) * 2e-14 and equal15(x, y)),
+    ">=": lambda x, y: x >= y or (abs(x - y) <= abs(x) * 2e-14 and equal15(x, y)),
 }
 
 

@@ -22,7 +22,7 @@ from crm_xl.calc.cell_xml import add_formula, cell_value, formula_cache, parse_a
 from crm_xl.calc.model import CellModel, FormulaInfo, SheetData
 from crm_xl.calc.row_shapes import read_shaped_rows
 from crm_xl.errors import CrmError
-from crm_xl.xlsx.coordinates import MAX_COL, MAX_ROW, cell_name, col_number, parse_cell
+from crm_xl.xlsx.coordinates import MAX_COL, MAX_ROW, cell_name, col_number, parse_cell, parse_range
 from crm_xl.xlsx.values import read_shared_strings, rich_text
 from crm_xl.xlsx.xml_checks import check_utf8, check_xml, has_forbidden_chars, xml_problem
 
@@ -157,6 +157,7 @@ def _read_sheet(
         return
     end = text.find(f"</{p}sheetData>", start)
     end = end if end >= 0 else len(text)
+    _read_auto_filter(sheet, text, end, p)
     body = text  # scanned between start and end, not sliced: no second copy of the sheet
     if text.find("!", start, end) >= 0 and (  # "!" is rare and found at memchr speed
         text.find("<![CDATA[", start, end) >= 0 or text.find("<!--", start, end) >= 0
@@ -203,6 +204,15 @@ def _read_sheet(
                 wb.source,
             )
         info.master = master
+
+
+def _read_auto_filter(sheet: SheetData, text: str, pos: int, prefix: str) -> None:
+    """The sheet's AutoFilter range (``<autoFilter ref="A1:D51">`` after the cells)."""
+    m = re.compile(rf'<{prefix}autoFilter\b[^>]*?\bref="([^"]+)"').search(text, pos)
+    if m:
+        box = parse_range(m.group(1))
+        if box is not None:
+            sheet.filters.append(box)
 
 
 SHAPES_MIN_CHARS = 256 * 1024
@@ -443,6 +453,11 @@ def _read_tables(wb: CellModel, pkg: Any, sheet: SheetData, part: str) -> None:
         columns = (
             [c.get("name", "") for c in cols.findall(q("tableColumn"))] if cols is not None else []
         )
+        auto = root.find(q("autoFilter"))
+        if auto is not None:  # a table's filter hides rows as the sheet's does
+            box = parse_range(auto.get("ref", ""))
+            if box is not None:
+                sheet.filters.append(box)
         try:
             wb.add_table(
                 sheet,

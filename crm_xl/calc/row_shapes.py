@@ -461,8 +461,8 @@ def _formulas(
     if pos.f is not None:
         texts = columns[pos.f]
         joined = "".join(texts)
-        if "&" in joined or "_x" in joined:
-            texts = map(xml_text, texts)  # entities or _xHHHH_ escapes to decode
+        if "&" in joined or "_x" in joined or "\r" in joined:
+            texts = map(xml_text, texts)  # entities, _xHHHH_ escapes or CR LF to decode
     if pos.fa is None:  # <f>text</f>: an ordinary formula, the common case
         infos = list(map(FormulaInfo, texts, repeat("normal"), repeat(None), values, types))
         sheet.formulas.update(zip(keys, infos, strict=True))

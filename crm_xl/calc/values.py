@@ -18,6 +18,7 @@ Example::
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -114,18 +115,71 @@ class Range:
         """The number of cells."""
         return (self.r2 - self.r1 + 1) * (self.c2 - self.c1 + 1)
 
+    def used(self) -> Range | None:
+        """The part of the range that may hold anything: the range cut at its sheet's last
+        used row and column (None when it lies wholly beyond them). Every other cell of the
+        range is blank, so ``C:C`` is read without a million cells:
+
+        >>> class Sheet:
+        ...     max_row, max_col = 3, 2
+        ...     def get(self, r, c): return float(r)
+        >>> Range(Sheet(), 1, 3, 1_048_576, 3).used() is None
+        True
+        >>> Range(Sheet(), 1, 1, 1_048_576, 1).used(), Range(Sheet(), 1, 1, 1_048_576, 1).size
+        (Range(?!A1:A3), 1048576)
+        """
+        last_row = getattr(self.sheet, "max_row", None)
+        last_col = getattr(self.sheet, "max_col", None)
+        if last_row is None or last_col is None:
+            return self
+        r2, c2 = min(self.r2, last_row), min(self.c2, last_col)
+        if r2 < self.r1 or c2 < self.c1:
+            return None
+        if r2 == self.r2 and c2 == self.c2:
+            return self
+        return Range(self.sheet, self.r1, self.c1, r2, c2)
+
+    def stored(self) -> Iterator[Any]:
+        """The values of :meth:`used` (for what leaves blank cells out: SUM, COUNT...)."""
+        part = self.used()
+        return iter(()) if part is None else part.values()
+
     def rows(self) -> list[list[Any]]:
-        """The cells' values, row by row."""
+        """The cells' values, row by row (the blank rows past the sheet's last used row
+        are one shared list: read them, do not change them)."""
+        check_size(self.size)
+        part = self.used()
+        width = self.c2 - self.c1 + 1
+        if part is None:
+            return [[EMPTY] * width] * (self.r2 - self.r1 + 1)
         get = self.sheet.get
-        cols = range(self.c1, self.c2 + 1)
-        return [[get(r, c) for c in cols] for r in range(self.r1, self.r2 + 1)]
+        cols = range(self.c1, part.c2 + 1)
+        if part.c2 == self.c2:
+            out = [[get(r, c) for c in cols] for r in range(self.r1, part.r2 + 1)]
+        else:
+            pad = [EMPTY] * (self.c2 - part.c2)
+            out = [[get(r, c) for c in cols] + pad for r in range(self.r1, part.r2 + 1)]
+        if part.r2 < self.r2:
+            blank = [EMPTY] * width
+            out.extend(itertools.repeat(blank, self.r2 - part.r2))
+        return out
 
     def values(self) -> Iterator[Any]:
-        """The cells' values, row after row."""
+        """The cells' values, row after row (blank past the sheet's last used cells)."""
+        check_size(self.size)
+        part = self.used()
+        width = self.c2 - self.c1 + 1
+        if part is None:
+            yield from itertools.repeat(EMPTY, self.size)
+            return
         get = self.sheet.get
-        for r in range(self.r1, self.r2 + 1):
-            for c in range(self.c1, self.c2 + 1):
+        pad = self.c2 - part.c2
+        for r in range(self.r1, part.r2 + 1):
+            for c in range(self.c1, part.c2 + 1):
                 yield get(r, c)
+            if pad:
+                yield from itertools.repeat(EMPTY, pad)
+        yield from itertools.repeat(EMPTY, (self.r2 - part.r2) * width)
 
     def cell(self, i: int, j: int) -> Any:
         """The value at (i, j), 0-based within this range."""
@@ -144,6 +198,22 @@ class Range:
 
     def __repr__(self) -> str:
         return f"Range({getattr(self.sheet, 'name', '?')}!{self.address()})"
+
+
+#: The most cells a reference is read cell by cell (four whole columns): what counts,
+#: adds or looks up in a bigger one reads only its used part (:meth:`Range.used`).
+MAX_CELLS = 4 * 1_048_576
+
+
+def check_size(cells: int) -> None:
+    """Refuse to read ``cells`` values one by one when they are more than :data:`MAX_CELLS`
+    (``A:XFD`` is 17 billion): the cell is reported "not evaluated", memory stays bounded."""
+    if cells > MAX_CELLS:
+        raise Unsupported(
+            f"a reference or array of {cells:,} cells is too large to evaluate cell by cell "
+            f"(crm-xl recalc reads at most {MAX_CELLS:,})",
+            "",
+        )
 
 
 class Array:
@@ -202,6 +272,33 @@ GRID = (Range, Array)  # rectangular: a shape, rows, cells by position
 AREAS = (Range, Array, Multi)  # anything with several values
 
 
+def tail_start(rows: list[Any]) -> int:
+    """Where the run of one repeated row object that ends ``rows`` starts (``len(rows)``
+    when the last row is alone): the blank rows past a sheet's used range are one shared
+    list (:meth:`Range.rows`), computed once by what reads them.
+
+    >>> blank = [EMPTY]
+    >>> tail_start([[1.0], [2.0]] + [blank] * 5), tail_start([[1.0], [2.0]])
+    (2, 2)
+    >>> tail_start([[1.0], blank, blank, [2.0], blank, blank])  # found too far: no shortcut
+    6
+    """
+    n = len(rows)
+    if n < 2 or rows[-1] is not rows[-2]:
+        return n
+    last = rows[-1]
+    lo, hi = 0, n - 1  # rows[hi] is last; find the first index of the run ending at n
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if rows[mid] is last:
+            hi = mid
+        else:
+            lo = mid + 1
+    if rows[lo:].count(last) != n - lo:  # the row also appears before its run: no shortcut
+        return n
+    return lo
+
+
 def grid_of(v: Any) -> list[list[Any]]:
     """Rows of a range, an array or a single value."""
     if isinstance(v, GRID):
@@ -214,6 +311,19 @@ def grid_of(v: Any) -> list[list[Any]]:
 def shape_of(v: Any) -> tuple[int, int]:
     """(rows, columns) of a range or an array; a single value is (1, 1)."""
     return v.shape if isinstance(v, GRID) else (1, 1)
+
+
+def stored_values(v: Any) -> Iterator[Any]:
+    """:func:`flat_values` without the blank cells past a sheet's used range: for what
+    leaves blanks out (SUM, COUNT, MAX...), so ``SUM(C:C)`` reads the used cells only."""
+    cls = v.__class__
+    if cls is Range:
+        return v.stored()
+    if cls is Array:
+        return v.values()
+    if cls is Multi:
+        return itertools.chain.from_iterable(a.stored() for a in v.areas)
+    return iter((v,))
 
 
 def flat_values(v: Any) -> Iterator[Any]:

@@ -163,15 +163,83 @@ def test_dynamic_array_spills_from_its_anchor(tmp_path):
     assert wb.evaluate("Sheet1", "A1") == 0.5
 
 
-def test_whole_columns_are_bounded_to_the_used_range():
-    cells = {f"A{r}": float(r) for r in range(1, 101)}
-    cells["C1"] = "=SUM(A:A)"
-    cells["C2"] = "=COUNTBLANK(B:B)"
-    cells["C3"] = "=SUM(1:1)"
-    wb = Workbook.from_cells({"S": cells})
-    assert wb.evaluate("S", "C1") == 5050.0
-    assert wb.evaluate("S", "C2") == 100.0  # B1:B100, the used rows
-    assert wb.evaluate("S", "C3") == 5051.0  # A1 and C1, the cells of row 1
+def _whole_lines_book() -> Workbook:
+    """Sheet S: 1..100 in A, "x", "" and 5 in B1:B3, "x" and 7 in D1:D2; the formulas on F."""
+    data = {f"A{r}": float(r) for r in range(1, 101)}
+    data.update({"B1": "x", "B2": "", "B3": 5.0, "D1": "x", "D2": 7.0})
+    formulas = {
+        "A1": "=ROWS(S!C:C)",
+        "A2": "=COLUMNS(S!A:C)",
+        "A3": "=ROWS(S!A:C)",
+        "A4": "=COLUMNS(S!$1:$1)",
+        "A5": "=ROWS(S!$1:$1)",
+        "A6": "=COUNTBLANK(S!M:M)",
+        "A7": "=COUNTBLANK(S!B:B)",
+        "A8": '=COUNTIF(S!$1:$1,"<>x")',
+        "A9": '=COUNTIF(S!B:B,"")',
+        "A10": '=COUNTIFS(S!A:A,"",S!B:B,"")',
+        "A11": '=SUMIF(S!B:B,"",S!A:A)',
+        "A12": "=SUM(S!A:A)+COUNTA(S!A:A)",
+        "A13": "=MATCH(7,S!D:D,0)+VLOOKUP(50,S!A:B,1,FALSE)",
+        "A14": "=COUNTBLANK(S!A:XFD)",
+        "A15": '=COUNTIF(S!A:A,"<>5")',
+        "A16": '=TEXTJOIN(",",TRUE,S!A:XFD)',
+        "A17": '=COUNTIF(S!A:XFD,"")',
+    }
+    return Workbook.from_cells({"S": data, "F": formulas})
+
+
+def test_whole_columns_and_rows_reach_the_end_of_the_sheet():
+    """C:C is 1,048,576 cells and $1:$1 16,384, as in Excel, used or not (worked out from
+    the grid's size: the used cells are few)."""
+    wb = _whole_lines_book()
+    got = {c: wb.evaluate("F", c) for c in [f"A{r}" for r in range(1, 16)]}
+    assert got["A1"] == 1_048_576.0 and got["A3"] == 1_048_576.0
+    assert got["A2"] == 3.0 and got["A4"] == 16_384.0 and got["A5"] == 1.0
+    assert got["A6"] == 1_048_576.0  # M is wholly blank
+    assert got["A7"] == 1_048_576.0 - 2  # B1 "x" and B3 5 are not blank ("" is)
+    assert got["A8"] == 16_384.0 - 2  # every cell of row 1 but the two "x", blanks too
+    assert got["A9"] == 1_048_576.0 - 2
+    assert got["A10"] == 1_048_576.0 - 100  # rows 101 on are blank in A and B
+    assert got["A11"] == 5050.0 - 1 - 3  # A of every row whose B is blank or "": not 1, 3
+    assert got["A12"] == 5050.0 + 100
+    assert got["A13"] == 2.0 + 50.0
+    # 17,179,869,184 cells, 104 of them not blank: counted, not read
+    assert got["A14"] == 1_048_576.0 * 16_384 - 104
+    assert got["A15"] == 1_048_576.0 - 1  # "<>5" counts the blanks: only A5 is 5
+    assert wb.evaluate("F", "A17") == 1_048_576.0 * 16_384 - 104  # blanks and B2's ""
+
+
+def test_array_formulas_over_whole_columns_count_the_blank_rows_too():
+    """SUMPRODUCT and array formulas over C:C compute every one of its 1,048,576 rows (the
+    blank rows past the used range once, not a million times)."""
+    data = {f"A{r}": ("x" if r % 3 else "y") for r in range(1, 1001)}
+    data.update({f"B{r}": float(r) for r in range(1, 1001)})
+    formulas = {
+        "A1": '=SUMPRODUCT((S!A:A="x")*S!B:B)',
+        "A2": "=SUMPRODUCT(S!A:A,S!B:B)",
+        "A3": '=SUMPRODUCT(--(S!A:A=""))',
+        "A4": '=SUMPRODUCT((S!A:A="y")*(S!B:B>500))',
+        "A5": ('{=SUM(IF(S!A:A="",1,0))}', "A5"),
+        "A6": ("{=SUM(IF(S!B:B>990,-S!B:B))}", "A6"),
+    }
+    wb = Workbook.from_cells({"S": data, "F": formulas})
+    got = {c: wb.evaluate("F", c) for c in formulas}
+    assert got["A1"] == 500_500.0 - 3 * 333 * 334 / 2  # 1..1000 but the multiples of 3
+    assert got["A2"] == 0.0  # text times a number counts 0
+    assert got["A3"] == 1_048_576.0 - 1000
+    assert got["A4"] == (999 - 501) / 3 + 1  # the multiples of 3 from 501 to 999
+    assert got["A5"] == 1_048_576.0 - 1000
+    assert got["A6"] == -sum(range(991, 1001))
+
+
+def test_a_reference_too_large_to_read_cell_by_cell_is_not_evaluated():
+    wb = _whole_lines_book()
+    with pytest.raises(UnsupportedFunction, match="too large"):
+        wb.evaluate("F", "A16")
+    values, problems = wb.recalculate([("F", "A16"), ("F", "A1")])
+    assert values == {("F", "A1"): 1_048_576.0}
+    assert [p.where for p in problems] == ["F!A16"]
 
 
 def test_names_workbook_and_sheet_scoped():
@@ -362,6 +430,25 @@ def test_crm_functions_are_the_ones_the_caller_gives():
     values, problems = wb.recalculate([("S", "B1"), ("S", "D1")])
     assert values == {("S", "B1"): 42.0, ("S", "C1"): 43.0}
     assert [p.where for p in problems] == ["S!D1"] and "CRM_SCORE" in problems[0].message
+
+
+def test_a_custom_function_gets_a_whole_column_as_xlwings_passes_it():
+    """=CRM_F(A:B): every one of the 1,048,576 rows, the blank ones as None (xlwings passes
+    Excel's whole range), read without a million lookups."""
+    seen = []
+
+    def shape(rows):
+        seen.append(rows)
+        return float(len(rows))
+
+    given = {"CRM_F": CustomFunction("CRM_F", shape, (Param("v", as_range=True),))}
+    cells = {"A1": 1.0, "B2": "x", "C1": "=CRM_F(A:B)", "C2": "=CRM_F(F:F)"}
+    wb = Workbook.from_cells({"S": cells}, functions=given)
+    assert wb.evaluate("S", "C1") == 1_048_576.0
+    assert seen[0][:3] == [[1.0, None], [None, "x"], [None, None]]
+    assert seen[0][-1] == [None, None]
+    assert wb.evaluate("S", "C2") == 1_048_576.0  # a column wholly blank
+    assert seen[1][0] == [None]
 
 
 def test_supported_functions_are_the_builtins_and_the_given_ones():

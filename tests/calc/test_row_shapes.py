@@ -236,3 +236,24 @@ def test_a_doubt_the_full_check_clears_loses_no_row(monkeypatch):
     shaped = read(data, True, monkeypatch)
     assert shaped == read(data, False, monkeypatch)
     assert [shaped["Data"]["cells"][(r, 1)] for r in (1, 29, 30, 59)] == [1.0, 29.0, 30.0, 59.0]
+
+
+@pytest.mark.parametrize("shapes", [True, False], ids=["row-shapes", "cell-by-cell"])
+def test_a_formulas_line_breaks_are_read_as_an_xml_parser_reads_them(shapes, monkeypatch):
+    """XML 1.0 §2.11: a CR LF (or a lone CR) in a part is one LF to its reader, so Excel's
+    formula ="a<CR LF>b" is the 3-character text a<LF>b; &#13; is how a CR is kept."""
+    rows = "".join(
+        f'<row r="{r}"><c r="A{r}"><f>LEN("a\r\nb")+LEN("c\rd")</f><v>6</v></c>'
+        f'<c r="B{r}" t="str"><f>IF(TRUE,\r\n"a\r\nb")</f><v>a\nb</v></c>'
+        f'<c r="C{r}"><f>LEN("a&#13;&#10;b")</f><v>4</v></c></row>'
+        for r in range(1, 4)
+    )
+    got = read(book(HEAD + rows + TAIL), shapes, monkeypatch)["Data"]["formulas"]
+    assert got[(1, 1)][0] == 'LEN("a\nb")+LEN("c\nd")'
+    assert got[(1, 3)][0] == 'LEN("a\r\nb")'
+    monkeypatch.setattr(sheet_reader, "SHAPES_MIN_CHARS", 0 if shapes else 1 << 62)
+    wb = Workbook.from_package(Package.from_bytes(book(HEAD + rows + TAIL)))
+    for r in (1, 3):
+        assert wb.evaluate("Data", f"A{r}") == 6.0
+        assert wb.evaluate("Data", f"B{r}") == "a\nb"
+        assert wb.evaluate("Data", f"C{r}") == 4.0

@@ -109,3 +109,48 @@ def test_full_recalculation_of_excel_made_files_agrees_with_excel(name, tmp_path
         if c.stored[0] != "empty" and (name, c.sheet, c.cell) not in KNOWN_BAD_CACHE
     ]
     assert not wrong, "\n".join(wrong[:30])
+
+
+def test_long_chains_and_deep_formulas_never_stop_the_run(tmp_path, capsys):
+    """Issue 14's hostile shapes, made small on the fly: a chain of 40,000 dependent cells
+    (A2=A1+1 down, B up the other way) is computed, never a RecursionError; formulas
+    nested 400 deep and 500 defined names each defined by the next are that cell's
+    "not evaluated" (or its value), and every other cell is computed."""
+    from openpyxl.workbook.defined_name import DefinedName
+
+    path = tmp_path / "hostile.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "S"
+    ws["A1"] = 1
+    for r in range(2, 40_001):
+        ws[f"A{r}"] = f"=A{r - 1}+1"
+    ws["B20000"] = 1
+    for r in range(19_999, 0, -1):  # upwards, and two formula shapes in turn: single cells
+        ws[f"B{r}"] = f"=B{r + 1}+1" if r % 2 else f"=1+B{r + 1}"
+    ws["C1"] = "=" + "(" * 400 + "7" + ")" * 400
+    ws["C2"] = "=" + "IF(TRUE," * 400 + "1" + ")" * 400
+    ws["C3"] = "=" + "-" * 400 + "1"
+    ws["C4"] = "=nm_1"
+    ws["C5"] = "=C2+1"  # depends on a cell that is not evaluated
+    ws["C6"] = "=A40000+B1"
+    for i in range(1, 500):
+        wb.defined_names[f"nm_{i}"] = DefinedName(f"nm_{i}", attr_text=f"nm_{i + 1}+1")
+    wb.defined_names["nm_500"] = DefinedName("nm_500", attr_text="1")
+    wb.save(path)
+
+    assert main(["recalc", str(path)]) == 0
+    err = capsys.readouterr().err
+    got = Package.open(path).cached_values(
+        "S", ["A40000", "B1", "C1", "C2", "C3", "C4", "C5", "C6"]
+    )
+    assert got["A40000"] == ("n", 40_000.0)
+    assert got["B1"] == ("n", 20_000.0)
+    assert got["C1"] == ("n", 7.0)  # brackets only: evaluated
+    assert got["C6"] == ("n", 60_000.0)
+    for cell in ("C2", "C3", "C4", "C5"):
+        assert got[cell] == ("empty", None), cell  # left as openpyxl wrote them: nothing
+    lines = [line for line in err.splitlines() if line.startswith("not evaluated:")]
+    for cell in ("S!C2", "S!C3", "S!C4"):
+        assert any(cell in line for line in lines), err
+    assert "RecursionError" not in err and "internal error" not in err

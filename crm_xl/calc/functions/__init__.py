@@ -5,6 +5,7 @@ here.
 
 - :mod:`~crm_xl.calc.functions.math`: math and trigonometry (SUM, SUMPRODUCT, ROUND, MOD...)
 - :mod:`~crm_xl.calc.functions.statistical`: AVERAGE, COUNT, MAX, STDEV, MEDIAN, RANK...
+- :mod:`~crm_xl.calc.functions.aggregate`: SUBTOTAL and AGGREGATE (filtered and hidden rows)
 - :mod:`~crm_xl.calc.functions.criteria`: COUNTIF(S), SUMIF(S), AVERAGEIF(S), MAXIFS, MINIFS
 - :mod:`~crm_xl.calc.functions.lookup`: lookup and reference (VLOOKUP, XLOOKUP, INDEX...)
 - :mod:`~crm_xl.calc.functions.logical`: AND, OR, NOT... (IF and its kind are the evaluator's)
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 # Each category module registers its functions when it is imported.
 from crm_xl.calc.functions import (  # noqa: F401
+    aggregate,
     criteria,
     dates,
     financial,

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from crm_xl.calc.conversions import compare, text_to_number, to_text
+from crm_xl.calc.conversions import compare, equal15, text_to_number, to_text
 from crm_xl.calc.functions.registry import builtin
 from crm_xl.calc.values import (
     DIV0,
@@ -31,6 +31,7 @@ from crm_xl.calc.values import (
     ErrorResult,
     Range,
     XlError,
+    check_size,
 )
 
 _OPS = ("<=", ">=", "<>", "<", ">", "=")
@@ -61,11 +62,14 @@ def _never(v: Any) -> bool:
 
 def criterion(crit: Any) -> Callable[[Any], bool]:
     """A COUNTIF-style criterion as a test of one cell value, with Excel's rules: a number
-    also matches text that reads as that number (for = only; ``<>5`` matches any text);
-    text criteria never match numbers, even with wildcards; a blank cell matches only
-    ``<>x`` and the empty criterion; a criterion that is a blank cell matches nothing."""
+    also matches text that reads as that number (for = only); ``<>5`` matches every cell
+    that is not the number 5 — text, logical values, errors and blank cells too; text
+    criteria never match numbers, even with wildcards; a blank cell matches only ``<>x``,
+    ``""`` and ``"="``; a criterion that is a blank cell (or omitted) is 0 ("If the
+    criteria argument is a reference to an empty cell, the COUNTIFS function treats the
+    empty cell as a 0 value", Microsoft's COUNTIFS page): it matches the number 0 only."""
     if crit is EMPTY or crit is MISSING:
-        return _never
+        crit = 0.0
     op = ""
     if crit.__class__ is str:
         op = next((o for o in _OPS if crit.startswith(o)), "")
@@ -96,16 +100,17 @@ def criterion(crit: Any) -> Callable[[Any], bool]:
         return match_bool
     if crit.__class__ is float:
         x = crit
+        on_number = _number_test(op or "=", x)
 
         def match_number(v: Any) -> bool:
             cls = v.__class__
             if cls is float:
-                return _cmp_ok(op or "=", (v > x) - (v < x))
+                return on_number(v)
             if cls is str:
                 if op == "<>":
                     return True
                 return op in ("", "=") and text_to_number(v) == x
-            return op == "<>" and v is EMPTY
+            return op == "<>"  # a logical value, an error, a blank cell: "not 5"
 
         return match_number
     text = crit if crit.__class__ is str else to_text(crit)
@@ -133,54 +138,130 @@ def criterion(crit: Any) -> Callable[[Any], bool]:
     return match_text
 
 
+def _number_test(op: str, x: float) -> Callable[[float], bool]:
+    """``v op x`` for numbers, equal to Excel's 15 significant digits (one test per cell
+    of the range: numbers further apart than 2E-14 of x are decided at once)."""
+    tol = abs(x) * 2e-14
+
+    def eq(v: float) -> bool:
+        return v == x or (abs(v - x) <= tol and equal15(v, x))
+
+    tests: dict[str, Callable[[float], bool]] = {
+        "=": eq,
+        "<>": lambda v: not eq(v),
+        "<": lambda v: v < x and not eq(v),
+        ">": lambda v: v > x and not eq(v),
+        "<=": lambda v: v <= x or eq(v),
+        ">=": lambda v: v >= x or eq(v),
+    }
+    return tests[op]
+
+
+_CMP_OK: dict[str, Callable[[int], bool]] = {
+    "<": lambda c: c < 0,
+    ">": lambda c: c > 0,
+    "<=": lambda c: c <= 0,
+    ">=": lambda c: c >= 0,
+    "=": lambda c: c == 0,
+    "<>": lambda c: c != 0,
+}
+
+
 def _cmp_ok(op: str, c: int) -> bool:
-    return {
-        "<": c < 0,
-        ">": c > 0,
-        "<=": c <= 0,
-        ">=": c >= 0,
-        "=": c == 0,
-        "<>": c != 0,
-    }[op]
+    return _CMP_OK[op](c)
 
 
-def _criteria_mask(pairs: list[tuple[Any, Any]]) -> tuple[tuple[int, int], list[bool]]:
+def _used_box(grids: list[Any], shape: tuple[int, int]) -> tuple[int, int]:
+    """How many rows and columns from the top left of same-shaped ``grids`` may hold
+    anything: past them every grid is blank (a whole column past the sheet's used rows)."""
+    h = w = 0
+    for g in grids:
+        if not isinstance(g, Range):
+            return shape
+        part = g.used()
+        if part is not None:
+            h, w = max(h, part.r2 - g.r1 + 1), max(w, part.c2 - g.c1 + 1)
+    return min(h, shape[0]), min(w, shape[1])
+
+
+def _box_values(g: Any, box: tuple[int, int]) -> list[Any]:
+    """The values of the top-left ``box`` of a grid, row after row."""
+    h, w = box
+    if h == 0 or w == 0:
+        return []
+    check_size(h * w)
+    if isinstance(g, Range):  # within the used cells (the box): read them directly
+        get = g.sheet.get
+        if w == 1:
+            c = g.c1
+            return [get(r, c) for r in range(g.r1, g.r1 + h)]
+        cols = range(g.c1, g.c1 + w)
+        return [get(r, c) for r in range(g.r1, g.r1 + h) for c in cols]
+    return list(g.values())
+
+
+class _Mask:
+    """Which cells of same-shaped ranges meet their criteria: ``hits`` for the cells of
+    the top-left ``box`` (row after row), ``blank_hits`` how many cells past it (blank in
+    every range) meet them all."""
+
+    __slots__ = ("blank_hits", "box", "hits", "shape")
+
+    def __init__(self, shape: tuple[int, int], box: tuple[int, int], hits: list[bool], blank: int):
+        self.shape, self.box, self.hits, self.blank_hits = shape, box, hits, blank
+
+    def count(self) -> float:
+        """The number of cells that meet every criterion."""
+        return float(sum(self.hits) + self.blank_hits)
+
+
+def _criteria_mask(pairs: list[tuple[Any, Any]], targets: tuple[Any, ...] = ()) -> _Mask:
+    """The cells of the (range, criterion) pairs that meet every criterion; ranges of
+    different shapes are #VALUE!. ``targets`` (the ranges summed or averaged, of the same
+    shape) only widen the part read: ``COUNTIF(C:C, "")`` counts the blank cells past the
+    used rows without reading them."""
     shape = None
-    mask: list[bool] | None = None
-    for rng, crit in pairs:
+    for rng, _ in pairs:
         if not isinstance(rng, GRID):
             raise ErrorResult(VALUE)
         if shape is None:
             shape = rng.shape
         elif rng.shape != shape:
             raise ErrorResult(VALUE)
+    assert shape is not None
+    box = _used_box([r for r, _ in pairs] + list(targets), shape)
+    hits: list[bool] | None = None
+    blank_ok = True
+    for rng, crit in pairs:
         test = criterion(crit)
-        hits = [test(v) for v in rng.values()]
-        mask = hits if mask is None else [a and b for a, b in zip(mask, hits, strict=True)]
-    assert shape is not None and mask is not None
-    return shape, mask
+        got = [test(v) for v in _box_values(rng, box)]
+        hits = got if hits is None else [a and b for a, b in zip(hits, got, strict=True)]
+        blank_ok = blank_ok and test(EMPTY)
+    assert hits is not None
+    outside = shape[0] * shape[1] - box[0] * box[1]
+    return _Mask(shape, box, hits, outside if blank_ok else 0)
 
 
-def _sum_cells(target: Any, shape: tuple[int, int]) -> list[Any]:
+def _sum_target(target: Any, shape: tuple[int, int]) -> Any:
     """SUMIF's sum range: it takes the criteria range's shape from its own first cell."""
     if isinstance(target, Range):
-        target = target.sub(0, 0, shape[0] - 1, shape[1] - 1)
-    elif not isinstance(target, Array) or target.shape != shape:
+        return target.sub(0, 0, shape[0] - 1, shape[1] - 1)
+    if not isinstance(target, Array) or target.shape != shape:
         raise ErrorResult(VALUE)
-    return list(target.values())
+    return target
 
 
-def _ifs_mask(args: tuple[Any, ...]) -> tuple[tuple[int, int], list[bool]]:
-    """The cells that meet every (range, criterion) pair of an *IFS function's arguments;
-    a range without its criterion is #VALUE!."""
+def _ifs_pairs(args: tuple[Any, ...]) -> list[tuple[Any, Any]]:
+    """An *IFS function's (range, criterion) pairs; a range without its criterion is #VALUE!."""
     if len(args) % 2:
         raise ErrorResult(VALUE)
-    return _criteria_mask(list(zip(args[::2], args[1::2], strict=True)))
+    return list(zip(args[::2], args[1::2], strict=True))
 
 
-def _masked_numbers(values: list[Any], mask: list[bool]) -> list[float]:
+def _masked_numbers(target: Any, mask: _Mask) -> list[float]:
+    """The numbers of ``target`` where the mask holds (blank cells past it add none)."""
     out = []
-    for v, m in zip(values, mask, strict=True):
+    for v, m in zip(_box_values(target, mask.box), mask.hits, strict=True):
         if m:
             if v.__class__ is float:
                 out.append(v)
@@ -192,17 +273,23 @@ def _masked_numbers(values: list[Any], mask: list[bool]) -> list[float]:
 def _if_numbers(rng: Any, crit: Any, target: Any) -> list[float]:
     """SUMIF's and AVERAGEIF's numbers: those of ``target`` (else ``rng``) where ``rng``
     meets ``crit``."""
-    shape, mask = _criteria_mask([(rng, crit)])
-    return _masked_numbers(_sum_cells(rng if target is MISSING else target, shape), mask)
+    if not isinstance(rng, GRID):
+        raise ErrorResult(VALUE)
+    cells = rng if target is MISSING else _sum_target(target, rng.shape)
+    mask = _criteria_mask([(rng, crit)], (cells,))
+    return _masked_numbers(cells, mask)
 
 
 def _ifs_numbers(target: Any, args: tuple[Any, ...]) -> list[float]:
     """The numbers of ``target`` where the *IFS criteria pairs all hold; ``target`` must
     have the criteria ranges' shape."""
-    shape, mask = _ifs_mask(args)
-    if not isinstance(target, GRID) or target.shape != shape:
+    pairs = _ifs_pairs(args)
+    if not isinstance(target, GRID):
         raise ErrorResult(VALUE)
-    return _masked_numbers(list(target.values()), mask)
+    mask = _criteria_mask(pairs, (target,))
+    if target.shape != mask.shape:
+        raise ErrorResult(VALUE)
+    return _masked_numbers(target, mask)
 
 
 def _average(nums: list[float]) -> float:
@@ -213,14 +300,12 @@ def _average(nums: list[float]) -> float:
 
 @builtin("COUNTIF", "RV", errors=True)
 def COUNTIF(rng: Any, crit: Any) -> float:
-    _, mask = _criteria_mask([(rng, crit)])
-    return float(sum(mask))
+    return _criteria_mask([(rng, crit)]).count()
 
 
 @builtin("COUNTIFS", "RV", repeat=2, min_args=2, errors=True)
 def COUNTIFS(*args: Any) -> float:
-    _, mask = _ifs_mask(args)
-    return float(sum(mask))
+    return _criteria_mask(_ifs_pairs(args)).count()
 
 
 @builtin("SUMIF", "RVR", min_args=2, errors=True)

@@ -14,13 +14,12 @@ import math
 from typing import Any
 
 from crm_xl.calc.conversions import (
-    ISO_DATE,
-    TIME_TEXT,
-    US_DATE,
+    DATE_TIME,
     date_serial,
+    date_text,
     no_bool_number,
     serial_to_datetime,
-    text_to_number,
+    time_text,
     to_bool,
     to_int,
     to_number,
@@ -118,11 +117,12 @@ def TIME(h: Any, m: Any, s: Any) -> float:
 
 @builtin("TIMEVALUE", "V")
 def TIMEVALUE(s: Any) -> float:
-    t = to_text(s)
-    m = TIME_TEXT.match(t.strip())
-    if not m:
-        raise ErrorResult(VALUE)
-    n = text_to_number(t)
+    """The time of a text (``"6:00 PM"``, ``"2024-02-29 06:00"``) as a fraction of a day."""
+    t = to_text(s).strip()
+    n = time_text(t)
+    if n is None:
+        m = DATE_TIME.match(t)
+        n = time_text(m.group(2)) if m and date_text(m.group(1)) is not None else None
     if n is None:
         raise ErrorResult(VALUE)
     return n % 1.0
@@ -130,10 +130,12 @@ def TIMEVALUE(s: Any) -> float:
 
 @builtin("DATEVALUE", "V")
 def DATEVALUE(s: Any) -> float:
+    """The date of a text (``"10-Jan-2024"``, ``"2024-02-29 06:00"``: the time is dropped)."""
     t = to_text(s).strip()
-    if not (ISO_DATE.match(t) or US_DATE.match(t)):
-        raise ErrorResult(VALUE)
-    n = text_to_number(t)
+    n = date_text(t)
+    if n is None:
+        m = DATE_TIME.match(t)
+        n = date_text(m.group(1)) if m and time_text(m.group(2)) is not None else None
     if n is None:
         raise ErrorResult(VALUE)
     return n

@@ -15,14 +15,14 @@ from typing import Any
 
 from crm_xl.calc.conversions import to_bool
 from crm_xl.calc.functions.registry import builtin
-from crm_xl.calc.values import AREAS, MISSING, VALUE, ErrorResult, XlError
+from crm_xl.calc.values import AREAS, MISSING, VALUE, ErrorResult, XlError, stored_values
 
 
 def _logicals(args: tuple[Any, ...]) -> list[bool]:
     out = []
     for a in args:
         if isinstance(a, AREAS):
-            for v in a.values():
+            for v in stored_values(a):
                 if v.__class__ is XlError:
                     raise ErrorResult(v)
                 if v.__class__ in (bool, float):

@@ -37,13 +37,17 @@ from crm_xl.calc.values import (
 from crm_xl.xlsx.coordinates import col_letters, quote_sheet
 
 
-def _vector(a: Any) -> list[Any]:
-    """A one-row or one-column range/array as its values."""
+def _vector(a: Any, used: bool = False) -> list[Any]:
+    """A one-row or one-column range/array as its values; with ``used``, a range only as
+    far as its sheet's used cells (what a lookup searches: blank cells never match, so
+    ``MATCH(x, C:C, 0)`` does not read a million of them)."""
     if not isinstance(a, GRID):
         return [a]
     r, c = a.shape
     if r != 1 and c != 1:
         raise ErrorResult(NA)
+    if used and isinstance(a, Range):
+        return list(a.stored())
     return list(a.values())
 
 
@@ -144,7 +148,7 @@ def _match_index(x: Any, values: list[Any], mode: int) -> int:
 def MATCH(x: Any, arr: Any, kind: Any = MISSING) -> float:
     mode = 1 if kind is MISSING else to_int(kind)
     mode = 1 if mode > 0 else (-1 if mode < 0 else 0)
-    i = _match_index(x, _vector(arr), mode)
+    i = _match_index(x, _vector(arr, used=True), mode)
     if i < 0:
         raise ErrorResult(NA)
     return float(i + 1)
@@ -160,10 +164,13 @@ def _table_lookup(x: Any, table: Any, index: Any, approx: Any, vertical: bool) -
     if k > (cols if vertical else rows):
         raise ErrorResult(REF)
     approximate = True if approx is MISSING else to_bool(approx)
+    part = table.used() if isinstance(table, Range) else table
+    if part is None:  # wholly blank: nothing matches
+        raise ErrorResult(NA)
     if vertical:
-        keys = [table.cell(i, 0) for i in range(rows)]
+        keys = [table.cell(i, 0) for i in range(part.shape[0])]
     else:
-        keys = [table.cell(0, j) for j in range(cols)]
+        keys = [table.cell(0, j) for j in range(part.shape[1])]
     i = _match_index(x, keys, 1 if approximate else 0)
     if i < 0:
         raise ErrorResult(NA)
@@ -187,20 +194,29 @@ def LOOKUP(x: Any, lookup: Any, result: Any = MISSING) -> Any:
         if not isinstance(lookup, GRID):
             raise ErrorResult(NA)
         rows, cols = lookup.shape
+        part = lookup.used() if isinstance(lookup, Range) else lookup
+        if part is None:
+            raise ErrorResult(NA)
         if cols > rows:
-            keys = [lookup.cell(0, j) for j in range(cols)]
-            out = [lookup.cell(rows - 1, j) for j in range(cols)]
-        else:
-            keys = [lookup.cell(i, 0) for i in range(rows)]
-            out = [lookup.cell(i, cols - 1) for i in range(rows)]
-    else:
-        keys, out = _vector(lookup), _vector(result)
+            keys = [lookup.cell(0, j) for j in range(part.shape[1])]
+            i = _approx_ascending(keys, x)
+            if i < 0:
+                raise ErrorResult(NA)
+            return lookup.cell(rows - 1, i)
+        keys = [lookup.cell(i, 0) for i in range(part.shape[0])]
+        i = _approx_ascending(keys, x)
+        if i < 0:
+            raise ErrorResult(NA)
+        return lookup.cell(i, cols - 1)
+    keys = _vector(lookup, used=True)
+    out = result if isinstance(result, GRID) else Array([[result]])
+    rows, cols = out.shape
+    if rows != 1 and cols != 1:
+        raise ErrorResult(NA)
     i = _approx_ascending(keys, x)
-    if i < 0:
+    if i < 0 or i >= max(rows, cols):
         raise ErrorResult(NA)
-    if i >= len(out):
-        raise ErrorResult(NA)
-    return out[i]
+    return out.cell(i, 0) if cols == 1 else out.cell(0, i)
 
 
 @builtin("INDEX", "AVVV", min_args=2, lift=False)
@@ -264,10 +280,10 @@ def XLOOKUP(
     if lr != 1 and lc != 1:
         raise ErrorResult(VALUE)
     vertical = lc == 1 and not (lr == 1 and result.shape[0] == 1 and result.shape[1] > 1)
-    keys = list(lookup.values())
     rr, rc = result.shape
-    if (vertical and rr != len(keys)) or (not vertical and rc != len(keys)):
+    if (vertical and rr != lr * lc) or (not vertical and rc != lr * lc):
         raise ErrorResult(VALUE)
+    keys = _vector(lookup, used=True)  # blank cells past the used ones never match
     if x is EMPTY or x is MISSING:
         x = 0.0
     order = range(len(keys)) if search > 0 else range(len(keys) - 1, -1, -1)

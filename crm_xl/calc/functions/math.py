@@ -1,10 +1,10 @@
-"""Excel's math and trigonometry functions: sums and products (SUM, SUMPRODUCT,
-SUBTOTAL...), rounding, division, powers and logarithms, trigonometry, factorials,
-CEILING and FLOOR. SUMIF and SUMIFS are in :mod:`crm_xl.calc.functions.criteria`, matrix
-algebra in :mod:`crm_xl.calc.functions.matrix`.
+"""Excel's math and trigonometry functions: sums and products (SUM, SUMPRODUCT...),
+rounding, division, powers and logarithms, trigonometry, factorials, CEILING and FLOOR.
+SUMIF and SUMIFS are in :mod:`crm_xl.calc.functions.criteria`, SUBTOTAL and AGGREGATE in
+:mod:`crm_xl.calc.functions.aggregate`, matrix algebra in :mod:`crm_xl.calc.functions.matrix`.
 
 Each function is the worksheet function of its name. ``ROUND`` rounds halves away from
-zero, with decimal arithmetic on the number's shortest repr (:func:`round_digits`).
+zero, with decimal arithmetic on the number to 15 significant digits (:func:`round_digits`).
 
 Example::
 
@@ -14,24 +14,22 @@ Example::
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Context, Decimal, InvalidOperation
 from typing import Any
 
-from crm_xl.calc.conversions import check, no_bool_number, numbers, power, to_int, to_number
-from crm_xl.calc.functions.registry import builtin
-from crm_xl.calc.functions.statistical import (
-    AVERAGE,
-    COUNT,
-    COUNTA,
-    MAX,
-    MIN,
-    STDEV,
-    STDEVP,
-    VAR,
-    VARP,
+from crm_xl.calc.conversions import (
+    check,
+    no_bool_number,
+    numbers,
+    power,
+    round15,
+    to_int,
+    to_number,
 )
+from crm_xl.calc.functions.registry import builtin
 from crm_xl.calc.values import (
     AREAS,
     DIV0,
@@ -41,7 +39,6 @@ from crm_xl.calc.values import (
     NA,
     NUM,
     VALUE,
-    Array,
     ErrorResult,
     Multi,
     Range,
@@ -49,6 +46,7 @@ from crm_xl.calc.values import (
     flat_values,
     grid_of,
     shape_of,
+    tail_start,
 )
 
 # --- sums and products ----------------------------------------------------------------------
@@ -58,7 +56,7 @@ from crm_xl.calc.values import (
 def SUM(*args: Any) -> float:
     if len(args) == 1 and args[0].__class__ is Range:
         total = 0.0
-        for v in args[0].values():
+        for v in args[0].stored():
             if v.__class__ is float:
                 total += v
             elif v.__class__ is XlError:
@@ -78,56 +76,19 @@ def SUMSQ(*args: Any) -> float:
     return check(sum(x * x for x in numbers(args)))
 
 
-_SUBTOTAL = {
-    1: AVERAGE,
-    2: COUNT,
-    3: COUNTA,
-    4: MAX,
-    5: MIN,
-    6: PRODUCT,
-    7: STDEV,
-    8: STDEVP,
-    9: SUM,
-    10: VAR,
-    11: VARP,
-}
-
-
-@builtin("SUBTOTAL", "VR", repeat=1, min_args=2)
-def SUBTOTAL(fn: Any, *refs: Any) -> Any:
-    code = to_int(fn)
-    base = code - 100 if code > 100 else code
-    if base not in _SUBTOTAL:
-        raise ErrorResult(VALUE)
-    kept: list[Any] = []
-    for r in refs:
-        if not isinstance(r, Range):
-            raise ErrorResult(VALUE)
-        skip = getattr(r.sheet, "subtotal_skip", None)
-        if skip is None:
-            kept.append(r)
-            continue
-        rows = [
-            [EMPTY if skip(r.r1 + i, r.c1 + j, code > 100) else v for j, v in enumerate(row)]
-            for i, row in enumerate(r.rows())
-        ]
-        kept.append(Array(rows))
-    return _SUBTOTAL[base](*kept)
-
-
-def _same_shape_grids(args: tuple[Any, ...]) -> list[list[Any]]:
+def _same_shape_grids(args: tuple[Any, ...]) -> list[list[list[Any]]]:
+    """The rows of each argument; arguments of different shapes are #VALUE!."""
     grids = []
     shape = None
     for a in args:
         if isinstance(a, Multi):
             raise ErrorResult(VALUE)
-        g = [v for row in grid_of(a) for v in row]
         s = shape_of(a)
         if shape is None:
             shape = s
         elif s != shape:
             raise ErrorResult(VALUE)
-        grids.append(g)
+        grids.append(grid_of(a))
     return grids
 
 
@@ -146,14 +107,32 @@ def SUMPRODUCT(*args: Any) -> float:
             product *= v
         return product
     grids = _same_shape_grids(args)
-    total = 0.0
-    for cells in zip(*grids, strict=True):
-        p = 1.0
-        for v in cells:
-            if v.__class__ is XlError:
-                raise ErrorResult(v)
-            p *= v if v.__class__ is float else 0.0
-        total += p
+    n = len(grids[0])
+    stop = max(map(tail_start, grids)) + 1  # the blank rows past the used range: once
+    if stop > n:  # no blank rows shared: cell by cell
+        total = 0.0
+        for cells in zip(*(itertools.chain.from_iterable(g) for g in grids), strict=True):
+            p = 1.0
+            for v in cells:
+                if v.__class__ is XlError:
+                    raise ErrorResult(v)
+                p *= v if v.__class__ is float else 0.0
+            total += p
+        return check(total)
+    total = row_total = 0.0
+    for i, rows in enumerate(zip(*grids, strict=True)):
+        if i == stop:
+            total += row_total * (n - stop)
+            break
+        row_total = 0.0
+        for cells in zip(*rows, strict=True):
+            p = 1.0
+            for v in cells:
+                if v.__class__ is XlError:
+                    raise ErrorResult(v)
+                p *= v if v.__class__ is float else 0.0
+            row_total += p
+        total += row_total
     return check(total)
 
 
@@ -198,18 +177,20 @@ _CTX = Context(prec=400)
 
 def round_digits(x: float, digits: Any, mode: str) -> float:
     """``x`` rounded to ``digits`` decimals (negative: tens, hundreds...) with a
-    :mod:`decimal` rounding ``mode``, on the shortest repr of ``x`` (so 2.675 is 2.675, as
-    Excel sees it, not the binary 2.67499...).
+    :mod:`decimal` rounding ``mode``, on ``x`` to Excel's 15 significant digits (so 2.675
+    is 2.675, as Excel sees it, not the binary 2.67499..., and 0.1+0.2 is 0.3).
 
     >>> round_digits(2.675, 2, ROUND_HALF_UP), round_digits(1234.5, -2, ROUND_HALF_UP)
     (2.68, 1200.0)
+    >>> round_digits(0.1 + 0.2, 1, ROUND_UP), round_digits(1.05 * (0.0284 + 0.0046) - 0.0284, 4, ROUND_HALF_UP)
+    (0.3, 0.0063)
     """
     d = to_int(digits)
     if x == 0 or not math.isfinite(x):
         return x
     try:
         q = Decimal(1).scaleb(-d)
-        r = Decimal(repr(x)).quantize(q, rounding=mode, context=_CTX)
+        r = Decimal(f"{x:.15g}").quantize(q, rounding=mode, context=_CTX)
     except InvalidOperation:
         return x
     return float(r)
@@ -237,7 +218,7 @@ def TRUNC(x: Any, digits: Any = MISSING) -> float:
 
 @builtin("INT", "V")
 def INT(x: Any) -> float:
-    return float(math.floor(to_number(x)))
+    return float(math.floor(round15(to_number(x))))
 
 
 @builtin("ABS", "V")
@@ -380,7 +361,15 @@ def COMBIN(n: Any, k: Any) -> float:
 
 
 def _clean(x: float) -> float:
-    return float(f"{x:.15g}")
+    return round15(x)
+
+
+def _multiple(v: float, s: float, up: bool) -> float:
+    """``v`` (to 15 digits) to a multiple of ``s``, up or down (towards +infinity or -infinity
+    in units of ``s``): the quotient to 15 digits first, so 0.3/0.1 is 3, not 2.9999..."""
+    q = round15(round15(v) / s)
+    n = math.ceil(q) if up else math.floor(q)
+    return _clean(n * s)
 
 
 @builtin("CEILING", "VV", min_args=1)
@@ -391,9 +380,7 @@ def CEILING(x: Any, sig: Any = MISSING) -> float:
         return 0.0
     if v > 0 and s < 0:
         raise ErrorResult(NUM)
-    q = v / s
-    n = math.ceil(round(q, 12))
-    return _clean(n * s)
+    return _multiple(v, s, True)
 
 
 @builtin("FLOOR", "VV", min_args=1)
@@ -406,9 +393,65 @@ def FLOOR(x: Any, sig: Any = MISSING) -> float:
         raise ErrorResult(DIV0)
     if v > 0 and s < 0:
         raise ErrorResult(NUM)
-    q = v / s
-    n = math.floor(round(q, 12))
-    return _clean(n * s)
+    return _multiple(v, s, False)
+
+
+def _mode_away(mode: Any) -> bool:
+    """CEILING.MATH's and FLOOR.MATH's mode: non-zero rounds negative numbers away from 0."""
+    return mode is not MISSING and to_number(mode) != 0
+
+
+@builtin("CEILING.MATH", "VVV", min_args=1)
+def CEILING_MATH(x: Any, sig: Any = MISSING, mode: Any = MISSING) -> float:
+    """Up to a multiple of ``|sig|`` (default 1); negative numbers towards 0 unless ``mode``."""
+    v = to_number(x)
+    s = abs(to_number(sig)) if sig is not MISSING else 1.0
+    if v == 0 or s == 0:
+        return 0.0
+    return _multiple(v, s, not (v < 0 and _mode_away(mode)))
+
+
+@builtin("FLOOR.MATH", "VVV", min_args=1)
+def FLOOR_MATH(x: Any, sig: Any = MISSING, mode: Any = MISSING) -> float:
+    """Down to a multiple of ``|sig|`` (default 1); negative numbers away from 0 unless
+    ``mode``, which rounds them towards 0."""
+    v = to_number(x)
+    s = abs(to_number(sig)) if sig is not MISSING else 1.0
+    if v == 0 or s == 0:
+        return 0.0
+    return _multiple(v, s, v < 0 and _mode_away(mode))
+
+
+@builtin("CEILING.PRECISE ISO.CEILING", "VV", min_args=1)
+def CEILING_PRECISE(x: Any, sig: Any = MISSING) -> float:
+    """Up (towards +infinity) to a multiple of ``|sig|``, whatever the signs."""
+    v = to_number(x)
+    s = abs(to_number(sig)) if sig is not MISSING else 1.0
+    if v == 0 or s == 0:
+        return 0.0
+    return _multiple(v, s, True)
+
+
+@builtin("FLOOR.PRECISE", "VV", min_args=1)
+def FLOOR_PRECISE(x: Any, sig: Any = MISSING) -> float:
+    """Down (towards -infinity) to a multiple of ``|sig|``, whatever the signs."""
+    v = to_number(x)
+    s = abs(to_number(sig)) if sig is not MISSING else 1.0
+    if v == 0 or s == 0:
+        return 0.0
+    return _multiple(v, s, False)
+
+
+@builtin("MROUND", "VV")
+def MROUND(x: Any, multiple: Any) -> float:
+    """To the nearest multiple (halves away from 0); signs that differ are #NUM!."""
+    v, m = no_bool_number(x), no_bool_number(multiple)
+    if m == 0:
+        return 0.0
+    if (v > 0 and m < 0) or (v < 0 and m > 0):
+        raise ErrorResult(NUM)
+    q = Decimal(f"{round15(v / m):.15g}").quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return _clean(float(q) * m)
 
 
 @builtin("EVEN", "V")

@@ -32,6 +32,7 @@ from crm_xl.calc.values import (
     Range,
     XlError,
     flat_values,
+    stored_values,
 )
 
 
@@ -80,7 +81,7 @@ def COUNT(*args: Any) -> float:
     n = 0
     for a in args:
         if isinstance(a, AREAS):
-            n += sum(1 for v in a.values() if v.__class__ is float)
+            n += sum(1 for v in stored_values(a) if v.__class__ is float)
         elif (
             a.__class__ in (float, bool)
             or a is MISSING
@@ -95,7 +96,7 @@ def COUNTA(*args: Any) -> float:
     n = 0
     for a in args:
         if isinstance(a, AREAS):
-            n += sum(1 for v in a.values() if v is not EMPTY)
+            n += sum(1 for v in stored_values(a) if v is not EMPTY)
         else:
             n += 1
     return float(n)
@@ -103,6 +104,13 @@ def COUNTA(*args: Any) -> float:
 
 @builtin("COUNTBLANK", "R")
 def COUNTBLANK(a: Any) -> float:
+    """Blank cells and cells showing "" (``COUNTBLANK(M:M)``: the cells past the sheet's
+    used rows are counted, not read)."""
+    if isinstance(a, Range):
+        part = a.used()
+        if part is None:
+            return float(a.size)
+        return float(a.size - part.size + sum(1 for v in part.values() if v is EMPTY or v == ""))
     return float(sum(1 for v in flat_values(a) if v is EMPTY or v == ""))
 
 
@@ -168,7 +176,7 @@ def MODE(*args: Any) -> float:
     nums: list[float] = []
     for a in args:  # ranges: numbers only; single cells and values: must be numbers
         many = isinstance(a, AREAS) and not (isinstance(a, Range) and a.size == 1)
-        for v in flat_values(a):
+        for v in stored_values(a) if many else flat_values(a):
             if v.__class__ is XlError:
                 raise ErrorResult(v)
             if v.__class__ is float:
@@ -249,6 +257,33 @@ def QUARTILE(a: Any, q: Any) -> float:
     if not 0 <= n <= 4:
         raise ErrorResult(NUM)
     return _percentile(a, n / 4)
+
+
+def _percentile_exc(a: Any, k: float) -> float:
+    """The k-th percentile with k strictly between 0 and 1, at rank k*(n+1) (Excel's
+    PERCENTILE.EXC: a rank below 1 or above n is #NUM!)."""
+    nums = sorted(numbers((a,)))
+    n = len(nums)
+    pos = k * (n + 1)
+    if not nums or not 0 < k < 1 or pos < 1 or pos > n:
+        raise ErrorResult(NUM)
+    lo = math.floor(pos)
+    if lo >= n:
+        return nums[-1]
+    return nums[lo - 1] + (pos - lo) * (nums[lo] - nums[lo - 1])
+
+
+@builtin("PERCENTILE.EXC", "RV")
+def PERCENTILE_EXC(a: Any, k: Any) -> float:
+    return _percentile_exc(a, to_number(k))
+
+
+@builtin("QUARTILE.EXC", "RV")
+def QUARTILE_EXC(a: Any, q: Any) -> float:
+    n = math.floor(to_number(q))
+    if not 1 <= n <= 3:
+        raise ErrorResult(NUM)
+    return _percentile_exc(a, n / 4)
 
 
 @builtin("POISSON POISSON.DIST", "VVV")

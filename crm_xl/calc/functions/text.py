@@ -19,7 +19,7 @@ from crm_xl.calc.functions.criteria import has_wildcards, wildcard_regex
 from crm_xl.calc.functions.math import round_digits
 from crm_xl.calc.functions.number_format import format_value
 from crm_xl.calc.functions.registry import builtin
-from crm_xl.calc.values import MISSING, VALUE, ErrorResult, flat_values
+from crm_xl.calc.values import EMPTY, MISSING, VALUE, ErrorResult, flat_values, stored_values
 
 MAX_TEXT = 32_767  # the most characters a cell holds: a longer text result is #VALUE!
 
@@ -106,7 +106,7 @@ def CONCATENATE(*args: Any) -> str:
 def CONCAT(*args: Any) -> str:
     out = []
     for a in args:
-        for v in flat_values(a):
+        for v in stored_values(a):  # blank cells add nothing
             out.append(to_text(v))
     return "".join(out)
 
@@ -194,8 +194,9 @@ def VALUE_(s: Any) -> float:
         return s
     if s.__class__ is bool:
         raise ErrorResult(VALUE)
-    text = to_text(s)
-    return 0.0 if text == "" else to_number(text)  # VALUE("") and VALUE of a blank: 0
+    if s is EMPTY or s is MISSING:
+        return 0.0  # VALUE of a blank cell is 0, VALUE("") is #VALUE! (Apache POI's TestValue)
+    return to_number(to_text(s))
 
 
 @builtin("CHAR", "V")

@@ -21,6 +21,15 @@ from tests.helpers.formulas import DATA, E, ev, same
         ("=EOMONTH(DATE(2023,11,15),3)=DATE(2024,2,29)", True),
         ("=EDATE(-1,1)", E("#NUM!")),  # before 0 January 1900
         ("=DAY(60)", 29.0),  # the 29 February 1900 that Excel counts
+        # serial 0 is Excel's 0 January 1900 (a Saturday); before it there are no dates
+        ("=YEAR(0)*10000+MONTH(0)*100+DAY(0)", 19000100.0),
+        ("=WEEKDAY(0)", 7.0),
+        ("=DATE(1900,1,0)", 0.0),
+        ('=TEXT(0,"yyyy-mm-dd")', "1900-01-00"),
+        ("=DATE(1900,1,-1)", E("#NUM!")),
+        ("=YEAR(-1)", E("#NUM!")),
+        ("=WEEKDAY(-1)", E("#NUM!")),
+        ("=EOMONTH(DATE(1900,1,15),-1)", E("#NUM!")),
     ],
 )
 def test_dates_functions(formula, expected):

@@ -45,3 +45,33 @@ from tests.helpers.formulas import DATA, E, ev, same
 def test_lookup_functions(formula, expected):
     got = ev(formula, **DATA)
     assert same(got, expected), f"{formula}: got {got!r}, expected {expected!r}"
+
+
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [
+        # Microsoft's MATCH page, B2:B5 = 25, 38, 40, 41
+        ("=MATCH(39,B2:B5,1)", 2.0),
+        ("=MATCH(41,B2:B5,0)", 4.0),
+        # -1 on data that is not in descending order: #N/A ("the values in the range
+        # B2:B5 are not in descending order"), not the 40 a linear search would find
+        ("=MATCH(40,B2:B5,-1)", E("#N/A")),
+        # -1 on descending data: the smallest value that is at least the one sought
+        ("=MATCH(40,{41,40,38,25},-1)", 2.0),
+        ("=MATCH(39,{41,40,38,25},-1)", 2.0),
+        ("=MATCH(10,{41,40,38,25},-1)", 4.0),
+        ("=MATCH(50,{41,40,38,25},-1)", E("#N/A")),
+        # whole columns: the used cells are searched, the blank rest never matches
+        ("=MATCH(40,B:B,0)", 4.0),
+        ("=MATCH(99,B:B,1)", 5.0),
+        ("=MATCH(1,B:B,0)", E("#N/A")),
+        ("=VLOOKUP(41,B:B,1,FALSE)", 41.0),
+        ("=LOOKUP(39,B:B)", 38.0),
+        ("=_xlfn.XLOOKUP(40,B:B,B:B)", 40.0),
+        ("=_xlfn.XLOOKUP(40,B:B,C:C)", 0.0),  # C4 is blank: shown as 0
+        ("=_xlfn.XLOOKUP(40,B:B,C1:C9)", E("#VALUE!")),  # not the same size
+    ],
+)
+def test_match_descending_and_whole_columns(formula, expected):
+    got = ev(formula, B2=25.0, B3=38.0, B4=40.0, B5=41.0)
+    assert same(got, expected), f"{formula}: got {got!r}, expected {expected!r}"

@@ -9,6 +9,7 @@ from crm_xl.calc.evaluator import supported_functions
 from crm_xl.calc.functions import BUILTINS, VOLATILE
 
 CATEGORIES = (
+    "aggregate",
     "criteria",
     "dates",
     "financial",
