@@ -68,6 +68,18 @@ class PlanRow:
 
 
 @dataclass
+class DepartmentRow:
+    """One department's collected form (``crm-xl collect``) as the report reads it."""
+
+    department: str
+    filled_by: str
+    date: str
+    answers: list[float | None]  # one per form item, 1-5 or None (not answered)
+    composite: float | None  # recomputed from the answers, never read from the sheet
+    cell: str  # the row's first cell
+
+
+@dataclass
 class PeriodInputs:
     """A period's inputs: the customers' figures and the filled form."""
 
@@ -80,6 +92,7 @@ class PeriodInputs:
     items: list[FormItem] = field(default_factory=list)
     department: str = ""
     plan: list[PlanRow] = field(default_factory=list)
+    departments: list[DepartmentRow] = field(default_factory=list)  # forms collected
 
     @property
     def customers(self) -> int:
@@ -226,7 +239,59 @@ def _period_inputs(
                     _text(problem), _text(measure), _text(owner), when, when_text, f"{form}!A{r}"
                 )
             )
+    inputs.departments = _departments(period, names, sheets, weights)
     return inputs
+
+
+def _departments(
+    period: Period, names: dict[str, str], sheets: _Sheets, weights: list[float]
+) -> list[DepartmentRow]:
+    """The departments' rows of the period's collected sheet (``crm_<period>_departments``:
+    department, filled in by, date, one answer per item), each composite recomputed with
+    the Model's item weights, as the form computes it; an answer that is not 1-5 is a
+    problem at its cell."""
+    from crm_xl.workbook.collect import form_composite
+
+    ref = names.get(layout.name(period, layout.DEPARTMENTS_NAME).lower())
+    if ref is None:
+        return []
+    sheet, cells = split_ref(ref)
+    box = parse_range(cells)
+    if box is None:
+        return []
+    items = len(layout.FORM_ITEMS)
+    rows = []
+    for r in range(box[0], box[2] + 1):
+        name = _text(sheets.cell(sheet, r, box[1]))
+        if not name:
+            continue
+        answers: list[float | None] = []
+        for k in range(items):
+            col = box[1] + 3 + k
+            v = sheets.cell(sheet, r, col)
+            if _blank(v):
+                answers.append(None)
+            elif isinstance(v, (int, float)) and not isinstance(v, bool) and 1 <= v <= 5:
+                answers.append(float(v))
+            else:
+                raise CrmError(
+                    f"{name}'s answer {v!r} is not 1-5 (collect the form again)",
+                    f"{sheet}!{cell_name(r, col)}",
+                )
+        date = sheets.cell(sheet, r, box[1] + 2)
+        if isinstance(date, dt.datetime):
+            date = date.date()
+        rows.append(
+            DepartmentRow(
+                name,
+                _text(sheets.cell(sheet, r, box[1] + 1)),
+                date.isoformat() if isinstance(date, dt.date) else _text(date),
+                answers,
+                form_composite(answers, weights),
+                f"{sheet}!{cell_name(r, box[1])}",
+            )
+        )
+    return rows
 
 
 def _col(letters: str) -> int:

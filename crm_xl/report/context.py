@@ -77,6 +77,47 @@ def _pick(periods: list[Period], wanted: str | None) -> int:
     )
 
 
+def departments_of(rows: list[Any]) -> dict[str, Any]:
+    """The collected department forms for the templates: each department's answers and
+    composite, and the company row (each item's mean answer over the departments that
+    answered it, the mean of their composites: each department counts once).
+
+    Example::
+
+        >>> from crm_xl.report.book import DepartmentRow
+        >>> rows = [DepartmentRow("Sales", "", "", [5, 3], 75.0, "D!A5"),
+        ...         DepartmentRow("Support", "", "", [3, None], 50.0, "D!A6")]
+        >>> company = departments_of(rows)["company"]
+        >>> company["answers"], company["composite"]
+        ([4.0, 3.0], 62.5)
+    """
+    if not rows:
+        return {"departments": [], "company": None}
+
+    def mean(values: list[Any]) -> float | None:
+        given = [v for v in values if v is not None]
+        return sum(given) / len(given) if given else None
+
+    n = len(rows[0].answers)
+    return {
+        "departments": [
+            {
+                "department": r.department,
+                "filled_by": r.filled_by,
+                "date": r.date,
+                "answers": r.answers,
+                "composite": r.composite,
+                "cell": r.cell,
+            }
+            for r in rows
+        ],
+        "company": {
+            "answers": [mean([r.answers[k] for r in rows]) for k in range(n)],
+            "composite": mean([r.composite for r in rows]),
+        },
+    }
+
+
 def build_context(
     path: str | Path,
     *,
@@ -143,6 +184,7 @@ def build_context(
             "composite_change": figures.change(now.composite, before and before.composite),
             "answered": sum(1 for i in now.items if i["answer"] is not None),
             "department": now.inputs.department,
+            **departments_of(now.inputs.departments),
         },
         "customers": {
             "tiers": figures.tier_traits(now, card),

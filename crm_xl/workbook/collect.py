@@ -267,14 +267,22 @@ def collect_forms(
         last = FIRST_ROW + len(rows) - 1
         ref = f"$A${FIRST_ROW}:${col_letters(FIRST_ITEM_COL + items)}${last}"
         backend.set_name(layout.name(new, layout.DEPARTMENTS_NAME), f"'{sheet}'!{ref}")
-        composites = [_composite(r[3 : 3 + items], weights) for r in rows.values()]
+        composites = [form_composite(r[3 : 3 + items], weights) for r in rows.values()]
         given = [c for c in composites if c is not None]
         result.company = sum(given) / len(given) if given else None
         backend.save(book)
         return result
 
 
-def _composite(answers: Sequence[Any], weights: Sequence[float]) -> float | None:
+def form_composite(answers: Sequence[Any], weights: Sequence[float]) -> float | None:
+    """A department's composite from its answers (1-5, blank left out) and the item weights:
+    the form's own rule (see the module notes); None when no item is answered.
+
+    Example::
+
+        >>> form_composite([5, 3, None, 1, 3], [20, 20, 20, 20, 20])
+        50.0
+    """
     values = [None if a in (None, "") else float(a) for a in answers]
     return DepartmentForm("", None, None, values, [], Path()).composite(weights)
 
@@ -326,7 +334,7 @@ def _sheet_cells(
             f'IF(COUNT({answers})=0,"",SUMPRODUCT(({answers}-1)/4*100*({answers}<>""),{w})'
             f'/SUMPRODUCT(--({answers}<>""),{w}))'
         )
-        value = _composite(row[3 : 3 + items], weights)
+        value = form_composite(row[3 : 3 + items], weights)
         cells[f"{comp_col}{r}"] = Formula(formula, cached="" if value is None else value)
         r += 1
     last = r - 1
@@ -334,7 +342,7 @@ def _sheet_cells(
     for i in range(items + 1):
         col = col_letters(FIRST_ITEM_COL + i)
         column = (
-            [_composite(x[3 : 3 + items], weights) for x in rows.values()]
+            [form_composite(x[3 : 3 + items], weights) for x in rows.values()]
             if i == items
             else [x[3 + i] for x in rows.values()]
         )

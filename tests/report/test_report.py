@@ -421,3 +421,48 @@ def test_not_a_crm_workbook(tmp_path):
     with pytest.raises(CrmError, match=r"plain\.xlsx: not a crm_xl workbook"):
         make_report(plain, tmp_path / "r.html", as_of=dt.date(2026, 1, 1))
     assert not (tmp_path / "r.html").exists()
+
+
+def test_collected_department_forms_have_their_section(tmp_path):
+    """Two departments' forms collected for 2027-Q1 (weights 20 % each): Sales answers
+    5, 4, -, 2, 3 → (100 + 75 + 25 + 50) / 4 = 62.5 (the blank item left out); Support 3 on
+    every item → 50. Company: each item's mean answer over the departments that answered
+    it (4, 3.5, 3, 2.5, 3) and the mean of the composites, (62.5 + 50) / 2 = 56.25."""
+    import datetime as dt
+
+    import openpyxl
+
+    from crm_xl.workbook.build import new_workbook
+    from crm_xl.workbook.collect import collect_forms
+    from crm_xl.workbook.period import add_period
+
+    book = new_workbook(tmp_path / "team.xlsx", "2026-Q4", lang="en")
+    depts = tmp_path / "depts.csv"
+    depts.write_text("department\nSales\nSupport\n", encoding="utf-8")
+    forms = {
+        f.stem.rsplit("_", 1)[1]: f for f in add_period(book, "2027-Q1", departments=depts).forms
+    }
+    for name, answers, who in (("Sales", [5, 4, None, 2, 3], "Ann"), ("Support", [3] * 5, "Cy")):
+        wb = openpyxl.load_workbook(forms[name])
+        ws = wb.active
+        ws["D2"], ws["F2"] = who, dt.date(2027, 3, 31)
+        for r, answer in zip(range(5, 10), answers, strict=True):
+            ws[f"C{r}"] = answer
+        wb.save(forms[name])
+    collect_forms(book, "2027-Q1", list(forms.values()))
+    html = make_report(book, tmp_path / "r.html", as_of=AS_OF).read_text(encoding="utf-8")
+    md = make_report(book, tmp_path / "r.md", as_of=AS_OF).read_text(encoding="utf-8")
+    assert 'data-figure="company_composite">56.3<' in html  # 56.25, shown to one decimal
+    sales = html.split('data-department="Sales">', 1)[1].split("</tr>", 1)[0]
+    cells = [c.split("<", 1)[0] for c in sales.split('class="n">')[1:]]
+    assert cells == ["5", "4", "not answered", "2", "3", "62.5"]
+    assert "| Support | 3 | 3 | 3 | 3 | 3 | 50.0 |" in md
+    company = next(line for line in md.splitlines() if "Company (mean of departments)" in line)
+    assert [c.strip() for c in company.split("|")[2:-1]] == [
+        "4.00",
+        "3.50",
+        "3.00",
+        "2.50",
+        "3.00",
+        "**56.3**",
+    ]
