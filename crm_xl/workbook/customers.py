@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 from crm_xl.errors import CrmError, Problem
 from crm_xl.workbook import layout
 
-IDENTITY = ("customer_id", "name")  # a customer needs at least one of these
+IDENTITY = layout.IDENTITY_KEYS  # a customer needs at least one of these
 
 
 @dataclass(frozen=True)

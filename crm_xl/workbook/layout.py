@@ -359,6 +359,24 @@ def ratings_columns(indicators: Iterable[Any]) -> list[RatingsColumn]:
     return [*RATINGS_INPUTS, *RATINGS_RESULTS, *scores]
 
 
+IDENTITY_KEYS = ("customer_id", "name")  # a customer row has at least one of these
+RATINGS_PRINT_BLANK_ROWS = 20  # a sheet with no customer yet prints this many rows to fill by hand
+
+
+def ratings_print_last_row(last_customer_row: int | None) -> int:
+    """The last row a Ratings sheet prints: its last customer's (the rows prepared below
+    for more customers would print as empty pages), or some blank rows when it has none.
+
+    Example::
+
+        >>> ratings_print_last_row(63), ratings_print_last_row(None)
+        (63, 23)
+    """
+    if last_customer_row is None:
+        return RATINGS_FIRST_ROW + RATINGS_PRINT_BLANK_ROWS - 1
+    return last_customer_row
+
+
 def ratings_rows(customers: int) -> int:
     """How many data rows a period's Ratings sheet gets (customers plus room to add more)."""
     need = customers + RATINGS_SPARE_ROWS

@@ -149,6 +149,22 @@ class PackageBackend:
     def set_name(self, name: str, text: str) -> None:
         self.pkg.set_defined_name(name, text)
 
+    def fit_print_area(self, sheet: str, last_row: int) -> bool:
+        """Make the sheet's print area (``_xlnm.Print_Area``, if it has one: a user who
+        removed it prints the whole sheet) end at ``last_row``, its columns as they are;
+        True when it changed."""
+        import re
+
+        index = self.pkg.sheet(sheet).index
+        for d in self.pkg.defined_name_list():
+            if d.name.lower() == "_xlnm.print_area" and d.local_sheet_id == index:
+                m = re.fullmatch(r"(.*!\$?[A-Z]{1,3}\$?\d+:\$?[A-Z]{1,3}\$?)(\d+)", d.text)
+                if m is None or int(m.group(2)) == last_row:
+                    return False  # several areas, or already right
+                self.pkg.set_defined_name(d.name, f"{m.group(1)}{last_row}", index)
+                return True
+        return False
+
     def copy_sheet(self, source: str, title: str, after: str) -> None:
         self.pkg.clone_sheet(source, title, after=after, transform=strip_code_name)
 

@@ -173,6 +173,32 @@ def fill_result_formulas(backend: Backend, card: Any) -> list[str]:
     return filled
 
 
+def print_rows(backend: Backend) -> dict[str, int]:
+    """Each period's Ratings sheet → the last row it should print
+    (:func:`crm_xl.workbook.layout.ratings_print_last_row`: its last customer's row, so
+    customers added in Excel or LibreOffice are printed and the empty rows prepared below
+    them are not)."""
+    from crm_xl.xlsx.coordinates import parse_range
+
+    names = lower_names(backend)
+    out: dict[str, int] = {}
+    for period in layout.periods_of(names):
+        ids = [names.get(layout.name(period, k).lower()) for k in layout.IDENTITY_KEYS]
+        found = [split_ref(ref) for ref in ids if ref is not None]
+        if not found:
+            continue
+        last = None
+        for sheet, ref in found:
+            box = parse_range(ref)
+            if box is None:
+                continue
+            for i, row in enumerate(backend.read(sheet, ref)):
+                if row and row[0] not in (None, ""):
+                    last = max(last or 0, box[0] + i)
+        out[found[0][0]] = layout.ratings_print_last_row(last)
+    return out
+
+
 def _letters(n: int) -> list[str]:
     from crm_xl.xlsx.coordinates import col_letters
 

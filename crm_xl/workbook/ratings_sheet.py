@@ -150,6 +150,8 @@ def add_ratings(
     print_ready(ws, f"{layout.RATINGS_GROUP_ROW}:{layout.RATINGS_HEADER_ROW}", landscape=True)
     last_col = col_letters(len(columns))
     ws.auto_filter.ref = f"A{layout.RATINGS_HEADER_ROW}:{last_col}{last}"
+    printed = layout.ratings_print_last_row(first + len(customers) - 1 if customers else None)
+    ws.print_area = f"A1:{last_col}{printed}"
 
     names = {layout.RATINGS_TABLE: absolute_ref(ws.title, f"A{first}", f"{last_col}{last}")}
     for c in columns:

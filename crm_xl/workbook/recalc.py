@@ -90,6 +90,7 @@ class BookResult:
     # "n/a" as spend): each cell and its reason; they fail the run, as a CI check must
     input_errors: list[Problem] = field(default_factory=list)
     today: dt.date | None = None  # the date TODAY() gave, when a formula called it
+    print_areas: list[str] = field(default_factory=list)  # sheets whose print area followed
     lang: str = "en"  # a crm_xl workbook's language (crm_lang): its users read the reasons in it
 
     @property
@@ -312,6 +313,13 @@ def _recalc_book(
         # rows inserted among the customers get their results' formulas (in memory: only
         # saved with the results, never with --check)
         result.filled = fill_result_formulas(backend, card)
+    if card is not None and not check:
+        from crm_xl.workbook.ratings import print_rows
+
+        # customers added or removed in Excel or LibreOffice: the print area follows them
+        for sheet, last in print_rows(backend).items():
+            if (sheets is None or sheet in sheets) and backend.fit_print_area(sheet, last):
+                result.print_areas.append(sheet)
     # A crm_xl workbook whose result columns hold values (after the Recalculate ratings
     # button replaced its formulas): the same recalculation the button runs, headless,
     # first, so that the formulas reading those columns (the Dashboard's) see the new values
@@ -361,6 +369,8 @@ def _recalc_book(
             )
         if backend.changes:
             updates.setdefault("__values__", {})
+    if result.print_areas:
+        updates.setdefault("__print_areas__", {})  # a change to save, no cell among them
     if check or not updates:
         if out is not None and not check and not updates:
             pkg.save(out)

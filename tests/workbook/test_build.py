@@ -302,6 +302,47 @@ def test_the_guide_prints_whole_on_its_page(books, tmp_path):
         assert not missing, f"{lang}: cut from the printed Guide: {missing}"
 
 
+def test_the_ratings_print_their_customers_and_no_empty_page(books, tmp_path):
+    """The Ratings sheet prepares 200 rows for customers; printed, it stops at the last
+    customer (60 here: C0060), so no page of empty rows comes out, and every page it prints
+    holds customers."""
+    import subprocess
+
+    pdf = pdf_export(books["zh"], tmp_path / "zh")
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = text.split("\f")
+    first = next(i for i, p in enumerate(pages) if p.lstrip().startswith("客户评级表"))
+    # its pages: the first and those after it that repeat its column headers (rows 2-3)
+    ratings = [pages[first]] + [p for p in pages[first + 1 :] if p.lstrip().startswith("基本信息")]
+    assert all("C00" in p for p in ratings), [p[:80] for p in ratings]
+    assert "C0060" in ratings[-1]
+
+
+def test_recalc_extends_the_print_area_to_a_customer_added_in_calc(tmp_path):
+    """A customer typed below the last one in LibreOffice (row 64) is printed after
+    crm-xl recalc: the print area follows the customers."""
+    from crm_xl.workbook.recalc import recalc_book
+    from crm_xl.xlsx import Package
+    from tests.helpers.libreoffice import edit_in_calc
+
+    book = tmp_path / "team.xlsx"
+    shutil.copy(ROOT / "workbooks" / "crm_sample_en.xlsx", book)
+
+    def area(path):
+        return [
+            d.text for d in Package.open(path).defined_name_list() if d.name == "_xlnm.Print_Area"
+        ]
+
+    assert area(book) == ["'Ratings 2026-Q4'!$A$1:$V$63"]
+    cells = {"A64": "C9001", "B64": "New Co", "E64": 300000, "I64": 5}
+    edit_in_calc(book, [{"op": "set", "sheet": "Ratings 2026-Q4", "cells": cells}])
+    done = recalc_book(book)
+    assert done.print_areas == ["Ratings 2026-Q4"]
+    assert [a.replace("'", "").replace("$", "") for a in area(book)] == ["Ratings 2026-Q4!A1:V64"]
+
+
 def test_standard_formulas_compute_what_crm_xl_expects(tmp_path):
     """Every formula without a CRM_* function, in LibreOffice, against crm_xl's own numbers.
 
