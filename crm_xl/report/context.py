@@ -229,6 +229,16 @@ def build_context(
         ],
     }
     ctx["summary"]["composite_change"] = ctx["self_assessment"]["composite_change"]
+    company = ctx["self_assessment"]["company"]
+    # the period's own form left blank and the departments' forms collected: the company
+    # composite (their mean) is the period's self-assessment figure, said so
+    ctx["summary"]["composite_from_departments"] = False
+    if stats["composite"] is None and company and company["composite"] is not None:
+        ctx["summary"]["composite"] = company["composite"]
+        ctx["summary"]["composite_from_departments"] = True
+        ctx["summary"]["composite_change"] = figures.change(
+            company["composite"], prior and prior["composite"]
+        )
     if charts:
         from crm_xl.report.charts import trend_charts
 

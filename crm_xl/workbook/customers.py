@@ -11,6 +11,7 @@ stay text whatever they start with (a name such as ``=HYPERLINK(…)`` is never 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,16 +113,39 @@ class CustomerImport:
 
 
 def _fields() -> dict[str, str]:
-    """Every way a header may name a field (key, Chinese and English label; any case)."""
+    """Every way a header may name a field: its key, its Chinese and English labels and the
+    usual other headers (:data:`~crm_xl.workbook.layout.HEADER_ALIASES`), in any case, with
+    or without a unit in brackets."""
     out: dict[str, str] = {}
     for c in layout.RATINGS_INPUTS:
-        for h in (c.key, c.zh, c.en):
-            out[_norm(h)] = c.key
+        for h in (c.key, c.zh, c.en, *layout.HEADER_ALIASES.get(c.key, ())):
+            out.setdefault(_norm(h), c.key)
+            out.setdefault(_norm(_without_unit(h)), c.key)
     return out
+
+
+_UNIT = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")
+
+
+def _without_unit(header: Any) -> str:
+    """``全年消费(元)`` → ``全年消费``: a unit in brackets at the end left out.
+
+    Example::
+
+        >>> _without_unit("全年消费(元)"), _without_unit("Spend (CNY)"), _without_unit("(x)")
+        ('全年消费', 'Spend', '(x)')
+    """
+    text = str(header).strip()
+    bare = _UNIT.sub("", text)
+    return bare if bare else text
 
 
 def _norm(header: Any) -> str:
     return " ".join(str(header).split()).lower()
+
+
+def _field_of(header: Any, fields: dict[str, str]) -> str | None:
+    return fields.get(_norm(header)) or fields.get(_norm(_without_unit(header)))
 
 
 def parse_mapping(items: list[str] | None) -> dict[str, str]:
@@ -204,7 +228,7 @@ def import_customers(
     columns: dict[str, str] = {}
     unused: list[str] = []
     for header in table.frame.columns:
-        key = mapping.get(str(header).strip()) or fields.get(_norm(header))
+        key = mapping.get(str(header).strip()) or _field_of(header, fields)
         (unused.append(str(header)) if key is None else columns.__setitem__(str(header), key))
     taken: dict[str, list[str]] = {}
     for source, key in columns.items():

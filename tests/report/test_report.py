@@ -453,11 +453,13 @@ def test_collected_department_forms_have_their_section(tmp_path):
     html = make_report(book, tmp_path / "r.html", as_of=AS_OF).read_text(encoding="utf-8")
     md = make_report(book, tmp_path / "r.md", as_of=AS_OF).read_text(encoding="utf-8")
     assert 'data-figure="company_composite">56.3<' in html  # 56.25, shown to one decimal
+    # the period's own form is blank: its self-assessment figure is the company's, said so
+    assert "Self-assessment composite (Company (mean of departments)) | 56.3 |" in md
     sales = html.split('data-department="Sales">', 1)[1].split("</tr>", 1)[0]
     cells = [c.split("<", 1)[0] for c in sales.split('class="n">')[1:]]
     assert cells == ["5", "4", "not answered", "2", "3", "62.5"]
     assert "| Support | 3 | 3 | 3 | 3 | 3 | 50.0 |" in md
-    company = next(line for line in md.splitlines() if "Company (mean of departments)" in line)
+    company = next(line for line in md.splitlines() if line.startswith("| **Company"))
     assert [c.strip() for c in company.split("|")[2:-1]] == [
         "4.00",
         "3.50",

@@ -11,7 +11,7 @@ from crm_xl.workbook.customers import import_customers, parse_mapping
 
 # a team's own export: two columns by their Chinese labels, four under names of their own
 OWN_HEADERS = (
-    "客户编号,客户名称,所属区域,销售渠道,年消费金额,最近购买天数,满意度,备注\n"
+    "客户编号,客户名称,片区,来源,年消费金额,末次购买间隔,打分,备注\n"
     "K1,华东一号,华东,直销,120000,30,4,老客户\n"
     "K2,华北二号,华北,经销,45000,200,2,\n"
 )
@@ -24,7 +24,7 @@ def test_columns_it_cannot_place_are_listed_not_dropped(write_csv):
         "客户名称": "name",
         "年消费金额": "annual_spend",
     }
-    assert imp.unused == ["所属区域", "销售渠道", "最近购买天数", "满意度", "备注"]
+    assert imp.unused == ["片区", "来源", "末次购买间隔", "打分", "备注"]
     assert imp.blank_fields == [
         "region",
         "channel",
@@ -37,18 +37,18 @@ def test_columns_it_cannot_place_are_listed_not_dropped(write_csv):
     ]
     warnings = [line.text for line in imp.report() if line.warning]
     assert warnings[0] == (
-        "columns not used: 所属区域, 销售渠道, 最近购买天数, 满意度, 备注 "
-        "(map one with --map '所属区域=FIELD')"
+        "columns not used: 片区, 来源, 末次购买间隔, 打分, 备注 "
+        "(map one with --map '片区=FIELD')"
     )
 
 
 def test_an_explicit_mapping_places_them(write_csv):
     mapping = parse_mapping(
         [
-            "所属区域=region",
-            "销售渠道=channel",
-            "最近购买天数=days_since_purchase",
-            "满意度=Satisfaction (1-5)",
+            "片区=region",
+            "来源=channel",
+            "末次购买间隔=days_since_purchase",
+            "打分=Satisfaction (1-5)",
         ]
     )
     imp = import_customers(write_csv(OWN_HEADERS), mapping=mapping)
@@ -69,16 +69,16 @@ def test_an_explicit_mapping_places_them(write_csv):
 
 
 def test_a_mapping_file(write_csv, tmp_path):
-    pairs = write_csv("source,field\n所属区域,region\n满意度,满意度(1-5)\n", name="map.csv")
-    assert parse_mapping([str(pairs)]) == {"所属区域": "region", "满意度": "satisfaction"}
+    pairs = write_csv("source,field\n片区,region\n打分,满意度(1-5)\n", name="map.csv")
+    assert parse_mapping([str(pairs)]) == {"片区": "region", "打分": "satisfaction"}
 
 
 def test_a_mapping_to_no_field_is_refused():
     with pytest.raises(CrmError) as err:
-        parse_mapping(["所属区域=territory", "nonsense"])
+        parse_mapping(["片区=zone_x", "nonsense"])
     messages = [str(p) for p in err.value.problems]
     assert messages[0].startswith(
-        "--map 所属区域=territory: no field 'territory'; the fields are: customer_id, name,"
+        "--map 片区=zone_x: no field 'zone_x'; the fields are: customer_id, name,"
     )
     assert messages[1] == "--map nonsense: write SOURCE=FIELD, or give a mapping file"
 
@@ -98,7 +98,7 @@ def test_duplicate_customer_ids_are_flagged_with_their_lines(write_csv):
 
 def test_a_table_without_customer_id_or_name_is_refused(write_csv):
     with pytest.raises(CrmError) as err:
-        import_customers(write_csv("客户,金额\nA,1\n"))
+        import_customers(write_csv("联系人,金额\nA,1\n"))
     assert "needs a customer_id (客户编号) or name (客户名称) column" in str(err.value)
     assert "--map 'HEADER=customer_id'" in str(err.value)
 
@@ -113,12 +113,12 @@ def test_new_says_what_the_import_did(write_csv, tmp_path, capsys):
     csv = write_csv(OWN_HEADERS)
     book = tmp_path / "book.xlsx"
     args = ["new", str(book), "--period", "2026-Q4", "--lang", "en", "--customers", str(csv)]
-    assert main([*args, "--map", "所属区域=region", "--map", "满意度=satisfaction"]) == 0
+    assert main([*args, "--map", "片区=region", "--map", "打分=satisfaction"]) == 0
     out, err = capsys.readouterr()
     assert (
-        f"{csv}: columns used: 客户编号 → customer_id, 客户名称 → name, 所属区域 → region, " in out
+        f"{csv}: columns used: 客户编号 → customer_id, 客户名称 → name, 片区 → region, " in out
     )
-    assert f"warning: {csv}: columns not used: 销售渠道, 最近购买天数, 备注" in err
+    assert f"warning: {csv}: columns not used: 来源, 末次购买间隔, 备注" in err
     ws = openpyxl.load_workbook(book)["Ratings 2026-Q4"]
     headers = [c.value for c in ws[3]]
     row = {h: c.value for h, c in zip(headers, ws[4], strict=False)}
@@ -128,3 +128,34 @@ def test_new_says_what_the_import_did(write_csv, tmp_path, capsys):
 def test_map_without_customers_is_refused(tmp_path, capsys):
     assert main(["new", str(tmp_path / "b.xlsx"), "--period", "2026-Q4", "--map", "a=region"]) == 1
     assert "--map maps the columns of a --customers table" in capsys.readouterr().err
+
+
+def test_the_usual_headers_of_users_own_tables_are_matched_and_said(tmp_path):
+    """A CRM export's own headers, units in brackets: each goes to its field, and the
+    import says so column by column; a column with no field stays a warning."""
+    from crm_xl.workbook.customers import import_customers
+
+    table = tmp_path / "export.csv"
+    table.write_text(
+        "客户ID,公司名称,所属区域,销售渠道,全年消费(元),订单数,最近购买天数,满意度,续约率\n"
+        "K1,甲公司,华东,直销,120000,12,30,4,95%\n",
+        encoding="utf-8",
+    )
+    done = import_customers(table)
+    assert done.columns == {
+        "客户ID": "customer_id",
+        "公司名称": "name",
+        "所属区域": "region",
+        "销售渠道": "channel",
+        "全年消费(元)": "annual_spend",
+        "订单数": "orders",
+        "最近购买天数": "days_since_purchase",
+        "满意度": "satisfaction",
+    }
+    assert done.unused == ["续约率"]
+    values = done.customers[0].values
+    assert (values["customer_id"], values["annual_spend"], values["satisfaction"]) == (
+        "K1",
+        120000,
+        4,
+    )
