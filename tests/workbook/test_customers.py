@@ -37,8 +37,7 @@ def test_columns_it_cannot_place_are_listed_not_dropped(write_csv):
     ]
     warnings = [line.text for line in imp.report() if line.warning]
     assert warnings[0] == (
-        "columns not used: 片区, 来源, 末次购买间隔, 打分, 备注 "
-        "(map one with --map '片区=FIELD')"
+        "columns not used: 片区, 来源, 末次购买间隔, 打分, 备注 (map one with --map '片区=FIELD')"
     )
 
 
@@ -115,9 +114,7 @@ def test_new_says_what_the_import_did(write_csv, tmp_path, capsys):
     args = ["new", str(book), "--period", "2026-Q4", "--lang", "en", "--customers", str(csv)]
     assert main([*args, "--map", "片区=region", "--map", "打分=satisfaction"]) == 0
     out, err = capsys.readouterr()
-    assert (
-        f"{csv}: columns used: 客户编号 → customer_id, 客户名称 → name, 片区 → region, " in out
-    )
+    assert f"{csv}: columns used: 客户编号 → customer_id, 客户名称 → name, 片区 → region, " in out
     assert f"warning: {csv}: columns not used: 来源, 末次购买间隔, 备注" in err
     ws = openpyxl.load_workbook(book)["Ratings 2026-Q4"]
     headers = [c.value for c in ws[3]]
