@@ -65,6 +65,7 @@ class PlanRow:
     deadline: dt.date | None
     deadline_text: str  # what the deadline cell holds when it is not a date ("" if blank)
     cell: str  # the row's first cell
+    department: str = ""  # a department's plan row (from its collected form); "" the period's own
 
 
 @dataclass
@@ -240,6 +241,7 @@ def _period_inputs(
                 )
             )
     inputs.departments = _departments(period, names, sheets, weights)
+    inputs.plan += _department_plans(period, names, sheets, len(inputs.departments))
     return inputs
 
 
@@ -292,6 +294,39 @@ def _departments(
             )
         )
     return rows
+
+
+def _department_plans(
+    period: Period, names: dict[str, str], sheets: _Sheets, departments: int
+) -> list[PlanRow]:
+    """The departments' improvement-plan rows of the collected sheet: below the company
+    row and the plans' title and header rows (department, problem, measure, owner,
+    deadline), down to the first blank row (:mod:`crm_xl.workbook.collect`'s layout)."""
+    ref = names.get(layout.name(period, layout.DEPARTMENTS_NAME).lower())
+    if ref is None or not departments:
+        return []
+    sheet, cells = split_ref(ref)
+    box = parse_range(cells)
+    if box is None:
+        return []
+    rows, r = [], box[2] + 5  # company row, blank, title, header
+    while True:
+        dept, problem, measure, owner, deadline = (sheets.cell(sheet, r, c) for c in range(1, 6))
+        if all(_blank(v) for v in (dept, problem, measure, owner, deadline)):
+            return rows
+        when, when_text = _deadline(deadline)
+        rows.append(
+            PlanRow(
+                _text(problem),
+                _text(measure),
+                _text(owner),
+                when,
+                when_text,
+                f"{sheet}!A{r}",
+                _text(dept),
+            )
+        )
+        r += 1
 
 
 def _col(letters: str) -> int:

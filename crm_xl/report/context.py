@@ -50,6 +50,7 @@ def plan_rows(now: RatedPeriod, as_of: dt.date) -> list[dict[str, Any]]:
                 "deadline": row.deadline.isoformat() if row.deadline else row.deadline_text,
                 "states": states,
                 "cell": row.cell,
+                "department": row.department,
             }
         )
     return out

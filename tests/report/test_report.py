@@ -448,6 +448,9 @@ def test_collected_department_forms_have_their_section(tmp_path):
         ws["D2"], ws["F2"] = who, dt.date(2027, 3, 31)
         for r, answer in zip(range(5, 10), answers, strict=True):
             ws[f"C{r}"] = answer
+        if name == "Sales":  # a plan row, overdue on the report's date
+            ws["A18"], ws["B18"], ws["C18"] = "Slow replies", "A rota", "Bo"
+            ws["D18"] = dt.date(2026, 12, 1)
         wb.save(forms[name])
     collect_forms(book, "2027-Q1", list(forms.values()))
     html = make_report(book, tmp_path / "r.html", as_of=AS_OF).read_text(encoding="utf-8")
@@ -459,6 +462,8 @@ def test_collected_department_forms_have_their_section(tmp_path):
     cells = [c.split("<", 1)[0] for c in sales.split('class="n">')[1:]]
     assert cells == ["5", "4", "not answered", "2", "3", "62.5"]
     assert "| Support | 3 | 3 | 3 | 3 | 3 | 50.0 |" in md
+    # the department's plan row is in the plan, named, with its state
+    assert "| [Sales] Slow replies | A rota | Bo | 2026-12-01 | overdue |" in md
     company = next(line for line in md.splitlines() if line.startswith("| **Company"))
     assert [c.strip() for c in company.split("|")[2:-1]] == [
         "4.00",
