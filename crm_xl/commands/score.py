@@ -31,8 +31,10 @@ def run(args: argparse.Namespace) -> int:
     if note:
         print(f"{table.source}: {note}")
     rating = rate(table, card, lang=lang)
+    from crm_xl.core.problem_words import problem_text
+
     for w in rating.warnings:
-        print(f"warning: {w}", file=sys.stderr)
+        print(f"warning: {problem_text(w, args.lang)}", file=sys.stderr)
     frame = rating.frame
     headers = column_headers(frame.columns, card.indicators, lang)
     formats = number_formats(frame.columns, card.indicators)

@@ -36,6 +36,16 @@ _REASONS_ZH = (
     ),
     (re.compile(r"^scale must be one of (.*), got (.*)$"), "换算方式须为 {0} 之一,实为 {1}"),
     (
+        re.compile(
+            r"^weights sum to (.*), not 100 % \(100 or 1\): normalised to 100 % by dividing by (.*)$"
+        ),
+        "权重合计为 {0},不是 100%(100 或 1):已除以 {1} 换算为 100%",
+    ),
+    (
+        re.compile(r"^every customer has the same value; left out of the scores$"),
+        "所有客户数值相同,不计入综合得分",
+    ),
+    (
         re.compile(r"^no indicator values \((\d+) of (\d+) indicators given\)$"),
         "没有任何指标值({1} 个指标中给出 {0} 个)",
     ),
@@ -47,6 +57,10 @@ _REASONS_ZH = (
 
 _PLACES_ZH = (
     (re.compile(r"^indicator (\d+)$"), "指标 {0}"),
+    (re.compile(r"^indicators in dimension '(.*)'$"), "维度“{0}”中的指标"),
+    (re.compile(r"^dimension (.*)$"), "维度 {0}"),
+    (re.compile(r"^dimensions$"), "各维度"),
+    (re.compile(r"^indicators$"), "各指标"),
     (re.compile(r"^value$"), "数值"),
     (re.compile(r"^answer$"), "评分"),
 )
@@ -81,6 +95,8 @@ def problem_text(message: str, lang: str) -> str:
         '#VALUE! 客户满意度:“n/a”是文本,不是数字'
         >>> problem_text("#NUM! something new", "zh")
         '#NUM! something new'
+        >>> problem_text("indicators in dimension 'value': weights sum to 105, not 100 % (100 or 1): normalised to 100 % by dividing by 105", "zh")
+        '维度“value”中的指标:权重合计为 105,不是 100%(100 或 1):已除以 105 换算为 100%'
     """
     if lang != "zh":
         return message

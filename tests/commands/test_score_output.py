@@ -309,3 +309,26 @@ def test_the_fast_rounding_agrees_with_decimal_rounding_everywhere():
     assert got == want
     assert got[-4:] == ["2.68", "1.34", "79.63", "0.01"]
     assert round_as_shown(pd.Series([np.nan, -0.001, 0.0]), 2).tolist() == [None, "0.00", "0.00"]
+
+
+def test_warnings_are_chinese_with_lang_zh(tmp_path, capsys):
+    """The value dimension's weights 55 + 30 + 20 = 105, normalised: said once, in Chinese."""
+    from crm_xl.cli import main
+    from crm_xl.files.resources import sample_path
+
+    card = tmp_path / "w.toml"
+    text = sample_path("scorecard.toml").read_text(encoding="utf-8")
+    card.write_text(text.replace("weight = 50", "weight = 55", 1), encoding="utf-8")
+    args = [
+        "score",
+        str(sample_path("customers.csv")),
+        "-m",
+        str(card),
+        "-o",
+        str(tmp_path / "o.csv"),
+    ]
+    assert main([*args, "--normalize-weights", "--lang", "zh"]) == 0
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        "warning: 维度“value”中的指标:权重合计为 105,不是 100%(100 或 1):已除以 105 换算为 100%"
+    ]
