@@ -110,3 +110,21 @@ def test_every_package_of_crm_xl_is_installed():
         ".".join(p.parent.relative_to(root).parts) for p in (root / "crm_xl").rglob("__init__.py")
     }
     assert found - listed == set()
+
+
+def test_the_installed_package_works_outside_the_checkout(tmp_path):
+    """What `pip install` put in the environment, imported from another folder (no checkout on
+    sys.path): the functions compute and the report finds its templates."""
+    import subprocess
+    import sys
+
+    code = (
+        "import crm_xl, pathlib; from crm_xl.udfs import CRM_SCORE; "
+        "from crm_xl.files.resources import templates_folder; "
+        "print(CRM_SCORE([[85, 75, 10, 70]], [[40, 30, 20, 10]]), "
+        "(templates_folder() / 'report.html.j2').is_file())"
+    )
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", code], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.stdout.split() == ["65.5", "True"], done.stderr
