@@ -46,8 +46,17 @@ def write_dashboard(wb: Any, period: Period, lang: str, st: dict[str, Any], card
     pie.title = pick(lang, "各等级客户占比", "Customers per tier")
     pie.add_data(Reference(ws, min_col=2, min_row=4, max_row=t_last), titles_from_data=True)
     pie.set_categories(Reference(ws, min_col=1, min_row=t_first, max_row=t_last))
-    pie.dataLabels = DataLabelList()
-    pie.dataLabels.showPercent = True
+    # each slice says its tier and share, nothing else: a reader that is not told leaves out
+    # nothing (LibreOffice then writes "A; 客户数; 3; 5%" on every slice, overlapping)
+    pie.dataLabels = DataLabelList(
+        showPercent=True,
+        showCatName=True,
+        showVal=False,
+        showSerName=False,
+        showLegendKey=False,
+        showLeaderLines=True,
+        dLblPos="bestFit",
+    )
     pie.height, pie.width = 7.5, 10
     ws.add_chart(pie, "E4")
 
