@@ -93,7 +93,8 @@ def write_dashboard(wb: Any, period: Period, lang: str, st: dict[str, Any], card
     for j, text in enumerate(heads, 1):
         header_cell(ws.cell(tr, j), text, st)
     _write_trend_row(ws, tr + 1, period)
-    for r in range(tr + 1, tr + 1 + layout.TREND_CAPACITY):
+    # formats for the rows the table grows into (a monthly team's ten years), values none
+    for r in range(tr + 1, tr + 1 + layout.TREND_FORMATTED_ROWS):
         ws.cell(r, 2).number_format = ws.cell(r, 3).number_format = "0.0"
         ws.cell(r, 4).number_format = "0.0%"
     trend_last = tr + layout.TREND_CAPACITY

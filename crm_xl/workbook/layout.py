@@ -473,6 +473,7 @@ FORM_COL_WEIGHT, FORM_COL_POINTS = "E", "F"
 
 # -- the Dashboard --------------------------------------------------------------------------
 TREND_CAPACITY = 12  # periods listed in the trend table (and its chart)
+TREND_FORMATTED_ROWS = 120  # rows formatted for the trend (new-period grows it past 12)
 DASHBOARD_PERIOD_CELL = "B2"  # the current period (crm_current_period)
 
 

@@ -380,3 +380,8 @@ def test_the_trend_keeps_every_period_beyond_its_first_rows(tmp_path):
         "2027-01",
         "2027-02",
     ]
+    # the rows it grew into show their numbers as the first twelve do
+    import openpyxl
+
+    ws = openpyxl.load_workbook(book)["Dashboard"]
+    assert [ws[f"{c}31"].number_format for c in "BCD"] == ["0.0", "0.0", "0.0%"]
