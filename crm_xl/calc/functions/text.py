@@ -1,5 +1,5 @@
 """Excel's text functions: lengths and parts, case, joining, searching and replacing,
-characters and codes, numbers as text (TEXT, DOLLAR, FIXED, VALUE). The number formats
+characters and codes, numbers as text (TEXT, DOLLAR, FIXED, VALUE), TEXTSPLIT. The number formats
 TEXT applies are in :mod:`crm_xl.calc.functions.number_format`.
 
 Example::
@@ -19,7 +19,19 @@ from crm_xl.calc.functions.criteria import has_wildcards, wildcard_regex
 from crm_xl.calc.functions.math import round_digits
 from crm_xl.calc.functions.number_format import format_value
 from crm_xl.calc.functions.registry import builtin
-from crm_xl.calc.values import EMPTY, MISSING, VALUE, ErrorResult, flat_values, stored_values
+from crm_xl.calc.values import (
+    EMPTY,
+    ERRORS,
+    GRID,
+    MISSING,
+    NA,
+    VALUE,
+    Array,
+    ErrorResult,
+    Unsupported,
+    flat_values,
+    stored_values,
+)
 
 MAX_TEXT = 32_767  # the most characters a cell holds: a longer text result is #VALUE!
 
@@ -243,3 +255,59 @@ def FIXED(v: Any, decimals: Any = MISSING, no_commas: Any = MISSING) -> str:
     d = 2 if decimals is MISSING else to_int(decimals)
     commas = not (no_commas is not MISSING and to_bool(no_commas))
     return _format_fixed(to_number(v), d, commas)
+
+
+def _delimiters(d: Any) -> list[str]:
+    if d is MISSING or d is EMPTY:
+        return []
+    out = [to_text(v) for v in flat_values(d)]
+    if any(s == "" for s in out):
+        raise ErrorResult(VALUE)
+    return out
+
+
+def _split(s: str, delims: list[str], fold: bool) -> list[str]:
+    if not delims:
+        return [s]
+    alternatives = "|".join(re.escape(x) for x in sorted(delims, key=len, reverse=True))
+    return re.compile(alternatives, re.IGNORECASE if fold else 0).split(s)
+
+
+@builtin("TEXTSPLIT", "VAAVVV", min_args=2, lift=False)
+def TEXTSPLIT(
+    text: Any,
+    col_delim: Any,
+    row_delim: Any = MISSING,
+    ignore_empty: Any = MISSING,
+    match_mode: Any = MISSING,
+    pad_with: Any = MISSING,
+) -> Any:
+    """Text split into columns at ``col_delim`` and rows at ``row_delim`` (either may be
+    several texts); short rows padded with ``pad_with`` (#N/A by default).
+
+    >>> TEXTSPLIT("a,b;c", ",", ";")
+    Array([['a', 'b'], ['c', XlError('#N/A')]])
+    """
+    if isinstance(text, GRID):
+        raise Unsupported("TEXTSPLIT of several texts at once", "TEXTSPLIT")
+    s = to_text(text)
+    cols, rows = _delimiters(col_delim), _delimiters(row_delim)
+    if not cols and not rows:
+        raise ErrorResult(VALUE)
+    skip = ignore_empty is not MISSING and ignore_empty is not EMPTY and to_bool(ignore_empty)
+    fold = match_mode is not MISSING and match_mode is not EMPTY and to_int(match_mode) == 1
+    lines = _split(s, rows, fold)
+    if skip:
+        lines = [x for x in lines if x != ""]
+    grid = [_split(x, cols, fold) for x in lines]
+    if skip:
+        grid = [[x for x in r if x != ""] for r in grid]
+        grid = [r for r in grid if r]
+    if not grid:
+        raise ErrorResult(ERRORS["#CALC!"])
+    width = max(len(r) for r in grid)
+    pad = NA if pad_with is MISSING else pad_with
+    data = [r + [pad] * (width - len(r)) for r in grid]
+    if len(data) == 1 and width == 1:
+        return data[0][0]
+    return Array(data)

@@ -10,10 +10,13 @@ from crm_xl.calc.functions import BUILTINS, VOLATILE
 
 CATEGORIES = (
     "aggregate",
+    "arrays",
     "criteria",
     "dates",
+    "engineering",
     "financial",
     "information",
+    "integers",
     "logical",
     "lookup",
     "math",
