@@ -11,7 +11,7 @@ Example::
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from crm_xl.calc.conversions import to_bool, to_int, to_number, to_text
@@ -86,17 +86,38 @@ def MID(s: Any, start: Any, n: Any) -> str:
 
 @builtin("UPPER", "V")
 def UPPER(s: Any) -> str:
-    return to_text(s).upper()
+    return "".join(_case(c, True) for c in to_text(s))
 
 
 @builtin("LOWER", "V")
 def LOWER(s: Any) -> str:
-    return to_text(s).lower()
+    return "".join(_case(c, False) for c in to_text(s))
+
+
+def _case(c: str, upper: bool) -> str:
+    """One character in upper or lower case, as Windows maps it for Excel: letter for
+    letter (``ß`` stays ``ß``, where Python writes ``SS``); a character whose case is
+    more than one character is refused rather than guessed."""
+    if c < "\x80":
+        return c.upper() if upper else c.lower()
+    m = c.upper() if upper else c.lower()
+    if len(m) == 1:
+        return m
+    if c == "ß":
+        return c
+    raise Unsupported(f"UPPER, LOWER or PROPER of {c!r} (its case is several letters)", "UPPER")
 
 
 @builtin("PROPER", "V")
 def PROPER(s: Any) -> str:
-    return re.sub(r"[A-Za-z]+", lambda m: m.group(0).capitalize(), to_text(s).lower())
+    """Each letter after a character that is not a letter in upper case, the others in
+    lower case; letters beyond ASCII count (``élan`` is ``Élan``), digits do not
+    (``76BudGet`` is ``76Budget``, Microsoft's example)."""
+    out, after_letter = [], False
+    for c in to_text(s):
+        out.append(_case(c, not after_letter))
+        after_letter = c.isalpha()
+    return "".join(out)
 
 
 @builtin("TRIM", "V")
@@ -231,9 +252,12 @@ def CODE(s: Any) -> float:
 
 
 def _format_fixed(x: float, decimals: int, commas: bool) -> str:
+    """``x`` rounded to ``decimals`` and written with Excel's 15 significant digits (the
+    digits beyond are zeros: FIXED(1234567890123456789,0) is 1,234,567,890,123,460,000)."""
     r = round_digits(x, float(decimals), ROUND_HALF_UP)
     d = max(decimals, 0)
-    return f"{r:,.{d}f}" if commas else f"{r:.{d}f}"
+    exact = Decimal(f"{r:.15g}") if r else Decimal(0)
+    return f"{exact:,.{d}f}" if commas else f"{exact:.{d}f}"
 
 
 @builtin("TEXT", "VV")
