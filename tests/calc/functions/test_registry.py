@@ -21,6 +21,7 @@ CATEGORIES = (
     "lookup",
     "math",
     "matrix",
+    "references",
     "statistical",
     "text",
 )
