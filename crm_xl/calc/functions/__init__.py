@@ -9,7 +9,7 @@ here.
 - :mod:`~crm_xl.calc.functions.aggregate`: SUBTOTAL and AGGREGATE (filtered and hidden rows)
 - :mod:`~crm_xl.calc.functions.criteria`: COUNTIF(S), SUMIF(S), AVERAGEIF(S), MAXIFS, MINIFS
 - :mod:`~crm_xl.calc.functions.lookup`: lookup and reference (VLOOKUP, XLOOKUP, INDEX...)
-- :mod:`~crm_xl.calc.functions.references`: INDIRECT, OFFSET, FORMULATEXT
+- :mod:`~crm_xl.calc.functions.references`: INDIRECT, OFFSET, ANCHORARRAY, FORMULATEXT
 - :mod:`~crm_xl.calc.functions.arrays`: dynamic arrays (SEQUENCE, FILTER, UNIQUE, SORT...)
 - :mod:`~crm_xl.calc.functions.logical`: AND, OR, NOT... (IF and its kind are the evaluator's)
 - :mod:`~crm_xl.calc.functions.information`: ISNUMBER, ISERROR, TYPE...

@@ -1,5 +1,6 @@
-"""Excel's functions that build references while they run: INDIRECT (from text) and
-OFFSET (from a position and a size), and FORMULATEXT (the formula of a cell).
+"""Excel's functions that build references while they run: INDIRECT (from text), OFFSET
+(from a position and a size) and ANCHORARRAY (``A1#``, the range a dynamic array spills
+into), and FORMULATEXT (the formula of a cell).
 
 The cells such a reference reaches are not known before the formula runs, so no
 dependency order can put them first: they are computed when they are read (a formula
@@ -46,7 +47,7 @@ from crm_xl.calc.values import (
     Unsupported,
     XlError,
 )
-from crm_xl.xlsx.coordinates import MAX_COL, MAX_ROW, cell_name
+from crm_xl.xlsx.coordinates import MAX_COL, MAX_ROW, cell_name, parse_range
 
 _R1C1 = re.compile(
     r"R(?:\[(-?\d+)\]|(\d+))?C(?:\[(-?\d+)\]|(\d+))?"
@@ -149,6 +150,25 @@ def OFFSET(ref: Any, rows: Any, cols: Any, height: Any = MISSING, width: Any = M
     r1, c1 = ref.r1 + dr, ref.c1 + dc
     box = _box(r1, c1, r1 + h - 1, c1 + w - 1)
     return REF if box is None else Range(ref.sheet, *box)
+
+
+@builtin("ANCHORARRAY", "R", lift=False)
+def ANCHORARRAY(ref: Any) -> Any:
+    """``A1#``: the range the dynamic array anchored in A1 spills into (as the file holds
+    it: a spill of another size is reported by the evaluator, never written); ``#REF!``
+    for a cell that does not hold a dynamic array."""
+    if ref.__class__ is XlError:
+        return ref
+    if not isinstance(ref, Range):
+        raise ErrorResult(VALUE)
+    sheet = ref.sheet
+    info = getattr(sheet, "formulas", {}).get((ref.r1, ref.c1))
+    if info is None or info.kind != "dynamic":
+        return REF
+    box = parse_range(info.ref or cell_name(ref.r1, ref.c1))
+    if box is None:
+        return REF
+    return Range(sheet, *box)
 
 
 _PREFIX = re.compile(r"_xl(?:fn|ws|pm)\.", re.IGNORECASE)

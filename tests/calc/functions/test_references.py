@@ -115,3 +115,16 @@ def test_excel_results_in_pois_workbook(cell, expected):
     wb = Workbook.from_path(excel_made("FormulaEvalTestData_Copy.xlsx"))
     got = wb.evaluate("EverythingTests", cell)
     assert same(got, expected), f"{cell}: got {got!r}, Excel {expected!r}"
+
+
+def test_anchorarray_is_the_range_a_dynamic_array_spills_into():
+    # =SEQUENCE(3)*10 in A1, spilling into A1:A3 as the file holds it; B1 = SUM(A1#)
+    wb = Workbook.from_cells({"S": {"B1": "=SUM(_xlfn.ANCHORARRAY(A1))", "B2": "=ANCHORARRAY(C1)"}})
+    sheet = wb.sheet("S")
+    wb.set_formula(sheet, 1, 1, "_xlfn.SEQUENCE(3)*10", "dynamic", "A1:A3")
+    wb.set_value(sheet, 1, 3, 5.0)
+    values, problems = wb.recalculate([("S", "B1"), ("S", "B2")])
+    assert problems == []
+    assert values[("S", "B1")] == 60.0  # 10 + 20 + 30
+    assert values[("S", "B2")] == E("#REF!")  # C1 holds no dynamic array
+    assert [values[("S", f"A{r}")] for r in (1, 2, 3)] == [10.0, 20.0, 30.0]
