@@ -305,6 +305,9 @@ class Compiler:
             return self._crm(node, arr)
         spec = BUILTINS.get(name)
         if spec is None:
+            lam = self.book.name_node(name, self.sheet) if name.isidentifier() else None
+            if isinstance(lam, fx.Func) and lam.name == "LAMBDA":
+                return self._call_lambda(name, lam, node.args, arr)
             raise Unsupported(f"function {name} is not supported by crm-xl recalc", name)
         n = len(node.args)
         if n < spec.min_args or (spec.max_args is not None and n > spec.max_args):
@@ -510,6 +513,51 @@ class Compiler:
             body = self.expr(args[-1], arr)
         finally:
             del self.lets[before:]
+
+        def g(ctx: Ctx) -> Any:
+            saved = slots[:]
+            try:
+                for k, code in enumerate(codes):
+                    slots[k] = code(ctx)
+                return body(ctx)
+            finally:
+                slots[:] = saved
+
+        return g
+
+    def _call_lambda(
+        self, name: str, lam: fx.Func, call_args: tuple[fx.Node, ...], arr: bool
+    ) -> Callable[[Ctx], Any]:
+        """A call of a defined name that is a LAMBDA (``ToCelsius(212)`` with ToCelsius =
+        ``LAMBDA(temp, (5/9)*(temp-32))``): the arguments computed in the caller's scope,
+        the body with the parameters only (the caller's LET names are not its own). A
+        LAMBDA that calls itself, and a call with too few or too many arguments, are
+        refused."""
+        params, body_node = lam.args[:-1], lam.args[-1]
+        if not params or not all(isinstance(p, fx.Name) and p.sheet is None for p in params):
+            raise Unsupported(f"the LAMBDA of {name} has no parameters to bind", name)
+        if len(call_args) != len(params):
+            raise Unsupported(
+                f"{name} called with {len(call_args)} of its {len(params)} parameters", name
+            )
+        key = name.upper()
+        if key in self.names:
+            raise Unsupported(f"the LAMBDA {name} calls itself: not evaluated", name)
+        codes = [self.expr(a, arr) for a in call_args]
+        slots: list[Any] = [None] * len(params)
+        outer, self.lets = (
+            self.lets,
+            [
+                (_let_name(p.name), lambda ctx, k=k: slots[k])  # type: ignore[union-attr]
+                for k, p in enumerate(params)
+            ],
+        )
+        self.names.append(key)
+        try:
+            body = self.expr(body_node, arr)
+        finally:
+            self.names.pop()
+            self.lets = outer
 
         def g(ctx: Ctx) -> Any:
             saved = slots[:]

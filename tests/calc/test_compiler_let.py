@@ -1,5 +1,6 @@
-"""LET in the compiler (crm_xl.calc.compiler.Compiler.lazy_LET): names bound to values for
-one calculation. Expected values from Microsoft's LET page and worked by hand."""
+"""LET and named LAMBDA calls in the compiler (crm_xl.calc.compiler): names bound to values for
+one calculation. Expected values from Microsoft's LET page, XlsxWriter's LAMBDA example and
+worked by hand."""
 
 from __future__ import annotations
 
@@ -45,3 +46,37 @@ def test_one_compiled_let_running_inside_itself_keeps_each_cells_names():
     assert problems == []
     # A3 = 3 + 0 (A4 is blank), A2 = 2 + A3, A1 = 1 + A2
     assert values == {("S", "A1"): 6.0, ("S", "A2"): 5.0, ("S", "A3"): 3.0}
+
+
+# A defined name holding a LAMBDA, called like a function, as Excel writes it (XlsxWriter's
+# lambda example: ToCelsius = _xlfn.LAMBDA(_xlpm.temp, (5/9) * (_xlpm.temp-32)))
+LAMBDAS = {
+    "ToCelsius": "_xlfn.LAMBDA(_xlpm.temp, (5/9) * (_xlpm.temp-32))",
+    "Hypot": "_xlfn.LAMBDA(_xlpm.a,_xlpm.b,SQRT(_xlpm.a^2+_xlpm.b^2))",
+    "Countdown": "_xlfn.LAMBDA(_xlpm.n,IF(_xlpm.n<1,0,Countdown(_xlpm.n-1)))",
+    "Scaled": "_xlfn.LAMBDA(_xlpm.x,_xlpm.x*k)",
+}
+
+
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [
+        ("=ToCelsius(212)", 100.0),  # the example's result
+        ("=TOCELSIUS(A1)", 0.0),  # 32 °F
+        ("=Hypot(3,4)", 5.0),
+        ("=ToCelsius(212)+LET(temp,1,temp)", 101.0),  # the parameter is the lambda's own
+        ("=LET(k,2,Scaled(3))", E("#NAME?")),  # the caller's names are not the lambda's
+    ],
+)
+def test_named_lambda_calls(formula, expected):
+    wb = Workbook.from_cells({"S": {"A1": 32.0, "Z1": formula}}, names=LAMBDAS)
+    got = wb.evaluate("S", "Z1")
+    assert same(got, expected), f"{formula}: got {got!r}, expected {expected!r}"
+
+
+@pytest.mark.parametrize("formula", ["=Hypot(3)", "=Countdown(3)", "=ToCelsius"])
+def test_lambdas_not_evaluated_are_reported(formula):
+    # too few arguments, a recursive lambda, a lambda never called (Excel's #CALC!)
+    wb = Workbook.from_cells({"S": {"Z1": formula}}, names=LAMBDAS)
+    values, problems = wb.recalculate([("S", "Z1")])
+    assert values == {} and [p.where for p in problems] == ["S!Z1"]
