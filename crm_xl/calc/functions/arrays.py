@@ -3,8 +3,9 @@ FILTER, UNIQUE, SORT and SORTBY. Each returns an :class:`~crm_xl.calc.values.Arr
 spills (a one-value result is that value); nothing found is ``#CALC!``, as in Excel.
 
 What Excel orders by its language's collation (text with punctuation or letters beyond
-ASCII, which Python's ordinal order would place differently) and blank cells among the
-sort keys are refused ("not evaluated") rather than guessed.
+ASCII, where Excel's collation is not a character order) and blank cells or errors
+among the sort keys are refused ("not evaluated") rather than guessed; plain text sorts
+in Excel's default order (digits, then the space, then letters, case-insensitive).
 
 Example::
 
@@ -143,6 +144,14 @@ def UNIQUE(arr: Any, by_col: Any = MISSING, exactly_once: Any = MISSING) -> Any:
         raise Unsupported(
             "UNIQUE over blank cells and zeros or empty text: not evaluated", "UNIQUE"
         )
+    exact: dict[Any, float] = {}
+    for item in items:
+        for v in item:
+            if v.__class__ is float and exact.setdefault(round15(v), v) != v:
+                raise Unsupported(
+                    "UNIQUE of numbers equal to 15 digits but not exactly: not evaluated",
+                    "UNIQUE",
+                )
     counts: dict[tuple[Any, ...], int] = {}
     first: dict[tuple[Any, ...], list[Any]] = {}
     for key, item in zip(keys, items, strict=True):
@@ -174,10 +183,21 @@ def _sort_key_check(v: Any, name: str) -> None:
         )
 
 
+def _text_key(s: str) -> tuple[int, ...]:
+    """Excel's default sort order of text, character by character, case-insensitive:
+    digits, then the space, then letters (Microsoft's "Default sort orders": 0 1 ... 9
+    (space) ... A B ... Z)."""
+    return tuple(0 if c.isdigit() else 1 if c == " " else 2 for c in s.lower())
+
+
 def _cmp(a: Any, b: Any) -> int:
     ta, tb = _TYPE_ORDER[a.__class__], _TYPE_ORDER[b.__class__]
     if ta != tb:
         return -1 if ta < tb else 1
+    if ta == 1:
+        ka = [(k, c) for k, c in zip(_text_key(a), a.lower(), strict=True)]
+        kb = [(k, c) for k, c in zip(_text_key(b), b.lower(), strict=True)]
+        return (ka > kb) - (ka < kb)
     return compare(a, b)
 
 

@@ -12,6 +12,7 @@ Example::
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -264,6 +265,10 @@ def _xfind(x: Any, keys: list[Any], mode: int, search: int) -> int:
     to last, -1 last to first; the binary searches 2 and -2 as 1 and -1); -1 if none."""
     if x is EMPTY or x is MISSING:  # Excel then finds a blank cell, LibreOffice 0 (tdf#160711)
         raise Unsupported("XLOOKUP or XMATCH of an empty lookup value: not evaluated", "XLOOKUP")
+    if abs(search) == 2 and not _strictly_sorted(keys, search > 0):
+        # Excel's binary search on unsorted data (or on repeated values) finds what its
+        # probing finds, not the first match: not guessed
+        raise Unsupported("XLOOKUP or XMATCH binary search of unsorted data", "XLOOKUP")
     order = range(len(keys)) if search > 0 else range(len(keys) - 1, -1, -1)
     found = -1
     if mode in (0, 2):
@@ -289,6 +294,15 @@ def _xfind(x: Any, keys: list[Any], mode: int, search: int) -> int:
         if ((mode == -1 and c < 0) or (mode == 1 and c > 0)) and closer:
             best, found = v, i
     return found
+
+
+def _strictly_sorted(keys: list[Any], ascending: bool) -> bool:
+    """Whether the values are all numbers or all text, each strictly after the last."""
+    cls = keys[0].__class__ if keys else float
+    if cls not in (float, str) or any(v.__class__ is not cls for v in keys):
+        return False
+    want = -1 if ascending else 1
+    return all(compare(a, b) == want for a, b in itertools.pairwise(keys))
 
 
 @builtin("XLOOKUP", "VAAVVV", min_args=3, lift=False)

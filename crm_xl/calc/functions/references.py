@@ -32,7 +32,7 @@ from typing import Any
 
 from crm_xl.calc import parser as fx
 from crm_xl.calc.conversions import to_bool, to_int, to_text
-from crm_xl.calc.functions.registry import builtin
+from crm_xl.calc.functions.registry import BUILTINS, builtin
 from crm_xl.calc.values import (
     EMPTY,
     GRID,
@@ -194,7 +194,58 @@ def FORMULATEXT(ref: Any) -> Any:
     if "[" in _strings_out(text):
         # Excel shows table references its own way ([@Col] for Table1[[#This Row],[Col]])
         raise Unsupported("FORMULATEXT of a formula with table references", "FORMULATEXT")
+    if _may_show_at(text, key):
+        raise Unsupported(
+            "FORMULATEXT of a formula Excel may show with @ (a range, a name or a function "
+            "that can return one, in a formula saved before dynamic arrays)",
+            "FORMULATEXT",
+        )
     return "=" + _outside_strings(text)
+
+
+#: Functions that can return a range or an array where one value is expected: Excel 365
+#: shows them with the implicit intersection operator (``=@INDEX(...)``) in such formulas.
+_MAY_SPILL = {
+    "INDEX", "OFFSET", "INDIRECT", "XLOOKUP", "FILTER", "SORT", "SORTBY", "UNIQUE",
+    "SEQUENCE", "TRANSPOSE", "MMULT", "MINVERSE", "TEXTSPLIT", "ANCHORARRAY", "LAMBDA",
+}  # fmt: skip
+_LAZY_FUNCS = {"IF", "IFERROR", "IFNA", "CHOOSE", "IFS", "SWITCH", "LET", "SINGLE"}
+
+
+def _may_show_at(text: str, host: tuple[int, int]) -> bool:
+    """Whether Excel might write ``@`` into the formula it shows (a formula saved as an
+    ordinary one, which Excel 365 reads with implicit intersection): a multi-cell
+    reference where one value is expected, a defined name, or a function that may return
+    a range or an array. Array arguments (SUMPRODUCT's) and direct references given to
+    reference arguments (SUM's) take ranges as they are."""
+    try:
+        stack: list[tuple[Any, bool]] = [(fx.parse("=" + text, host), False)]
+    except fx.FormulaError:
+        return True
+    while stack:
+        n, arrays = stack.pop()
+        if isinstance(n, fx.Ref):
+            one = n.r1 is not None and n.c1 is not None and (n.r1, n.c1) == (n.r2, n.c2)
+            if not (one and n.abs[:2] == n.abs[2:]) and not arrays:
+                return True
+        elif isinstance(n, (fx.Name, fx.StructRef)):
+            return True
+        elif isinstance(n, fx.Func):
+            spec = BUILTINS.get(n.name)
+            if n.name in _MAY_SPILL or (spec is None and n.name not in _LAZY_FUNCS):
+                return True
+            for i, a in enumerate(n.args):
+                kind = "V" if spec is None else spec.kind(i)
+                if kind == "R" and isinstance(a, fx.Ref):
+                    continue
+                stack.append((a, arrays or kind == "A"))
+        elif isinstance(n, fx.Binary):
+            if n.op in (":", ",", " ") and not arrays:
+                return True
+            stack.extend(((n.left, arrays), (n.right, arrays)))
+        elif isinstance(n, (fx.Unary, fx.Percent)):
+            stack.append((n.operand, arrays))
+    return False
 
 
 def _strings_out(text: str) -> str:

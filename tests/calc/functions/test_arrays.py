@@ -98,3 +98,15 @@ def test_a_filter_spills_in_a_full_recalculation():
     assert got == Array([["a", 1.0], ["c", 3.0]])
     assert same(ev('=FILTER(C1:C4,B1:B4="west")', **TABLE), 10.0)
     assert same(ev("=SEQUENCE(3,1,5)", **DATA), 5.0)
+
+
+def test_sort_puts_digits_before_the_space_before_letters():
+    # Microsoft's "Default sort orders": 0 1 ... 9 (space) ... A B ... Z, by character
+    got = call("SORT", Array([["a b"], ["ab"], ["a1"], ["A"]]))
+    assert got == Array([["A"], ["a1"], ["a b"], ["ab"]])
+
+
+def test_unique_of_numbers_equal_only_to_15_digits_is_reported():
+    wb = Workbook.from_cells({"S": {"A1": "=0.1+0.2", "A2": 0.3, "Z1": "=ROWS(UNIQUE(A1:A2))"}})
+    values, problems = wb.recalculate([("S", "Z1")])
+    assert ("S", "Z1") not in values and [p.where for p in problems] == ["S!Z1"]

@@ -201,3 +201,13 @@ def test_convert(formula, expected):
 @pytest.mark.parametrize("formula", ['=CONVERT(1,"kft","m")', '=CONVERT(1,"parsec","m")'])
 def test_a_unit_left_out_is_reported(formula):
     assert reported(formula)
+
+
+def test_binary_search_modes():
+    # on strictly sorted data the binary search finds what the linear one does
+    check("=XMATCH(30,{10,20,30,40},0,2)", 3.0)
+    check("=XMATCH(30,{40,30,20,10},0,-2)", 2.0)
+    check("=XMATCH(25,{10,20,30,40},-1,2)", 2.0)
+    # on unsorted or repeated data Excel's probing decides: reported, not guessed
+    assert reported("=XMATCH(30,{10,40,30,20},0,2)")
+    assert reported("=XMATCH(30,{10,30,30,40},0,2)")
