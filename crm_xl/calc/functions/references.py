@@ -137,10 +137,12 @@ def _size(v: Any, default: int) -> int:
     return n
 
 
-@builtin("OFFSET", "RVVVV", min_args=3)
+@builtin("OFFSET", "RVVVV", min_args=3, lift=False)
 def OFFSET(ref: Any, rows: Any, cols: Any, height: Any = MISSING, width: Any = MISSING) -> Any:
     if ref.__class__ is XlError:
         return ref
+    if any(isinstance(v, (Range, Array, Multi)) for v in (rows, cols, height, width)):
+        raise Unsupported("OFFSET with several offsets or sizes at once", "OFFSET")
     if not isinstance(ref, Range):
         raise ErrorResult(VALUE)
     dr = 0 if rows is MISSING or rows is EMPTY else to_int(rows)
