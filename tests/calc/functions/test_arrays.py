@@ -110,3 +110,18 @@ def test_unique_of_numbers_equal_only_to_15_digits_is_reported():
     wb = Workbook.from_cells({"S": {"A1": "=0.1+0.2", "A2": 0.3, "Z1": "=ROWS(UNIQUE(A1:A2))"}})
     values, problems = wb.recalculate([("S", "Z1")])
     assert ("S", "Z1") not in values and [p.where for p in problems] == ["S!Z1"]
+
+
+def test_a_dynamic_filter_fills_its_spill_range_or_is_reported():
+    # =FILTER(A1:A4,B1:B4="east") anchored in E1: two names, as the file's spill range
+    # E1:E2 holds; a file whose spill range is E1:E3 was saved with other data: reported
+    for ref, expected in (("E1:E2", {"E1": "dan", "E2": "cal"}), ("E1:E3", None)):
+        wb = Workbook.from_cells({"S": TABLE})
+        sheet = wb.sheet("S")
+        wb.set_formula(sheet, 1, 5, '_xlfn._xlws.FILTER(A1:A4,B1:B4="east")', "dynamic", ref)
+        values, problems = wb.recalculate([("S", "E1")])
+        if expected is None:
+            assert problems and "spills 2×1 cells" in problems[0].message
+        else:
+            assert problems == []
+            assert {c: values[("S", c)] for c in expected} == expected
