@@ -53,11 +53,13 @@ def _result(rows: list[list[Any]]) -> Any:
 
 
 def _rows(a: Any) -> list[list[Any]]:
+    """The rows of an argument, to read only (a range's blank rows are one shared list:
+    what a function returns is copied from them)."""
     if isinstance(a, Multi):
         raise ErrorResult(VALUE)
     if isinstance(a, GRID):
         check_size(a.size)
-    return [list(r) for r in grid_of(a)]
+    return grid_of(a)
 
 
 def _flag(v: Any, default: bool) -> bool:
@@ -103,7 +105,7 @@ def FILTER(arr: Any, include: Any, if_empty: Any = MISSING) -> Any:
     h, w = len(rows), len(rows[0])
     fh, fw = len(flags), len(flags[0])
     if fw == 1 and fh == h:
-        out = [row for row, f in zip(rows, flags, strict=True) if _keep(f[0])]
+        out = [list(row) for row, f in zip(rows, flags, strict=True) if _keep(f[0])]
     elif fh == 1 and fw == w:
         keep = [j for j, f in enumerate(flags[0]) if _keep(f)]
         out = [[row[j] for j in keep] for row in rows] if keep else []
@@ -158,7 +160,7 @@ def UNIQUE(arr: Any, by_col: Any = MISSING, exactly_once: Any = MISSING) -> Any:
         counts[key] = counts.get(key, 0) + 1
         first.setdefault(key, item)
     once = _flag(exactly_once, False)
-    out = [item for key, item in first.items() if not once or counts[key] == 1]
+    out = [list(item) for key, item in first.items() if not once or counts[key] == 1]
     if not out:
         raise ErrorResult(CALC)
     if cols:
@@ -216,7 +218,7 @@ def _sorted(items: list[list[Any]], keys: list[tuple[list[Any], int]], name: str
         return 0
 
     idx.sort(key=functools.cmp_to_key(cmp))
-    return [items[i] for i in idx]
+    return [list(items[i]) for i in idx]
 
 
 def _ints(v: Any) -> list[int]:
