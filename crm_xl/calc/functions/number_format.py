@@ -257,8 +257,12 @@ def format_value(v: Any, fmt: str) -> str:
             k != "ampm" and (k != "date" or t[0] in "hs" or (t[0] == "m" and _is_minute(toks, i)))
             for i, (k, t) in enumerate(toks)
         )
-        if x < 0 and sign and elapsed_only and any(k == "elapsed" for k, _ in toks):
-            return "-" + _format_date(-x, toks)  # a negative duration: [h]:mm of -0.5 is -12:00
+        if x < 0 and elapsed_only and any(k == "elapsed" for k, _ in toks):
+            # a negative duration: [h]:mm of -0.5 is -12:00; a negative section's own text
+            # stands for the sign ("[h]:mm;-[h]:mm")
+            return sign + _format_date(-x, toks)
+        if x < 0 and not sign:
+            raise Unsupported("TEXT of a negative date or time with a negative section", "TEXT")
         return _format_date(x, toks)
     out = _format_number(abs(x), toks)
     return sign + out if sign and re.search(r"[1-9]", out) else out

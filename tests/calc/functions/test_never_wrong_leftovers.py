@@ -43,6 +43,7 @@ CELLS = {
         ('=TEXT(-1.00069444444444,"[h]:mm:ss")', "-24:01:00"),
         ('=TEXT(-0.5,"[h]:mm")', "-12:00"),
         ('=TEXT(-0.5,"hh:mm")', E("#VALUE!")),
+        ('=TEXT(-0.5,"[h]:mm;([h]:mm)")', "(12:00)"),  # the negative section, unsigned
         # FIXED writes 15 significant digits, zeros beyond (Excel's precision)
         ("=FIXED(1234567890123456789,0)", "1,234,567,890,123,460,000"),
         ("=FIXED(12345678901234567,2)", "12,345,678,901,234,600.00"),
