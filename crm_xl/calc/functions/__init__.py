@@ -7,6 +7,7 @@ here.
 - :mod:`~crm_xl.calc.functions.integers`: GCD, LCM, ROMAN, ARABIC
 - :mod:`~crm_xl.calc.functions.statistical`: AVERAGE, COUNT, MAX, STDEV, MEDIAN, RANK...
 - :mod:`~crm_xl.calc.functions.aggregate`: SUBTOTAL and AGGREGATE (filtered and hidden rows)
+- :mod:`~crm_xl.calc.functions.regression`: LINEST (one explanatory variable)
 - :mod:`~crm_xl.calc.functions.criteria`: COUNTIF(S), SUMIF(S), AVERAGEIF(S), MAXIFS, MINIFS
 - :mod:`~crm_xl.calc.functions.lookup`: lookup and reference (VLOOKUP, XLOOKUP, INDEX...)
 - :mod:`~crm_xl.calc.functions.references`: INDIRECT, OFFSET, ANCHORARRAY, FORMULATEXT
@@ -43,6 +44,7 @@ from crm_xl.calc.functions import (  # noqa: F401
     math,
     matrix,
     references,
+    regression,
     statistical,
     text,
 )

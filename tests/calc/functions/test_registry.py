@@ -22,6 +22,7 @@ CATEGORIES = (
     "math",
     "matrix",
     "references",
+    "regression",
     "statistical",
     "text",
 )
