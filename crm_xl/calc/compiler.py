@@ -4,7 +4,7 @@
 ``f(ctx) -> value`` (:class:`~crm_xl.calc.model.Ctx`: the book, sheet, row and column of
 the cell computed). References stay relative, so one compiled formula serves every cell of
 a run. Excel's functions are called from :mod:`crm_xl.calc.functions`; IF, IFERROR, IFNA,
-CHOOSE, IFS and SWITCH (:data:`LAZY`) evaluate only the branch they take; ``CRM_*`` calls
+CHOOSE, IFS and SWITCH (:data:`LAZY`) evaluate only the branch they take, LET binds names; ``CRM_*`` calls
 go to the book's custom functions (:mod:`crm_xl.calc.custom_calls`). The compiler also
 records which ranges the formula reads (``spans``), for the dependency graph.
 
@@ -63,7 +63,7 @@ from crm_xl.calc.values import (
 from crm_xl.errors import counted
 from crm_xl.xlsx.coordinates import MAX_COL, MAX_ROW, cell_name
 
-LAZY = {"IF", "IFERROR", "IFNA", "CHOOSE", "IFS", "SWITCH"}
+LAZY = {"IF", "IFERROR", "IFNA", "CHOOSE", "IFS", "SWITCH", "LET"}
 
 #: How deep defined names may refer to defined names in one formula (each adds the depth
 #: of its own formula to what the evaluator must recurse through).
@@ -84,6 +84,7 @@ class Compiler:
         self.host = host
         self.spans: list[tuple[SheetData, list[fx.Ref]]] = []
         self.names: list[str] = []  # defined names being expanded (a name may not use itself)
+        self.lets: list[tuple[str, Callable[[Ctx], Any]]] = []  # LET's names in scope, inner last
 
     def top(self, node: fx.Node, arr: bool) -> Callable[[Ctx], Any]:
         """A whole formula's code; ``arr`` for an array formula (ranges are read whole)."""
@@ -164,6 +165,11 @@ class Compiler:
         return many
 
     def n_Name(self, node: fx.Name, arr: bool) -> Callable[[Ctx], Any]:
+        if node.sheet is None and self.lets:
+            local = _let_name(node.name)
+            for name, read in reversed(self.lets):
+                if name == local:
+                    return read
         scope = self.book.sheet_named(node.sheet) if node.sheet else self.sheet
         if scope is None:
             return lambda ctx: REF
@@ -299,6 +305,9 @@ class Compiler:
             return self._crm(node, arr)
         spec = BUILTINS.get(name)
         if spec is None:
+            lam = self.book.name_node(name, self.sheet) if name.isidentifier() else None
+            if isinstance(lam, fx.Func) and lam.name == "LAMBDA":
+                return self._call_lambda(name, lam, node.args, arr)
             raise Unsupported(f"function {name} is not supported by crm-xl recalc", name)
         n = len(node.args)
         if n < spec.min_args or (spec.max_args is not None and n > spec.max_args):
@@ -481,6 +490,86 @@ class Compiler:
 
         return g
 
+    def lazy_LET(self, node: fx.Func, arr: bool) -> Callable[[Ctx], Any]:
+        """LET(name1, value1, [name2, value2, ...], calculation): each value computed once,
+        in order, each seeing the names before it; the calculation sees them all (names in
+        the file are ``_xlpm.x``). A compiled formula serves every cell of its shape and
+        may run again inside itself (a cell it reads computed first): the values live in
+        slots saved and restored around each run."""
+        args = node.args
+        if len(args) < 3 or len(args) % 2 == 0:
+            raise fx.FormulaError("LET takes names and values in pairs, then a calculation")
+        slots: list[Any] = [None] * (len(args) // 2)
+        codes = []
+        before = len(self.lets)
+        try:
+            for i in range(0, len(args) - 1, 2):
+                name = args[i]
+                if not isinstance(name, fx.Name) or name.sheet is not None:
+                    raise fx.FormulaError("LET's names must be names")
+                codes.append(self.expr(args[i + 1], arr))
+                k = i // 2
+                self.lets.append((_let_name(name.name), lambda ctx, k=k: slots[k]))
+            body = self.expr(args[-1], arr)
+        finally:
+            del self.lets[before:]
+
+        def g(ctx: Ctx) -> Any:
+            saved = slots[:]
+            try:
+                for k, code in enumerate(codes):
+                    slots[k] = code(ctx)
+                return body(ctx)
+            finally:
+                slots[:] = saved
+
+        return g
+
+    def _call_lambda(
+        self, name: str, lam: fx.Func, call_args: tuple[fx.Node, ...], arr: bool
+    ) -> Callable[[Ctx], Any]:
+        """A call of a defined name that is a LAMBDA (``ToCelsius(212)`` with ToCelsius =
+        ``LAMBDA(temp, (5/9)*(temp-32))``): the arguments computed in the caller's scope,
+        the body with the parameters only (the caller's LET names are not its own). A
+        LAMBDA that calls itself, and a call with too few or too many arguments, are
+        refused."""
+        params, body_node = lam.args[:-1], lam.args[-1]
+        if not params or not all(isinstance(p, fx.Name) and p.sheet is None for p in params):
+            raise Unsupported(f"the LAMBDA of {name} has no parameters to bind", name)
+        if len(call_args) != len(params):
+            raise Unsupported(
+                f"{name} called with {len(call_args)} of its {len(params)} parameters", name
+            )
+        key = name.upper()
+        if key in self.names:
+            raise Unsupported(f"the LAMBDA {name} calls itself: not evaluated", name)
+        codes = [self.expr(a, arr) for a in call_args]
+        slots: list[Any] = [None] * len(params)
+        outer, self.lets = (
+            self.lets,
+            [
+                (_let_name(p.name), lambda ctx, k=k: slots[k])  # type: ignore[union-attr]
+                for k, p in enumerate(params)
+            ],
+        )
+        self.names.append(key)
+        try:
+            body = self.expr(body_node, arr)
+        finally:
+            self.names.pop()
+            self.lets = outer
+
+        def g(ctx: Ctx) -> Any:
+            saved = slots[:]
+            try:
+                for k, code in enumerate(codes):
+                    slots[k] = code(ctx)
+                return body(ctx)
+            finally:
+                slots[:] = saved
+
+        return g
+
     def _crm(self, node: fx.Func, arr: bool) -> Callable[[Ctx], Any]:
         """A call of one of the book's custom functions, with the arguments xlwings passes."""
         info = self.book.functions.get(node.name)
@@ -513,3 +602,9 @@ class Compiler:
             return from_xlwings(result)
 
         return g
+
+
+def _let_name(name: str) -> str:
+    """A LET name as compared: case-insensitive, without the file's ``_xlpm.`` prefix."""
+    up = name.upper()
+    return up[6:] if up.startswith("_XLPM.") else up

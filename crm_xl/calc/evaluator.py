@@ -49,9 +49,10 @@ Values are ``float``, ``str``, ``bool`` or :class:`XlError` (``.code`` is ``"#N/
 etc.), so a writer can give each cell its type; text returned by a ``CRM_*`` function
 stays text even when it starts with ``#`` (that is what Excel shows through xlwings).
 Refused on purpose: NOW, RAND... (volatile: results must be reproducible; TODAY only when
-the caller gives no date, ``CellModel.today``), OFFSET
-and INDIRECT (references built at run time), external workbooks, 3-D references, what-if
-data tables, and any function not in :func:`supported_functions`.
+the caller gives no date, ``CellModel.today``), external workbooks, 3-D references, what-if
+data tables, and any function not in :func:`supported_functions`. INDIRECT and OFFSET build
+their references while they run: the cells they reach are computed when read
+(:mod:`crm_xl.calc.functions.references`).
 
 How it is built, each module importing only those before it: :mod:`~crm_xl.calc.problems`
 (why a cell cannot be computed), :mod:`~crm_xl.calc.model` (the cell model),
@@ -504,7 +505,7 @@ def supported_functions(custom: Iterable[str] = ()) -> list[str]:
 
         >>> {"SUM", "XLOOKUP", "IF"} <= set(supported_functions())
         True
-        >>> "OFFSET" in supported_functions(), "CRM_DOUBLE" in supported_functions(["CRM_DOUBLE"])
+        >>> "RAND" in supported_functions(), "CRM_DOUBLE" in supported_functions(["CRM_DOUBLE"])
         (False, True)
     """
     return sorted(set(BUILTINS) | LAZY | set(custom))

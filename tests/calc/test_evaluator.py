@@ -95,7 +95,7 @@ def test_volatile_and_unknown_functions_are_reported_not_guessed():
     for formula, name in [
         ("=TODAY()", "TODAY"),
         ("=NOW()+1", "NOW"),
-        ("=OFFSET(A1,1,1)", "OFFSET"),
+        ("=RAND()", "RAND"),
     ]:
         with pytest.raises(UnsupportedFunction) as info:
             ev(formula)
@@ -327,16 +327,16 @@ def test_recalculate_covers_precedents_and_dependents():
 
 def test_unsupported_function_stops_its_dependents_only():
     wb = Workbook.from_cells(
-        {"S": {"A1": '=INDIRECT("B1")', "B1": 1.0, "C1": "=A1+1", "D1": "=B1+1"}}
+        {"S": {"A1": '=WEBSERVICE("B1")', "B1": 1.0, "C1": "=A1+1", "D1": "=B1+1"}}
     )
     values, problems = wb.recalculate([("S", "A1"), ("S", "D1")])
     assert values == {("S", "D1"): 2.0}
     assert len(problems) == 1 and problems[0].where == "S!A1"
-    assert "INDIRECT" in problems[0].message and "1 cell(s)" in problems[0].message
+    assert "WEBSERVICE" in problems[0].message and "1 cell(s)" in problems[0].message
 
 
 def test_problems_in_a_filled_column_are_one_range():
-    cells = {f"A{r}": f"=OFFSET(B{r},0,1)" for r in range(1, 51)}
+    cells = {f"A{r}": f'=WEBSERVICE("B{r}")' for r in range(1, 51)}
     values, problems = Workbook.from_cells({"S": cells}).recalculate(
         [("S", f"A{r}") for r in range(1, 51)]
     )
@@ -692,13 +692,13 @@ def test_shared_formulas_expand_like_openpyxl_translator():
 
 FIXTURES = excel_made_params(names=True)
 MUST_CHECK = {  # fixture: the least number of formula cells compared with Excel's results
-    "FormulaEvalTestData_Copy.xlsx": 1200,
+    "FormulaEvalTestData_Copy.xlsx": 1295,  # every formula (INDIRECT and OFFSET too)
     "MatrixFormulaEvalTestData.xlsx": 250,
     "shared_formulas.xlsx": 40,
     "testSharedFormulasRangeSetBlankBug.xlsx": 80,
     "formula_results01.xlsx": 12,
     "array_formula01.xlsx": 3,
-    "StructuredRefs-lots-with-lookups.xlsx": 200,
+    "StructuredRefs-lots-with-lookups.xlsx": 7274,  # every one: 3,798 with INDIRECT
     "simple-monthly-budget.xlsx": 5,
     "DataTableCities.xlsx": 14,
 }
@@ -750,7 +750,7 @@ def test_against_excel_cached_values(name):
     for p in problems:  # everything left out is out of scope on purpose
         assert any(
             word in p.message
-            for word in ("INDIRECT", "OFFSET", "external", "data table", "not supported")
+            for word in ("external", "data table", "not supported", "not evaluated")
         ), str(p)
 
 

@@ -31,12 +31,13 @@ def plain(tmp_path):
     ws["C4"] = "=1/0"  # #DIV/0!, an error
     ws["C5"] = '=IF(A1=3,"","no")'  # "", empty text
     for r in range(6, 10):  # a function crm_xl does not evaluate, in four cells
-        ws[f"C{r}"] = f"=OFFSET(A1,{r - 6},0)"
+        ws[f"C{r}"] = f'=WEBSERVICE("http://example.invalid/{r}")'
     ws["D9"] = "=C9*2"  # reads one of them
     ws["D1"] = "=C1*2"  # 24
     other = wb.create_sheet("Other")
     other["A1"] = "=Data!C1+1"  # 13, on another sheet
-    other["A2"] = '=INDIRECT("Data!A1")'
+    other["A2"] = '=INDIRECT("Data!A1")'  # 3, a reference made while it runs
+    other["A3"] = "=_xlfn.FORECAST.ETS(1,Data!A1:A3,Data!A1:A3)"  # not evaluated either
     wb.save(path)
     return path
 
@@ -51,18 +52,19 @@ def test_every_supported_formula_is_computed_and_stored_with_its_type(plain):
     assert got["C4"][0] == "e" and str(got["C4"][1]) == "#DIV/0!"
     assert got["C5"][0] in ("str", "empty") and (got["C5"][1] or "") == ""
     assert got["D1"] == ("n", 24.0)
-    assert Package.open(plain).cached_values("Other", ["A1"])["A1"] == ("n", 13.0)
+    other = Package.open(plain).cached_values("Other", ["A1", "A2"])
+    assert other["A1"] == ("n", 13.0) and other["A2"] == ("n", 3.0)
 
 
 def test_what_cannot_be_evaluated_is_left_alone_and_reported_once_per_function(plain, capsys):
     assert main(["recalc", str(plain)]) == 0  # the rest is computed: not a failure
     err = capsys.readouterr().err
     lines = [line for line in err.splitlines() if line.startswith("not evaluated:")]
-    offset = [line for line in lines if "OFFSET" in line]
+    offset = [line for line in lines if "WEBSERVICE" in line]
     assert len(offset) == 1, err  # one line for the four cells, not four
     assert "Data!C6:C9" in offset[0]
     assert "4 cells left as they were, and 1 cell that depend on them" in offset[0]
-    assert any("INDIRECT" in line and "Other!A2" in line for line in lines)
+    assert any("FORECAST.ETS" in line and "Other!A3" in line for line in lines)
     stored = Package.open(plain).cached_values("Data", ["C6", "C9", "D9"])
     assert {v[0] for v in stored.values()} == {"empty"}  # as openpyxl wrote them: nothing
 

@@ -95,7 +95,7 @@ def criterion(crit: Any) -> Callable[[Any], bool]:
         def match_bool(v: Any) -> bool:
             if v.__class__ is bool:
                 return _cmp_ok(op or "=", (v > b) - (v < b))
-            return op == "<>" and v.__class__ is not str
+            return op == "<>"  # text (even "TRUE"), numbers, errors, blanks: "not TRUE"
 
         return match_bool
     if crit.__class__ is float:

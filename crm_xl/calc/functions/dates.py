@@ -26,7 +26,7 @@ from crm_xl.calc.conversions import (
     to_text,
 )
 from crm_xl.calc.functions.registry import builtin
-from crm_xl.calc.values import MISSING, NUM, VALUE, ErrorResult
+from crm_xl.calc.values import MISSING, NUM, VALUE, ErrorResult, Unsupported
 
 
 def _date_number(v: Any) -> float:
@@ -188,3 +188,69 @@ def EOMONTH(start: Any, months: Any) -> float:
     a = _date_parts(no_bool_number(start))
     y, m = _months_later(a, months)
     return date_serial(y, m + 1, 1) - 1
+
+
+def _last_of_month(d: dt.date) -> bool:
+    return (d + dt.timedelta(days=1)).month != d.month
+
+
+def _leap(y: int) -> bool:
+    return y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
+
+
+def _feb29_counted(a: dt.date, b: dt.date) -> bool:
+    """Actual/actual within one year: whether Excel divides by 366."""
+    if _leap(a.year):
+        return a.year == b.year or a.month <= 2
+    if _leap(b.year):
+        return b.month > 2 or (b.month == 2 and b.day == 29)
+    return False
+
+
+@builtin("YEARFRAC", "VVV", min_args=2)
+def YEARFRAC(start: Any, end: Any, basis: Any = MISSING) -> float:
+    """The fraction of a year between two dates, by day-count ``basis``: 0 US 30/360,
+    1 actual/actual, 2 actual/360, 3 actual/365, 4 European 30/360 (the rules of
+    Excel's own, as Apache POI's YearFracCalculator, checked against Excel, has them).
+
+    >>> round(YEARFRAC(40909.0, 41120.0), 8), round(YEARFRAC(40909.0, 41120.0, 1.0), 8)
+    (0.58055556, 0.57650273)
+    """
+    s, e = math.floor(_date_number(start)), math.floor(_date_number(end))
+    k = 0 if basis is MISSING else to_int(basis)
+    if not 0 <= k <= 4:
+        raise ErrorResult(NUM)
+    if s > e:
+        s, e = e, s
+    if s < 61:  # the 29 February 1900 that never was: no rule to follow
+        raise Unsupported("YEARFRAC of a date before 1 March 1900: not evaluated", "YEARFRAC")
+    a, b = serial_to_datetime(s).date(), serial_to_datetime(e).date()
+    days = e - s
+    if k == 2:
+        return days / 360
+    if k == 3:
+        return days / 365
+    if k == 1:
+        one_year = a.year == b.year or (
+            a.year + 1 == b.year and (a.month, a.day) >= (b.month, b.day)
+        )
+        if not one_year:
+            years = range(a.year, b.year + 1)
+            length = sum(366 if _leap(y) else 365 for y in years) / len(years)
+        else:
+            length = 366 if _feb29_counted(a, b) else 365
+        return days / length
+    d1, d2 = a.day, b.day
+    if k == 4:
+        d1, d2 = min(d1, 30), min(d2, 30)
+    elif d1 == 31 and d2 == 31:
+        d1 = d2 = 30
+    elif d1 == 31:
+        d1 = 30
+    elif d1 == 30 and d2 == 31:
+        d2 = 30
+    elif a.month == 2 and _last_of_month(a):
+        d1 = 30
+        if b.month == 2 and _last_of_month(b):
+            d2 = 30
+    return ((b.year - a.year) * 360 + (b.month - a.month) * 30 + d2 - d1) / 360

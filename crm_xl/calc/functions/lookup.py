@@ -1,4 +1,5 @@
-"""Excel's lookup and reference functions: MATCH, VLOOKUP, HLOOKUP, LOOKUP, XLOOKUP, INDEX,
+"""Excel's lookup and reference functions: MATCH, VLOOKUP, HLOOKUP, LOOKUP, XLOOKUP, XMATCH,
+INDEX,
 ROW(S), COLUMN(S), ADDRESS, TRANSPOSE, HYPERLINK. Approximate matches follow Excel's binary
 search, so unsorted data gives Excel's answer, not the "right" one.
 
@@ -11,6 +12,7 @@ Example::
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -257,6 +259,52 @@ def _index_part(arr: Any, r: int, c: int) -> Any:
     return Array(data)
 
 
+def _xfind(x: Any, keys: list[Any], mode: int, search: int) -> int:
+    """0-based position of x in keys by XLOOKUP's and XMATCH's match mode (0 exact, -1
+    exact or next smaller, 1 exact or next larger, 2 wildcards) and search mode (1 first
+    to last, -1 last to first; the binary searches 2 and -2 as 1 and -1); -1 if none."""
+    if x is EMPTY or x is MISSING:  # Excel then finds a blank cell, LibreOffice 0 (tdf#160711)
+        raise Unsupported("XLOOKUP or XMATCH of an empty lookup value: not evaluated", "XLOOKUP")
+    if abs(search) == 2 and not _strictly_sorted(keys, search > 0):
+        # Excel's binary search on unsorted data (or on repeated values) finds what its
+        # probing finds, not the first match: not guessed
+        raise Unsupported("XLOOKUP or XMATCH binary search of unsorted data", "XLOOKUP")
+    order = range(len(keys)) if search > 0 else range(len(keys) - 1, -1, -1)
+    found = -1
+    if mode in (0, 2):
+        if mode == 2 and x.__class__ is str:
+            rx = wildcard_regex(x)
+            eq: Callable[[Any], bool] = lambda v: v.__class__ is str and bool(rx.fullmatch(v))  # noqa: E731
+        elif x.__class__ is str:
+            low = x.lower()
+            eq = lambda v: v.__class__ is str and v.lower() == low  # noqa: E731
+        else:
+            cls = x.__class__
+            eq = lambda v: v.__class__ is cls and v == x  # noqa: E731
+        return next((i for i in order if eq(keys[i])), -1)
+    best = None
+    for i in order:
+        v = keys[i]
+        if v.__class__ is XlError or not _same_kind(x, v):
+            continue
+        c = compare(v, x)
+        if c == 0:
+            return i
+        closer = best is None or compare(v, best) == (1 if mode == -1 else -1)
+        if ((mode == -1 and c < 0) or (mode == 1 and c > 0)) and closer:
+            best, found = v, i
+    return found
+
+
+def _strictly_sorted(keys: list[Any], ascending: bool) -> bool:
+    """Whether the values are all numbers or all text, each strictly after the last."""
+    cls = keys[0].__class__ if keys else float
+    if cls not in (float, str) or any(v.__class__ is not cls for v in keys):
+        return False
+    want = -1 if ascending else 1
+    return all(compare(a, b) == want for a, b in itertools.pairwise(keys))
+
+
 @builtin("XLOOKUP", "VAAVVV", min_args=3, lift=False)
 def XLOOKUP(
     x: Any,
@@ -284,34 +332,7 @@ def XLOOKUP(
     if (vertical and rr != lr * lc) or (not vertical and rc != lr * lc):
         raise ErrorResult(VALUE)
     keys = _vector(lookup, used=True)  # blank cells past the used ones never match
-    if x is EMPTY or x is MISSING:
-        x = 0.0
-    order = range(len(keys)) if search > 0 else range(len(keys) - 1, -1, -1)
-    found = -1
-    if mode in (0, 2):
-        if mode == 2 and x.__class__ is str:
-            rx = wildcard_regex(x)
-            eq: Callable[[Any], bool] = lambda v: v.__class__ is str and bool(rx.fullmatch(v))  # noqa: E731
-        elif x.__class__ is str:
-            low = x.lower()
-            eq = lambda v: v.__class__ is str and v.lower() == low  # noqa: E731
-        else:
-            cls = x.__class__
-            eq = lambda v: v.__class__ is cls and v == x  # noqa: E731
-        found = next((i for i in order if eq(keys[i])), -1)
-    else:
-        best = None
-        for i in order:
-            v = keys[i]
-            if v.__class__ is XlError or not _same_kind(x, v):
-                continue
-            c = compare(v, x)
-            if c == 0:
-                found, best = i, None
-                break
-            closer = best is None or compare(v, best) == (1 if mode == -1 else -1)
-            if ((mode == -1 and c < 0) or (mode == 1 and c > 0)) and closer:
-                best, found = v, i
+    found = _xfind(x, keys, mode, search)
     if found < 0:
         if if_not_found is MISSING:
             raise ErrorResult(NA)
@@ -326,6 +347,22 @@ def XLOOKUP(
         return result.sub(0, found, rr - 1, found)
     col = [[row[found]] for row in result.rows()]
     return col[0][0] if rr == 1 else Array(col)
+
+
+@builtin("XMATCH", "VAVV", min_args=2)
+def XMATCH(x: Any, lookup: Any, match_mode: Any = MISSING, search_mode: Any = MISSING) -> float:
+    mode = 0 if match_mode is MISSING else to_int(match_mode)
+    search = 1 if search_mode is MISSING else to_int(search_mode)
+    if mode not in (0, -1, 1, 2) or search not in (1, -1, 2, -2):
+        raise ErrorResult(VALUE)
+    if not isinstance(lookup, GRID):
+        lookup = Array([[lookup]])
+    if 1 not in lookup.shape:
+        raise ErrorResult(VALUE)
+    i = _xfind(x, _vector(lookup, used=True), mode, search)
+    if i < 0:
+        raise ErrorResult(NA)
+    return float(i + 1)
 
 
 @builtin("ROW", "R", min_args=0, lift=False, needs_ctx=True)

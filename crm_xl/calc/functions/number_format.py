@@ -177,6 +177,10 @@ def _format_number(x: float, toks: list[tuple[str, str]]) -> str:
     if not digits:
         return "".join(t for k, t in toks if k == "lit")
     first, last = digits[0], digits[-1]
+    if last + 1 < len(toks) and toks[last + 1] == ("num", "."):  # "#." keeps its point
+        last += 1
+    if first > 0 and toks[first - 1] == ("num", "."):  # ".00": no integer digits
+        first -= 1
     inside = toks[first : last + 1]
     if any(k != "num" for k, _ in inside) or any(t.startswith("E") for k, t in toks if k == "num"):
         raise Unsupported(
@@ -249,6 +253,16 @@ def format_value(v: Any, fmt: str) -> str:
     if any(k == "text" for k, _ in toks):
         return "".join(number_text(x) if k == "text" else t for k, t in toks)
     if any(k in ("date", "elapsed", "ampm") for k, _ in toks):
+        elapsed_only = all(
+            k != "ampm" and (k != "date" or t[0] in "hs" or (t[0] == "m" and _is_minute(toks, i)))
+            for i, (k, t) in enumerate(toks)
+        )
+        if x < 0 and elapsed_only and any(k == "elapsed" for k, _ in toks):
+            # a negative duration: [h]:mm of -0.5 is -12:00; a negative section's own text
+            # stands for the sign ("[h]:mm;-[h]:mm")
+            return sign + _format_date(-x, toks)
+        if x < 0 and not sign:
+            raise Unsupported("TEXT of a negative date or time with a negative section", "TEXT")
         return _format_date(x, toks)
     out = _format_number(abs(x), toks)
     return sign + out if sign and re.search(r"[1-9]", out) else out

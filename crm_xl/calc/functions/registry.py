@@ -57,19 +57,16 @@ class Builtin:
 BUILTINS: dict[str, Builtin] = {}
 
 _VOLATILE = "is volatile ({}): crm-xl recalc must give the same result on every run"
-_DYNAMIC = "builds references at run time ({}), so the cells it reads are not known in advance"
 VOLATILE = {
     "TODAY": _VOLATILE.format("it changes every day"),
     "NOW": _VOLATILE.format("it changes all the time"),
     "RAND": _VOLATILE.format("it is random"),
     "RANDBETWEEN": _VOLATILE.format("it is random"),
     "RANDARRAY": _VOLATILE.format("it is random"),
-    "OFFSET": _DYNAMIC.format("from a position and a size"),
-    "INDIRECT": _DYNAMIC.format("from text"),
     "CELL": _VOLATILE.format("it depends on the Excel session"),
     "INFO": _VOLATILE.format("it depends on the Excel session"),
 }
-"""Functions refused on purpose: recalculation must be deterministic and static."""
+"""Functions refused on purpose: recalculation must be deterministic."""
 
 
 def builtin(

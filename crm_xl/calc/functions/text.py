@@ -1,5 +1,5 @@
 """Excel's text functions: lengths and parts, case, joining, searching and replacing,
-characters and codes, numbers as text (TEXT, DOLLAR, FIXED, VALUE). The number formats
+characters and codes, numbers as text (TEXT, DOLLAR, FIXED, VALUE), TEXTSPLIT. The number formats
 TEXT applies are in :mod:`crm_xl.calc.functions.number_format`.
 
 Example::
@@ -11,7 +11,7 @@ Example::
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from crm_xl.calc.conversions import to_bool, to_int, to_number, to_text
@@ -19,7 +19,19 @@ from crm_xl.calc.functions.criteria import has_wildcards, wildcard_regex
 from crm_xl.calc.functions.math import round_digits
 from crm_xl.calc.functions.number_format import format_value
 from crm_xl.calc.functions.registry import builtin
-from crm_xl.calc.values import EMPTY, MISSING, VALUE, ErrorResult, flat_values, stored_values
+from crm_xl.calc.values import (
+    EMPTY,
+    ERRORS,
+    GRID,
+    MISSING,
+    NA,
+    VALUE,
+    Array,
+    ErrorResult,
+    Unsupported,
+    flat_values,
+    stored_values,
+)
 
 MAX_TEXT = 32_767  # the most characters a cell holds: a longer text result is #VALUE!
 
@@ -74,17 +86,38 @@ def MID(s: Any, start: Any, n: Any) -> str:
 
 @builtin("UPPER", "V")
 def UPPER(s: Any) -> str:
-    return to_text(s).upper()
+    return "".join(_case(c, True) for c in to_text(s))
 
 
 @builtin("LOWER", "V")
 def LOWER(s: Any) -> str:
-    return to_text(s).lower()
+    return "".join(_case(c, False) for c in to_text(s))
+
+
+def _case(c: str, upper: bool) -> str:
+    """One character in upper or lower case, as Windows maps it for Excel: letter for
+    letter (``ß`` stays ``ß``, where Python writes ``SS``); a character whose case is
+    more than one character is refused rather than guessed."""
+    if c < "\x80":
+        return c.upper() if upper else c.lower()
+    m = c.upper() if upper else c.lower()
+    if len(m) == 1:
+        return m
+    if c == "ß":
+        return c
+    raise Unsupported(f"UPPER, LOWER or PROPER of {c!r} (its case is several letters)", "UPPER")
 
 
 @builtin("PROPER", "V")
 def PROPER(s: Any) -> str:
-    return re.sub(r"[A-Za-z]+", lambda m: m.group(0).capitalize(), to_text(s).lower())
+    """Each letter after a character that is not a letter in upper case, the others in
+    lower case; letters beyond ASCII count (``élan`` is ``Élan``), digits do not
+    (``76BudGet`` is ``76Budget``, Microsoft's example)."""
+    out, after_letter = [], False
+    for c in to_text(s):
+        out.append(_case(c, not after_letter))
+        after_letter = c.isalpha()
+    return "".join(out)
 
 
 @builtin("TRIM", "V")
@@ -219,9 +252,12 @@ def CODE(s: Any) -> float:
 
 
 def _format_fixed(x: float, decimals: int, commas: bool) -> str:
+    """``x`` rounded to ``decimals`` and written with Excel's 15 significant digits (the
+    digits beyond are zeros: FIXED(1234567890123456789,0) is 1,234,567,890,123,460,000)."""
     r = round_digits(x, float(decimals), ROUND_HALF_UP)
     d = max(decimals, 0)
-    return f"{r:,.{d}f}" if commas else f"{r:.{d}f}"
+    exact = Decimal(f"{r:.15g}") if r else Decimal(0)
+    return f"{exact:,.{d}f}" if commas else f"{exact:.{d}f}"
 
 
 @builtin("TEXT", "VV")
@@ -243,3 +279,59 @@ def FIXED(v: Any, decimals: Any = MISSING, no_commas: Any = MISSING) -> str:
     d = 2 if decimals is MISSING else to_int(decimals)
     commas = not (no_commas is not MISSING and to_bool(no_commas))
     return _format_fixed(to_number(v), d, commas)
+
+
+def _delimiters(d: Any) -> list[str]:
+    if d is MISSING or d is EMPTY:
+        return []
+    out = [to_text(v) for v in flat_values(d)]
+    if any(s == "" for s in out):
+        raise ErrorResult(VALUE)
+    return out
+
+
+def _split(s: str, delims: list[str], fold: bool) -> list[str]:
+    if not delims:
+        return [s]
+    alternatives = "|".join(re.escape(x) for x in sorted(delims, key=len, reverse=True))
+    return re.compile(alternatives, re.IGNORECASE if fold else 0).split(s)
+
+
+@builtin("TEXTSPLIT", "VAAVVV", min_args=2, lift=False)
+def TEXTSPLIT(
+    text: Any,
+    col_delim: Any,
+    row_delim: Any = MISSING,
+    ignore_empty: Any = MISSING,
+    match_mode: Any = MISSING,
+    pad_with: Any = MISSING,
+) -> Any:
+    """Text split into columns at ``col_delim`` and rows at ``row_delim`` (either may be
+    several texts); short rows padded with ``pad_with`` (#N/A by default).
+
+    >>> TEXTSPLIT("a,b;c", ",", ";")
+    Array([['a', 'b'], ['c', XlError('#N/A')]])
+    """
+    if isinstance(text, GRID):
+        raise Unsupported("TEXTSPLIT of several texts at once", "TEXTSPLIT")
+    s = to_text(text)
+    cols, rows = _delimiters(col_delim), _delimiters(row_delim)
+    if not cols and not rows:
+        raise ErrorResult(VALUE)
+    skip = ignore_empty is not MISSING and ignore_empty is not EMPTY and to_bool(ignore_empty)
+    fold = match_mode is not MISSING and match_mode is not EMPTY and to_int(match_mode) == 1
+    lines = _split(s, rows, fold)
+    if skip:
+        lines = [x for x in lines if x != ""]
+    grid = [_split(x, cols, fold) for x in lines]
+    if skip:
+        grid = [[x for x in r if x != ""] for r in grid]
+        grid = [r for r in grid if r]
+    if not grid:
+        raise ErrorResult(ERRORS["#CALC!"])
+    width = max(len(r) for r in grid)
+    pad = NA if pad_with is MISSING else pad_with
+    data = [r + [pad] * (width - len(r)) for r in grid]
+    if len(data) == 1 and width == 1:
+        return data[0][0]
+    return Array(data)

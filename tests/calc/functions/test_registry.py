@@ -10,14 +10,19 @@ from crm_xl.calc.functions import BUILTINS, VOLATILE
 
 CATEGORIES = (
     "aggregate",
+    "arrays",
     "criteria",
     "dates",
+    "engineering",
     "financial",
     "information",
+    "integers",
     "logical",
     "lookup",
     "math",
     "matrix",
+    "references",
+    "regression",
     "statistical",
     "text",
 )
