@@ -143,7 +143,8 @@ class _ShapeBuilder:
             self.lit(f"</{p}t></{p}is>")
             self.positions.append(_Position(col, "inline", t, s, v=v))
         elif m := re.fullmatch(
-            rf"<{p}f((?: [A-Za-z_][\w:.-]*=\"[^\"<]*\")*)(/>|>[^<]*</{p}f>)(<{p}v>[^<]*</{p}v>)?",
+            rf"<{p}f((?: [A-Za-z_][\w:.-]*=\"[^\"<]*\")*)(/>|>[^<]*</{p}f>)"
+            rf"(<{p}v>[^<]*</{p}v>|<{p}v ?/>)?",
             inner,
         ):
             fattrs, fbody, fv = m.groups()
@@ -159,7 +160,9 @@ class _ShapeBuilder:
                 f = self.group("[^<]+" if not fattrs else "[^<]*")
                 self.lit(f"</{p}f>")
             v = None
-            if fv:
+            if fv and not fv.startswith(f"<{p}v>"):  # <v/>, <v /> (openpyxl): no value
+                self.lit(fv)
+            elif fv:
                 self.lit(f"<{p}v>")
                 v = self.group("[^<]*")
                 self.lit(f"</{p}v>")

@@ -257,3 +257,38 @@ def test_a_formulas_line_breaks_are_read_as_an_xml_parser_reads_them(shapes, mon
         assert wb.evaluate("Data", f"A{r}") == 6.0
         assert wb.evaluate("Data", f"B{r}") == "a\nb"
         assert wb.evaluate("Data", f"C{r}") == 4.0
+
+
+def _openpyxl_rows(rows: int) -> str:
+    """Rows as openpyxl writes them: ``t="n"`` numbers, inline strings, formulas with an
+    empty ``<v />`` (never calculated); some with ``<v/>`` and a ``t="str"`` one."""
+    out = []
+    for r in range(2, rows + 2):
+        out.append(
+            f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>C{r:05d}</t></is></c>'
+            f'<c r="B{r}" t="n"><v>{r / 10}</v></c><c r="C{r}" t="n"><v>{r}</v></c>'
+            f'<c r="D{r}"><f>SUM(B{r}:C{r})</f><v /></c>'
+            f'<c r="E{r}"><f>B{r}*0.4+C{r}*0.6</f><v/></c>'
+            f'<c r="F{r}" t="str"><f>T(A{r})</f><v/></c></row>'
+        )
+    return HEAD + "".join(out) + TAIL
+
+
+def test_openpyxl_empty_cached_values_are_read_by_shapes_as_no_value(monkeypatch):
+    from crm_xl.calc import row_shapes
+
+    xml = _openpyxl_rows(300)
+    data = book(xml)
+    shaped, general = read(data, True, monkeypatch), read(data, False, monkeypatch)
+    assert shaped == general
+    formulas = shaped["Data"]["formulas"]
+    # never calculated: no cached value; a t="str" formula with <v/> has computed ""
+    assert formulas[(2, 4)][0] == "SUM(B2:C2)" and formulas[(2, 4)][4:6] == (None, "empty")
+    assert formulas[(2, 6)][4:6] == ("", "str")
+    body_start, end = xml.index("<sheetData>"), xml.index("</sheetData>")
+    wb = Workbook()
+    sheet = wb.add_sheet("Data")
+    rest, doubt = row_shapes.read_shaped_rows(wb, sheet, xml, body_start, end, "", [], {}, [])
+    assert doubt is None
+    assert len(rest) < len(xml) / 20  # the rows were read by their shape
+    assert len(sheet.formulas) == 900
