@@ -365,10 +365,14 @@ def _store(
             if group is not None and doubt is None:
                 doubt = _text_doubt(columns[group])
     rows = list(map(int, columns[0]))
-    if any("hidden" in a for a in set(columns[1])):
-        for r, a in zip(rows, columns[1], strict=True):
-            if "hidden" in a and parse_attrs(a).get("hidden") in ("1", "true"):
-                sheet.hidden_rows.add(r)
+    # each different attribute list parsed once (LibreOffice writes hidden="false" on every row)
+    hiding = {
+        a
+        for a in set(columns[1])
+        if "hidden" in a and parse_attrs(a).get("hidden") in ("1", "true")
+    }
+    if hiding:
+        sheet.hidden_rows.update(r for r, a in zip(rows, columns[1], strict=True) if a in hiding)
     cells, styles, dates = sheet.cells, sheet.styles, wb.date_styles
     last_row = last_col = 0
     for pos in shape.positions:
@@ -430,6 +434,17 @@ def _values(
     return last
 
 
+def _ordinary(fattrs: tuple[str, ...]) -> bool:
+    """Whether a column's ``<f>`` attributes are all the same and make no shared, array or
+    data-table formula (LibreOffice writes ``<f aca="false">`` in every formula cell)."""
+    kinds = set(fattrs)
+    return len(kinds) == 1 and parse_attrs(kinds.pop()).get("t", "normal") not in (
+        "shared",
+        "array",
+        "dataTable",
+    )
+
+
 def _formulas(
     wb: CellModel,
     sheet: SheetData,
@@ -466,7 +481,7 @@ def _formulas(
         joined = "".join(texts)
         if "&" in joined or "_x" in joined or "\r" in joined:
             texts = map(xml_text, texts)  # entities, _xHHHH_ escapes or CR LF to decode
-    if pos.fa is None:  # <f>text</f>: an ordinary formula, the common case
+    if pos.fa is None or _ordinary(columns[pos.fa]):  # <f>text</f>, the common case
         infos = list(map(FormulaInfo, texts, repeat("normal"), repeat(None), values, types))
         sheet.formulas.update(zip(keys, infos, strict=True))
         return keys[-1][0]

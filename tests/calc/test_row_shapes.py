@@ -292,3 +292,30 @@ def test_openpyxl_empty_cached_values_are_read_by_shapes_as_no_value(monkeypatch
     assert doubt is None
     assert len(rest) < len(xml) / 20  # the rows were read by their shape
     assert len(sheet.formulas) == 900
+
+
+def _libreoffice_rows(rows: int) -> str:
+    """Rows as LibreOffice writes them: every row's attributes spelt out (``hidden="false"``,
+    some ``hidden="true"``), shared strings, ``<f aca="false">`` in every formula cell."""
+    out = []
+    for r in range(2, rows + 2):
+        hidden = "true" if r % 50 == 0 else "false"
+        out.append(
+            f'<row r="{r}" customFormat="false" ht="15" hidden="{hidden}" customHeight="false" '
+            f'outlineLevel="0" collapsed="false"><c r="A{r}" s="0" t="s"><v>{r % 2}</v></c>'
+            f'<c r="B{r}" s="0" t="n"><v>{r / 10}</v></c>'
+            f'<c r="C{r}" s="0" t="n"><f aca="false">B{r}*2</f><v>{r / 5}</v></c>'
+            f'<c r="D{r}" s="0" t="str"><f aca="false">T(A{r})</f><v>x</v></c></row>'
+        )
+    return HEAD + "".join(out) + TAIL
+
+
+def test_libreoffice_rows_read_the_same_both_ways(monkeypatch):
+    data = book(_libreoffice_rows(300))
+    shaped, general = read(data, True, monkeypatch), read(data, False, monkeypatch)
+    assert shaped == general
+    sheet = shaped["Data"]
+    assert sheet["hidden"] == {50, 100, 150, 200, 250, 300}  # hidden="true" only
+    assert sheet["formulas"][(7, 3)][:3] == ("B7*2", None, "normal")
+    assert sheet["formulas"][(7, 3)][4:6] == (1.4, "n")
+    assert sheet["formulas"][(7, 4)][4:6] == ("x", "str")
