@@ -445,6 +445,18 @@ def _ordinary(fattrs: tuple[str, ...]) -> bool:
     )
 
 
+def _dependents_of(fattrs: tuple[str, ...]) -> str | None:
+    """The ``si`` when a column's ``<f/>`` attributes are all the same ``t="shared"`` without
+    ``ref`` (dependent cells of one shared formula), else None."""
+    kinds = set(fattrs)
+    if len(kinds) != 1:
+        return None
+    fa = parse_attrs(kinds.pop())
+    if fa.get("t") != "shared" or "ref" in fa:
+        return None
+    return fa.get("si", "")
+
+
 def _formulas(
     wb: CellModel,
     sheet: SheetData,
@@ -484,6 +496,15 @@ def _formulas(
     if pos.fa is None or _ordinary(columns[pos.fa]):  # <f>text</f>, the common case
         infos = list(map(FormulaInfo, texts, repeat("normal"), repeat(None), values, types))
         sheet.formulas.update(zip(keys, infos, strict=True))
+        return keys[-1][0]
+    if pos.f is None and (si := _dependents_of(columns[pos.fa])) is not None:
+        # <f t="shared" si=".."/> all down the column: cells of one shared formula, whose
+        # text comes from the master once the sheet is read (as add_formula stores them)
+        infos = list(map(FormulaInfo, repeat(None), repeat("shared"), repeat(None), values, types))
+        for info in infos:
+            info.si = si
+        sheet.formulas.update(zip(keys, infos, strict=True))
+        dependents.extend(zip(infos, repeat(si)))
         return keys[-1][0]
     parsed: dict[str, dict[str, str]] = {}  # a column's <f> attributes repeat: parse each once
     cms = columns[pos.cm] if pos.cm is not None else repeat(None, n)
