@@ -4,7 +4,7 @@ One table of ``--rows`` customers (default 100,000): a text id, four numbers and
 per row, ``=SUM(B2:E2)`` and the weighted score ``=B2*0.4+C2*0.3+D2*0.2+E2*0.1``. The same
 table is written four ways, as the writers people use write it:
 
-* ``xlsxwriter``   — XlsxWriter: shared strings, one formula per cell (cached value 0);
+* ``xlsxwriter``   — XlsxWriter (as Excel: shared strings), one formula per cell (cached value 0);
 * ``shared``       — the same file with each formula column as one shared formula (what Excel
   writes for a filled-down column);
 * ``openpyxl``     — openpyxl (crm_xl's own generator writes with it): no cached values;
@@ -108,7 +108,7 @@ HEADER = ["customer", "satisfaction", "retention", "growth", "feedback", "total"
 def write_xlsxwriter(path: Path, data: list[list[float]]) -> None:
     import xlsxwriter
 
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    wb = xlsxwriter.Workbook(str(path))  # not constant_memory: that writes inline strings
     ws = wb.add_worksheet("Ratings")
     ws.write_row(0, 0, HEADER)
     for i, values in enumerate(data, start=1):
