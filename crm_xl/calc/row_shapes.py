@@ -143,7 +143,8 @@ class _ShapeBuilder:
             self.lit(f"</{p}t></{p}is>")
             self.positions.append(_Position(col, "inline", t, s, v=v))
         elif m := re.fullmatch(
-            rf"<{p}f((?: [A-Za-z_][\w:.-]*=\"[^\"<]*\")*)(/>|>[^<]*</{p}f>)(<{p}v>[^<]*</{p}v>)?",
+            rf"<{p}f((?: [A-Za-z_][\w:.-]*=\"[^\"<]*\")*)(/>|>[^<]*</{p}f>)"
+            rf"(<{p}v>[^<]*</{p}v>|<{p}v ?/>)?",
             inner,
         ):
             fattrs, fbody, fv = m.groups()
@@ -159,7 +160,9 @@ class _ShapeBuilder:
                 f = self.group("[^<]+" if not fattrs else "[^<]*")
                 self.lit(f"</{p}f>")
             v = None
-            if fv:
+            if fv and not fv.startswith(f"<{p}v>"):  # <v/>, <v /> (openpyxl): no value
+                self.lit(fv)
+            elif fv:
                 self.lit(f"<{p}v>")
                 v = self.group("[^<]*")
                 self.lit(f"</{p}v>")
@@ -362,10 +365,14 @@ def _store(
             if group is not None and doubt is None:
                 doubt = _text_doubt(columns[group])
     rows = list(map(int, columns[0]))
-    if any("hidden" in a for a in set(columns[1])):
-        for r, a in zip(rows, columns[1], strict=True):
-            if "hidden" in a and parse_attrs(a).get("hidden") in ("1", "true"):
-                sheet.hidden_rows.add(r)
+    # each different attribute list parsed once (LibreOffice writes hidden="false" on every row)
+    hiding = {
+        a
+        for a in set(columns[1])
+        if "hidden" in a and parse_attrs(a).get("hidden") in ("1", "true")
+    }
+    if hiding:
+        sheet.hidden_rows.update(r for r, a in zip(rows, columns[1], strict=True) if a in hiding)
     cells, styles, dates = sheet.cells, sheet.styles, wb.date_styles
     last_row = last_col = 0
     for pos in shape.positions:
@@ -427,6 +434,29 @@ def _values(
     return last
 
 
+def _ordinary(fattrs: tuple[str, ...]) -> bool:
+    """Whether a column's ``<f>`` attributes are all the same and make no shared, array or
+    data-table formula (LibreOffice writes ``<f aca="false">`` in every formula cell)."""
+    kinds = set(fattrs)
+    return len(kinds) == 1 and parse_attrs(kinds.pop()).get("t", "normal") not in (
+        "shared",
+        "array",
+        "dataTable",
+    )
+
+
+def _dependents_of(fattrs: tuple[str, ...]) -> str | None:
+    """The ``si`` when a column's ``<f/>`` attributes are all the same ``t="shared"`` without
+    ``ref`` (dependent cells of one shared formula), else None."""
+    kinds = set(fattrs)
+    if len(kinds) != 1:
+        return None
+    fa = parse_attrs(kinds.pop())
+    if fa.get("t") != "shared" or "ref" in fa:
+        return None
+    return fa.get("si", "")
+
+
 def _formulas(
     wb: CellModel,
     sheet: SheetData,
@@ -463,9 +493,18 @@ def _formulas(
         joined = "".join(texts)
         if "&" in joined or "_x" in joined or "\r" in joined:
             texts = map(xml_text, texts)  # entities, _xHHHH_ escapes or CR LF to decode
-    if pos.fa is None:  # <f>text</f>: an ordinary formula, the common case
+    if pos.fa is None or _ordinary(columns[pos.fa]):  # <f>text</f>, the common case
         infos = list(map(FormulaInfo, texts, repeat("normal"), repeat(None), values, types))
         sheet.formulas.update(zip(keys, infos, strict=True))
+        return keys[-1][0]
+    if pos.f is None and (si := _dependents_of(columns[pos.fa])) is not None:
+        # <f t="shared" si=".."/> all down the column: cells of one shared formula, whose
+        # text comes from the master once the sheet is read (as add_formula stores them)
+        infos = list(map(FormulaInfo, repeat(None), repeat("shared"), repeat(None), values, types))
+        for info in infos:
+            info.si = si
+        sheet.formulas.update(zip(keys, infos, strict=True))
+        dependents.extend(zip(infos, repeat(si)))
         return keys[-1][0]
     parsed: dict[str, dict[str, str]] = {}  # a column's <f> attributes repeat: parse each once
     cms = columns[pos.cm] if pos.cm is not None else repeat(None, n)

@@ -6,7 +6,9 @@ Two shapes of formula down a column are computed for the whole run (a block) at 
   result from one read of the block's rows;
 * a row-wise custom function (``CustomFunction.row_wise``, ``=CRM_SCORE(B{r}:E{r},$H$1:$K$1)``):
   called once with the block's rows as its first argument, the other arguments being the
-  same for every row, one result per row back.
+  same for every row, one result per row back;
+* arithmetic of numbers and single cells (``=B{r}*0.4+C{r}*0.3``): whole columns at a time
+  (:mod:`crm_xl.calc.vectorised_arith`).
 
 :func:`vectoriser` gives the function that does it, or None for any other formula. A
 result it cannot vouch for leaves the block to be computed cell by cell, which is always
@@ -27,6 +29,7 @@ from crm_xl.calc.custom_calls import fetch, from_py, to_xlwings
 from crm_xl.calc.model import Block, CellModel, Ctx, SheetData
 from crm_xl.calc.operators import final
 from crm_xl.calc.values import EMPTY, Range, Unsupported, XlError, error
+from crm_xl.calc.vectorised_arith import arithmetic, arithmetic_vectoriser
 from crm_xl.xlsx.coordinates import MAX_COL, MAX_ROW
 
 _isfinite = math.isfinite
@@ -136,6 +139,8 @@ def vectoriser(book: CellModel, sheet: SheetData, node: fx.Node) -> Callable[[Bl
     one of the shapes handled (then cells are computed one by one)."""
     if isinstance(node, fx.Func) and node.name in ROW_AGGREGATES:
         return _aggregate_vectoriser(book, sheet, node)
+    if arithmetic(node):
+        return arithmetic_vectoriser(book, sheet, node)
     if not isinstance(node, fx.Func) or not node.args:
         return None
     info = book.functions.get(node.name)

@@ -52,7 +52,8 @@ def set_cells(parts: Parts, workbook: str, sheet_name: str, values: Mapping[str,
         attr_changes.setdefault(node.start, (node, {}))[1].update(attrs)
 
     rows = _indexed(sheet_data.iter_children(MAIN_NS, "row"), "r", lambda r: int(r))
-    _check_protected(rows, targets, where)
+    if _F_WITH_ATTRIBUTES.search(root.data, sheet_data.start, sheet_data.end):
+        _check_protected(rows, targets, where)  # else no <f> is shared, array or data table
     had_cells = any(row.children for _, row in rows)
     removed_formula = False
     row_inserts: dict[int, list[tuple[int, bytes]]] = {}
@@ -242,6 +243,11 @@ def _indexed(
         result.append((index, node))
         previous = index
     return result
+
+
+_F_WITH_ATTRIBUTES = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/]")
+"""An ``<f>`` with attributes (or ``<f/>``): only such a formula can be shared, an array or a
+data table. A sheet without one (crm_xl's Ratings sheets) needs no protection check."""
 
 
 def _check_protected(rows: list[tuple[int, Node]], targets, where: str) -> None:

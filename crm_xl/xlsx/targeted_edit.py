@@ -149,12 +149,14 @@ def _edit_found(
 
 def _value_swap_regex(prefix: bytes, letters: tuple[bytes, ...]) -> re.Pattern[bytes]:
     """A formula cell of the columns ``letters`` written the plain way, with a ``<v>`` and
-    nothing after it; groups: everything before the ``<v>``, ``r``, ``t``, the ``<v>``."""
+    nothing after it; groups: everything before the ``<v>``, ``r``, ``t``, the ``<v>`` (which
+    may be empty: ``<v/>``)."""
 
     def build(p: bytes, cols: bytes) -> bytes:
         head = rb"<" + p + rb'c(?= r="(?:' + cols + rb")[1-9])"
         attrs = rb' r="((?:' + cols + rb')[1-9][0-9]{0,6})"(?: s="[0-9]+")?(?: t="([a-zA-Z]+)")?>'
-        value = rb"(<" + p + rb"v>[^<]*</" + p + rb"v>)(?=</" + p + rb"c>)"
+        # <v>text</v>, or an empty <v/> or <v /> (openpyxl writes one in every formula cell)
+        value = rb"(<" + p + rb"v>[^<]*</" + p + rb"v>|<" + p + rb"v ?/>)(?=</" + p + rb"c>)"
         return b"(" + head + attrs + _plain_formula(p) + b")" + value
 
     return _column_regex("swap", prefix, letters, build)

@@ -257,3 +257,65 @@ def test_a_formulas_line_breaks_are_read_as_an_xml_parser_reads_them(shapes, mon
         assert wb.evaluate("Data", f"A{r}") == 6.0
         assert wb.evaluate("Data", f"B{r}") == "a\nb"
         assert wb.evaluate("Data", f"C{r}") == 4.0
+
+
+def _openpyxl_rows(rows: int) -> str:
+    """Rows as openpyxl writes them: ``t="n"`` numbers, inline strings, formulas with an
+    empty ``<v />`` (never calculated); some with ``<v/>`` and a ``t="str"`` one."""
+    out = []
+    for r in range(2, rows + 2):
+        out.append(
+            f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>C{r:05d}</t></is></c>'
+            f'<c r="B{r}" t="n"><v>{r / 10}</v></c><c r="C{r}" t="n"><v>{r}</v></c>'
+            f'<c r="D{r}"><f>SUM(B{r}:C{r})</f><v /></c>'
+            f'<c r="E{r}"><f>B{r}*0.4+C{r}*0.6</f><v/></c>'
+            f'<c r="F{r}" t="str"><f>T(A{r})</f><v/></c></row>'
+        )
+    return HEAD + "".join(out) + TAIL
+
+
+def test_openpyxl_empty_cached_values_are_read_by_shapes_as_no_value(monkeypatch):
+    from crm_xl.calc import row_shapes
+
+    xml = _openpyxl_rows(300)
+    data = book(xml)
+    shaped, general = read(data, True, monkeypatch), read(data, False, monkeypatch)
+    assert shaped == general
+    formulas = shaped["Data"]["formulas"]
+    # never calculated: no cached value; a t="str" formula with <v/> has computed ""
+    assert formulas[(2, 4)][0] == "SUM(B2:C2)" and formulas[(2, 4)][4:6] == (None, "empty")
+    assert formulas[(2, 6)][4:6] == ("", "str")
+    body_start, end = xml.index("<sheetData>"), xml.index("</sheetData>")
+    wb = Workbook()
+    sheet = wb.add_sheet("Data")
+    rest, doubt = row_shapes.read_shaped_rows(wb, sheet, xml, body_start, end, "", [], {}, [])
+    assert doubt is None
+    assert len(rest) < len(xml) / 20  # the rows were read by their shape
+    assert len(sheet.formulas) == 900
+
+
+def _libreoffice_rows(rows: int) -> str:
+    """Rows as LibreOffice writes them: every row's attributes spelt out (``hidden="false"``,
+    some ``hidden="true"``), shared strings, ``<f aca="false">`` in every formula cell."""
+    out = []
+    for r in range(2, rows + 2):
+        hidden = "true" if r % 50 == 0 else "false"
+        out.append(
+            f'<row r="{r}" customFormat="false" ht="15" hidden="{hidden}" customHeight="false" '
+            f'outlineLevel="0" collapsed="false"><c r="A{r}" s="0" t="s"><v>{r % 2}</v></c>'
+            f'<c r="B{r}" s="0" t="n"><v>{r / 10}</v></c>'
+            f'<c r="C{r}" s="0" t="n"><f aca="false">B{r}*2</f><v>{r / 5}</v></c>'
+            f'<c r="D{r}" s="0" t="str"><f aca="false">T(A{r})</f><v>x</v></c></row>'
+        )
+    return HEAD + "".join(out) + TAIL
+
+
+def test_libreoffice_rows_read_the_same_both_ways(monkeypatch):
+    data = book(_libreoffice_rows(300))
+    shaped, general = read(data, True, monkeypatch), read(data, False, monkeypatch)
+    assert shaped == general
+    sheet = shaped["Data"]
+    assert sheet["hidden"] == {50, 100, 150, 200, 250, 300}  # hidden="true" only
+    assert sheet["formulas"][(7, 3)][:3] == ("B7*2", None, "normal")
+    assert sheet["formulas"][(7, 3)][4:6] == (1.4, "n")
+    assert sheet["formulas"][(7, 4)][4:6] == ("x", "str")

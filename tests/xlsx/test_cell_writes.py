@@ -157,6 +157,18 @@ def test_array_formulas_are_protected():
     assert b'<c r="A1"><v>3</v></c>' in pkg.part("xl/worksheets/sheet1.xml")  # cm= dropped
 
 
+def test_protection_holds_when_the_f_attributes_follow_a_line_break():
+    """An array formula written ``<f\nt="array" ...>``: still protected (the check that
+    skips sheets without an ``<f>`` with attributes must see this one)."""
+    pkg = Package.open(fixture("array_formula01.xlsx"))
+    xml = pkg.part("xl/worksheets/sheet1.xml")
+    assert b'<f t="array" ref="A1:A3"' in xml
+    xml = xml.replace(b'<f t="array"', b'<f\nt="array"')
+    pkg.set_part("xl/worksheets/sheet1.xml", xml)
+    with pytest.raises(CrmError, match="inside an array formula that fills A1:A3"):
+        pkg.set_cells("Sheet1", {"A2": 1})
+
+
 @pytest.mark.parametrize(
     ("values", "message"),
     [

@@ -99,3 +99,38 @@ def test_targeted_edit_on_a_big_sheet_of_mixed_cells(monkeypatch):
         assert slow.set_cached_values("Data", values) == n
     assert fast.part(PART) == slow.part(PART)
     assert n == 1000 + 600 + 272  # worked out from the rules above
+
+
+def test_openpyxl_empty_cached_values_get_their_values(monkeypatch):
+    """openpyxl writes every formula cell with an empty ``<v />``: each gets its value, as the
+    full scan writes it (numbers, text, booleans, errors, a number that is already there)."""
+    from crm_xl.xlsx import targeted_edit
+
+    rows = []
+    for r in range(1, 2001):
+        rows.append(
+            f'<row r="{r}"><c r="A{r}" t="n"><v>{r}</v></c>'
+            f'<c r="B{r}"><f>A{r}*2</f><v /></c>'
+            f'<c r="C{r}"><f>A{r}&amp;"x"</f><v/></c>'
+            f'<c r="D{r}"><f>A{r}+1</f><v>{r + 1}</v></c></row>'
+        )
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN_NS}"><sheetData>'
+        + "".join(rows)
+        + "</sheetData></worksheet>"
+    ).encode()
+    values = {}
+    for r in range(1, 2001):
+        values[f"B{r}"] = 2.0 * r
+        values[f"C{r}"] = f"{r}x" if r % 4 else (r % 8 == 0 or ErrorValue("#VALUE!"))
+        values[f"D{r}"] = r + 1.0  # already stored: unchanged
+    fast, slow = Package.from_bytes(BOOK, "book.xlsx"), Package.from_bytes(BOOK, "book.xlsx")
+    for pkg in (fast, slow):
+        pkg.set_part(PART, xml)
+    n = fast.set_cached_values("Data", values)
+    with monkeypatch.context() as m:
+        m.setattr(targeted_edit, "edit_targeted", lambda *a, **k: None)
+        assert slow.set_cached_values("Data", values) == n
+    assert fast.part(PART) == slow.part(PART)
+    assert n == 4000  # every B and C cell had no value; D already held its own
+    assert b'<c r="B7"><f>A7*2</f><v>14</v></c>' in fast.part(PART)
