@@ -1,7 +1,7 @@
 """Archive limits: a workbook is a zip file, and an untrusted one may be a zip bomb.
 
 :func:`check_archive` refuses, before anything is unpacked, a workbook whose parts would
-unpack to more than :data:`MAX_UNZIPPED_BYTES` or a big part compressed suspiciously well.
+unpack to more than :func:`unzipped_limit` allows or a big part compressed suspiciously well.
 """
 
 from __future__ import annotations
@@ -17,6 +17,23 @@ from crm_xl.errors import CrmError
 #: the cell model in memory, some ten times the unpacked size at most, so this keeps a run
 #: within 1 GB. A table of 100,000 customers unpacks to about 32 MiB.
 MAX_UNZIPPED_BYTES = 100 * 2**20
+#: ... unless the file itself is big: a genuine workbook of many periods (20,000 customers
+#: add some 43 MB of XML a period) may unpack to this many times its size (Excel's and
+#: crm_xl's files compress 5-20:1 overall), up to :data:`MAX_UNZIPPED_HARD`.
+GENUINE_RATIO = 25
+MAX_UNZIPPED_HARD = 2**30
+
+
+def unzipped_limit(file_size: int) -> int:
+    """How far a workbook of ``file_size`` bytes may unpack: 100 MiB, or 25 times its size
+    for a big file, at most 1 GiB (a zip bomb is small and unpacks to far more).
+
+    Example::
+
+        >>> unzipped_limit(1_000_000) // 2**20, unzipped_limit(20 * 2**20) // 2**20
+        (100, 500)
+    """
+    return min(MAX_UNZIPPED_HARD, max(MAX_UNZIPPED_BYTES, GENUINE_RATIO * file_size))
 #: ... and so is a part of more than :data:`RATIO_MIN_BYTES` compressed more than this
 #: (zip-bomb shape; worksheets compress 5-20:1)
 MAX_ZIP_RATIO = 100
@@ -47,9 +64,10 @@ def check_archive(path: Path) -> None:
                         f"part {info.filename} is compressed {ratio:.0f}:1; refusing a possible zip bomb",
                         str(path),
                     )
-            if total > MAX_UNZIPPED_BYTES:
+            limit = unzipped_limit(path.stat().st_size)
+            if total > limit:
                 raise CrmError(
-                    f"unpacks to {total / 2**20:,.0f} MiB, more than the {MAX_UNZIPPED_BYTES // 2**20} MiB limit",
+                    f"unpacks to {total / 2**20:,.0f} MiB, more than the {limit // 2**20} MiB limit",
                     str(path),
                 )
     except zipfile.BadZipFile as err:
@@ -90,7 +108,7 @@ def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) ->
                 raise CrmError(
                     f"part {info.filename} unpacks to more than its header says or "
                     f"{limit / 2**20:,.0f} MiB; refusing a possible zip bomb "
-                    f"(crm_xl reads at most {MAX_UNZIPPED_BYTES // 2**20} MiB unpacked, "
+                    f"(crm_xl reads at most {budget / 2**20:,.0f} MiB more of this file, "
                     f"each part at most {MAX_ZIP_RATIO}:1 compressed)"
                 )
     return b"".join(pieces)
@@ -138,7 +156,7 @@ def _check_extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -
     max_row = max_col = 0
     far = ""
     tail = b""
-    limit = min(MAX_UNZIPPED_BYTES, max(RATIO_MIN_BYTES, info.compress_size * MAX_ZIP_RATIO))
+    limit = min(MAX_UNZIPPED_HARD, max(RATIO_MIN_BYTES, info.compress_size * MAX_ZIP_RATIO))
     size = 0
     with archive.open(info) as stream:
         while chunk := stream.read(_CHUNK):

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from crm_xl.errors import CrmError
-from crm_xl.files.archive import MAX_UNZIPPED_BYTES, check_archive, read_member
+from crm_xl.files.archive import check_archive, read_member, unzipped_limit
 from crm_xl.files.atomic import atomic_path
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and encrypted .xlsx
@@ -61,7 +61,8 @@ def _members(
     parts: dict[str, bytes] = {}
     infos: dict[str, zipfile.ZipInfo] = {}
     seen: set[str] = set()
-    budget = MAX_UNZIPPED_BYTES  # what is left of the limit, counted as the parts unpack
+    # what is left of the limit, counted as the parts unpack
+    budget = unzipped_limit(sum(i.compress_size for i in archive.infolist()))
     for info in archive.infolist():
         if info.is_dir():
             continue

@@ -197,3 +197,23 @@ def test_a_thousand_sheets_each_with_a_stale_cell(tmp_path):
         1996,
         1998,
     ]
+
+
+def test_a_big_genuine_workbook_is_not_taken_for_a_zip_bomb(tmp_path):
+    """A workbook of many periods unpacks past 100 MiB, compressed as files are (here: not
+    at all); the same bytes compressed 1000:1 in a small file are refused."""
+    import zipfile
+
+    from crm_xl.errors import CrmError
+    from crm_xl.files.archive import check_archive
+
+    big = bytes(range(256)) * (101 * 2**20 // 256)  # 101 MiB
+    genuine, bomb = tmp_path / "genuine.xlsx", tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(genuine, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", big)
+    check_archive(genuine)  # 101 MiB in a 101 MiB file: 1:1
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        for n in range(101):
+            z.writestr(f"xl/media/pad{n}.bin", bytes(2**20))
+    with pytest.raises(CrmError, match="unpacks to 101 MiB, more than the 100 MiB limit"):
+        check_archive(bomb)
