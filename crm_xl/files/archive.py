@@ -34,6 +34,8 @@ def unzipped_limit(file_size: int) -> int:
         (100, 500)
     """
     return min(MAX_UNZIPPED_HARD, max(MAX_UNZIPPED_BYTES, GENUINE_RATIO * file_size))
+
+
 #: ... and so is a part of more than :data:`RATIO_MIN_BYTES` compressed more than this
 #: (zip-bomb shape; worksheets compress 5-20:1)
 MAX_ZIP_RATIO = 100
