@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from crm_xl.cli import main
 from crm_xl.files.resources import sample_path
-from tests.helpers.hostile import edited, plain_book, read_parts, sha256, write_parts
+from tests.helpers.hostile import edited, plain_book, read_parts, run_capped, sha256, write_parts
 
 REPAIR = "the file is damaged (open it in Excel, which offers to repair it, and save it again)"
 HEADERS = ["customer_id", "name", "annual_spend", "orders", "satisfaction"]
@@ -143,13 +143,17 @@ def new(book, tmp_path):
         ),
     ],
 )
-def test_malformed_parts_are_one_clear_line(tmp_path, capsys, make, command, message):
+def test_malformed_parts_are_one_clear_line(tmp_path, make, command, message):
+    """Each case in a child process under the README's memory bound (1 GiB of address
+    space) and a time bound: exit 1, one line naming the file and the part or cell, the
+    file unchanged, nothing left beside it."""
     book = make(tmp_path / "book.xlsx")
     before = sha256(book)
-    assert main(command(book, tmp_path)) == 1
-    err = capsys.readouterr().err
-    assert err.startswith(f"error: {book}: ") and message in err, err
-    assert err.count("\n") == 1 and "internal error" not in err
+    out = run_capped(command(book, tmp_path), memory_mib=1024, timeout=120)
+    err = out.stderr.strip()
+    assert out.code == 1, err
+    assert out.first_line.startswith(f"error: {book}: ") and message in out.first_line, err
+    assert err.count("\n") == 0 and "internal error" not in err
     assert sha256(book) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsx"]
 
