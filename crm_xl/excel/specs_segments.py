@@ -8,6 +8,31 @@ from __future__ import annotations
 
 from crm_xl.excel.spec import Argument, FunctionSpec, Result, Text
 
+# CRM_RFM's and CRM_RFM_ROW's optional arguments: the same words for both
+_RFM_OPTIONS = (
+    Argument(
+        "scheme",
+        Text(
+            'Optional: "rf-grid" (default, 10 segments) or "cn8" (8 Chinese CRM segments).',
+            '可选:"rf-grid"(默认,10 个客户群)或 "cn8"(国内常用的 8 类客户群)。',
+        ),
+        optional=True,
+    ),
+    Argument(
+        "lang",
+        Text('Optional: "en" (default) or "zh".', '可选:"en"(默认,英文名称)或 "zh"(中文名称)。'),
+        optional=True,
+    ),
+    Argument(
+        "as_of",
+        Text(
+            "Optional. The date recency is counted to, when recency holds dates (e.g. TODAY()).",
+            "可选。recency 为日期时,计算天数所截至的日期(如 TODAY())。",
+        ),
+        optional=True,
+    ),
+)
+
 SEGMENTS: tuple[FunctionSpec, ...] = (
     # -- tiers and segments ---------------------------------------------------------------
     FunctionSpec(
@@ -72,30 +97,7 @@ SEGMENTS: tuple[FunctionSpec, ...] = (
             ),
             Argument("frequency", Text("Number of purchases.", "购买次数。"), is_range=True),
             Argument("monetary", Text("Amount spent.", "消费金额。"), is_range=True),
-            Argument(
-                "scheme",
-                Text(
-                    'Optional: "rf-grid" (default, 10 segments) or "cn8" (8 Chinese CRM segments).',
-                    '可选:"rf-grid"(默认,10 个客户群)或 "cn8"(国内常用的 8 类客户群)。',
-                ),
-                optional=True,
-            ),
-            Argument(
-                "lang",
-                Text(
-                    'Optional: "en" (default) or "zh".',
-                    '可选:"en"(默认,英文名称)或 "zh"(中文名称)。',
-                ),
-                optional=True,
-            ),
-            Argument(
-                "as_of",
-                Text(
-                    "Optional. The date recency is counted to, when recency holds dates (e.g. TODAY()).",
-                    "可选。recency 为日期时,计算天数所截至的日期(如 TODAY())。",
-                ),
-                optional=True,
-            ),
+            *_RFM_OPTIONS,
         ),
         Result(
             Text(
@@ -155,30 +157,7 @@ SEGMENTS: tuple[FunctionSpec, ...] = (
                 ),
                 is_range=True,
             ),
-            Argument(
-                "scheme",
-                Text(
-                    'Optional: "rf-grid" (default, 10 segments) or "cn8" (8 Chinese CRM segments).',
-                    '可选:"rf-grid"(默认,10 个客户群)或 "cn8"(国内常用的 8 类客户群)。',
-                ),
-                optional=True,
-            ),
-            Argument(
-                "lang",
-                Text(
-                    'Optional: "en" (default) or "zh".',
-                    '可选:"en"(默认,英文名称)或 "zh"(中文名称)。',
-                ),
-                optional=True,
-            ),
-            Argument(
-                "as_of",
-                Text(
-                    "Optional. The date recency is counted to, when recency holds dates (e.g. TODAY()).",
-                    "可选。recency 为日期时,计算天数所截至的日期(如 TODAY())。",
-                ),
-                optional=True,
-            ),
+            *_RFM_OPTIONS,
         ),
         Result(Text("a segment name per row", "每行一个客户群名称"), spills=True, row_wise=True),
         example='=CRM_RFM_ROW(B2,C2,D2,$B$2:$B$100,$C$2:$C$100,$D$2:$D$100,"cn8","zh")',
