@@ -514,16 +514,7 @@ class Compiler:
         finally:
             del self.lets[before:]
 
-        def g(ctx: Ctx) -> Any:
-            saved = slots[:]
-            try:
-                for k, code in enumerate(codes):
-                    slots[k] = code(ctx)
-                return body(ctx)
-            finally:
-                slots[:] = saved
-
-        return g
+        return _bound(slots, codes, body)
 
     def _call_lambda(
         self, name: str, lam: fx.Func, call_args: tuple[fx.Node, ...], arr: bool
@@ -559,16 +550,7 @@ class Compiler:
             self.names.pop()
             self.lets = outer
 
-        def g(ctx: Ctx) -> Any:
-            saved = slots[:]
-            try:
-                for k, code in enumerate(codes):
-                    slots[k] = code(ctx)
-                return body(ctx)
-            finally:
-                slots[:] = saved
-
-        return g
+        return _bound(slots, codes, body)
 
     def _crm(self, node: fx.Func, arr: bool) -> Callable[[Ctx], Any]:
         """A call of one of the book's custom functions, with the arguments xlwings passes."""
@@ -608,3 +590,22 @@ def _let_name(name: str) -> str:
     """A LET name as compared: case-insensitive, without the file's ``_xlpm.`` prefix."""
     up = name.upper()
     return up[6:] if up.startswith("_XLPM.") else up
+
+
+def _bound(
+    slots: list[Any], codes: list[Callable[[Ctx], Any]], body: Callable[[Ctx], Any]
+) -> Callable[[Ctx], Any]:
+    """``body`` run with ``slots`` filled by ``codes`` in order (LET's names, a LAMBDA's
+    parameters); the slots' earlier values are put back after, as one compiled formula
+    serves a whole column and may run again inside itself."""
+
+    def g(ctx: Ctx) -> Any:
+        saved = slots[:]
+        try:
+            for k, code in enumerate(codes):
+                slots[k] = code(ctx)
+            return body(ctx)
+        finally:
+            slots[:] = saved
+
+    return g
