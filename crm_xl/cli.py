@@ -40,6 +40,20 @@ def _date(text: str) -> Any:
         raise argparse.ArgumentTypeError(f"not a date as YYYY-MM-DD: {text!r}") from None
 
 
+def _moment(text: str) -> Any:
+    """``--today``: a date (``2026-12-01``) or a date and time (``2026-12-01T09:30``)."""
+    import datetime as dt
+
+    if "T" not in text and " " not in text:
+        return _date(text)
+    try:
+        return dt.datetime.fromisoformat(text).replace(tzinfo=None)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not a date as YYYY-MM-DD or a time as YYYY-MM-DDTHH:MM: {text!r}"
+        ) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
     parser = argparse.ArgumentParser(
@@ -196,10 +210,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     recalc.add_argument(
         "--today",
-        type=_date,
-        metavar="YYYY-MM-DD",
-        help="the date TODAY() gives (default: today's), for a check that gives the same "
-        "result every day",
+        type=_moment,
+        metavar="YYYY-MM-DD[THH:MM]",
+        help="the date TODAY() gives and the time NOW() gives (default: the current local "
+        "time; a date alone is that day at 00:00), for a check that gives the same result "
+        "every day",
     )
     recalc.add_argument("--json", action="store_true", help="print the results as JSON")
     recalc.add_argument("--force", action="store_true", help="even if Excel has the workbook open")

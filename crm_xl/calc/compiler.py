@@ -288,10 +288,21 @@ class Compiler:
         self.book.today_used = True
         return lambda ctx: serial
 
+    def _now(self) -> Callable[[Ctx], Any]:
+        """NOW() as the moment the run was given: the day's serial plus the time as a fraction."""
+        t = self.book.now
+        day = date_serial(t.year, t.month, t.day) - (1462 if self.book.date1904 else 0)
+        seconds = t.hour * 3600 + t.minute * 60 + t.second + t.microsecond / 1e6
+        serial = day + seconds / 86400
+        self.book.now_used = True
+        return lambda ctx: serial
+
     def n_Func(self, node: fx.Func, arr: bool) -> Callable[[Ctx], Any]:
         name = node.name
         if name == "TODAY" and self.book.today is not None and not node.args:
             return self._today()
+        if name == "NOW" and self.book.now is not None and not node.args:
+            return self._now()
         if name in VOLATILE:
             raise Unsupported(f"{name}() is not supported: it {VOLATILE[name]}", name)
         if name in LAZY:

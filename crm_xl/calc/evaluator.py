@@ -48,8 +48,8 @@ API
 Values are ``float``, ``str``, ``bool`` or :class:`XlError` (``.code`` is ``"#N/A"``
 etc.), so a writer can give each cell its type; text returned by a ``CRM_*`` function
 stays text even when it starts with ``#`` (that is what Excel shows through xlwings).
-Refused on purpose: NOW, RAND... (volatile: results must be reproducible; TODAY only when
-the caller gives no date, ``CellModel.today``), external workbooks, 3-D references, what-if
+Refused on purpose: RAND... (volatile: results must be reproducible; TODAY and NOW only
+when the caller gives no date and time, ``CellModel.today`` and ``CellModel.now``), external workbooks, 3-D references, what-if
 data tables, and any function not in :func:`supported_functions`. INDIRECT and OFFSET build
 their references while they run: the cells they reach are computed when read
 (:mod:`crm_xl.calc.functions.references`).

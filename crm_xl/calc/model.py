@@ -240,10 +240,13 @@ class CellModel:
         self._names: dict[tuple[int | None, str], str] = {}  # (sheet index|None, NAME) → text
         self._name_ast: dict[tuple[int | None, str], fx.Node | Exception] = {}
         self.date1904 = False
-        # the date TODAY() gives (the caller's choice: a run is reproducible with a fixed
-        # one); None refuses TODAY() as volatile. today_used: whether a formula called it
+        # the date TODAY() gives and the date and time NOW() gives (the caller's choice: a
+        # run is reproducible with fixed ones); None refuses them as volatile.
+        # today_used, now_used: whether a formula called them
         self.today: Any = None
         self.today_used = False
+        self.now: Any = None
+        self.now_used = False
         self.date_styles: set[int] = set()  # styles (cellXfs indices) showing dates or times
         self.tables: dict[str, Table] = {}
 

@@ -83,6 +83,9 @@ def _report_book(result, check: bool, today_given: bool = False) -> None:
     if result.today is not None:
         given = "" if today_given else " (today's date: --today YYYY-MM-DD fixes it)"
         print(f"{result.path}: TODAY() is {result.today.isoformat()}{given}")
+    if result.now is not None:
+        given = "" if today_given else " (the current time: --today YYYY-MM-DDTHH:MM fixes it)"
+        print(f"{result.path}: NOW() is {result.now.isoformat(' ', 'seconds')}{given}")
     if result.input_errors:
         from crm_xl.core.problem_words import problem_text
 

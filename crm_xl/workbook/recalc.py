@@ -90,6 +90,7 @@ class BookResult:
     # "n/a" as spend): each cell and its reason; they fail the run, as a CI check must
     input_errors: list[Problem] = field(default_factory=list)
     today: dt.date | None = None  # the date TODAY() gave, when a formula called it
+    now: dt.datetime | None = None  # the date and time NOW() gave, when a formula called it
     print_areas: list[str] = field(default_factory=list)  # sheets whose print area followed
     lang: str = "en"  # a crm_xl workbook's language (crm_lang): its users read the reasons in it
 
@@ -118,6 +119,7 @@ class BookResult:
             "filled": self.filled,
             "input_errors": [str(p) for p in self.input_errors],
             "today": None if self.today is None else self.today.isoformat(),
+            "now": None if self.now is None else self.now.isoformat(),
         }
 
 
@@ -259,15 +261,18 @@ def recalc_book(
     check: bool = False,
     force: bool = False,
     sheets: Collection[str] | None = None,
-    today: dt.date | None = None,
+    today: dt.date | dt.datetime | None = None,
 ) -> BookResult:
     """Recalculate one workbook's formulas; see the module notes.
 
     With ``check`` nothing is written. ``out`` writes the result to another file (the
     original is not touched). ``sheets`` limits the work to the cells of those sheets
     (``crm-xl new-period``: the new sheets, never the earlier periods'). ``today`` is the
-    date ``TODAY()`` gives (default: today's; fix it for a reproducible check); the result
-    says which was used. Returns a :class:`BookResult`.
+    date ``TODAY()`` gives and, with a time, the moment ``NOW()`` gives (a date alone is that
+    day at 00:00; default: the current local time; fix it for a reproducible check); the
+    result says which was used. Returns a :class:`BookResult`.
+
+    >>> recalc_book("ratings.xlsx", check=True, today=dt.datetime(2026, 12, 1, 9, 30))  # doctest: +SKIP
     """
     from contextlib import nullcontext
 
@@ -278,7 +283,16 @@ def recalc_book(
     # the cell model is a million objects without garbage cycles of any size: the cyclic
     # collector's passes over them would only cost time (it runs again after)
     with paused_gc(), editing(path) if in_place else nullcontext():
-        return _recalc_book(Path(path), out, check, force, sheets, today or dt.date.today())
+        return _recalc_book(Path(path), out, check, force, sheets, _moment(today))
+
+
+def _moment(today: dt.date | dt.datetime | None) -> dt.datetime:
+    """The moment NOW() gives: ``today`` as given (a date alone at 00:00), else now, local time."""
+    if today is None:
+        return dt.datetime.now().replace(microsecond=0)
+    if isinstance(today, dt.datetime):
+        return today.replace(tzinfo=None)
+    return dt.datetime.combine(today, dt.time())
 
 
 def _recalc_book(
@@ -287,7 +301,7 @@ def _recalc_book(
     check: bool,
     force: bool,
     sheets: Collection[str] | None,
-    today: dt.date,
+    now: dt.datetime,
 ) -> BookResult:
     from crm_xl.calc.evaluator import Workbook
     from crm_xl.excel.engine import engine_functions
@@ -327,7 +341,7 @@ def _recalc_book(
     if button:
         recalculate_ratings(backend, card)
     wb = Workbook.from_package(pkg, engine_functions())
-    wb.today = today
+    wb.today, wb.now = now.date(), now
     # the CRM_* cells first, with what they read and what reads them: what cannot be
     # computed there is a problem (exit 1), as the ratings are what the workbook is for
     blocks = wb.blocks_using("CRM_")
@@ -355,7 +369,9 @@ def _recalc_book(
         cells = updates.setdefault(change.sheet, {})
         cells[change.cell] = value if kind == "n" else _cached_value(kind, value)
     if wb.today_used:
-        result.today = today
+        result.today = now.date()
+    if wb.now_used:
+        result.now = now
     # the cell model is no longer needed: drop it before writing (peak memory)
     wb.release()
     del wb, order, blocks

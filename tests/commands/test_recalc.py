@@ -492,3 +492,47 @@ def test_today_is_the_date_given_or_today_and_said(tmp_path, capsys):
     assert main(["recalc", "--check", str(book), "--today", "2026-12-01"]) == 0  # reproducible
     assert main(["recalc", "--check", str(book)]) in (0, 1)  # today's date, said so
     assert "(today's date: --today YYYY-MM-DD fixes it)" in capsys.readouterr().out
+
+
+def test_now_is_the_moment_given_or_the_current_time_and_said(tmp_path, capsys):
+    import datetime as dt
+
+    import openpyxl
+
+    from crm_xl.cli import main
+    from crm_xl.xlsx import Package
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "S"
+    ws["A1"] = "=NOW()"
+    ws["A2"] = "=HOUR(NOW())*100+MINUTE(NOW())"
+    ws["A3"] = "=NOW()-TODAY()"
+    book = tmp_path / "t.xlsx"
+    wb.save(book)
+    # 1 December 2026 is serial 46357 (see the TODAY test); 09:30 is 9.5/24 of a day
+    assert main(["recalc", str(book), "--today", "2026-12-01T09:30"]) == 0
+    out = capsys.readouterr().out
+    assert f"{book}: NOW() is 2026-12-01 09:30:00\n" in out
+    assert f"{book}: TODAY() is 2026-12-01\n" in out
+    v = Package.open(book).values("S")
+    assert v["A1"][0] == "n" and abs(v["A1"][1] - (46357 + 9.5 / 24)) < 1e-9
+    assert v["A2"] == ("n", 930.0)
+    assert v["A3"][0] == "n" and abs(v["A3"][1] - 9.5 / 24) < 1e-9
+    assert main(["recalc", "--check", str(book), "--today", "2026-12-01T09:30"]) == 0
+    # a date alone: that day at midnight
+    assert main(["recalc", str(book), "--today", "2026-12-01"]) == 0
+    assert f"{book}: NOW() is 2026-12-01 00:00:00\n" in capsys.readouterr().out
+    v = Package.open(book).values("S")
+    assert v["A1"] == ("n", 46357.0) and v["A2"] == ("n", 0.0) and v["A3"] == ("n", 0.0)
+    # no option: the current local time, said so
+    before = dt.datetime.now().replace(microsecond=0)
+    assert main(["recalc", str(book)]) == 0
+    out = capsys.readouterr().out
+    assert "(the current time: --today YYYY-MM-DDTHH:MM fixes it)" in out
+    said = dt.datetime.fromisoformat(out.split("NOW() is ")[1][:19])
+    assert before <= said <= dt.datetime.now()
+    with pytest.raises(SystemExit) as refused:  # argparse's refusal, one line
+        main(["recalc", str(book), "--today", "2026-12-01T25:00"])
+    assert refused.value.code == 2
+    assert "not a date as YYYY-MM-DD or a time as YYYY-MM-DDTHH:MM" in capsys.readouterr().err
