@@ -4,7 +4,8 @@
 ``f(ctx) -> value`` (:class:`~crm_xl.calc.model.Ctx`: the book, sheet, row and column of
 the cell computed). References stay relative, so one compiled formula serves every cell of
 a run. Excel's functions are called from :mod:`crm_xl.calc.functions`; IF, IFERROR, IFNA,
-CHOOSE, IFS and SWITCH (:data:`LAZY`) evaluate only the branch they take, LET binds names; ``CRM_*`` calls
+CHOOSE, IFS and SWITCH (:data:`LAZY`) evaluate only the branch they take, LET binds names,
+LAMBDAs are expanded where they are called (:mod:`crm_xl.calc.lambdas`); ``CRM_*`` calls
 go to the book's custom functions (:mod:`crm_xl.calc.custom_calls`). The compiler also
 records which ranges the formula reads (``spans``), for the dependency graph.
 
@@ -28,6 +29,7 @@ from crm_xl.calc import parser as fx
 from crm_xl.calc.conversions import compare, date_serial, to_bool, to_number
 from crm_xl.calc.custom_calls import from_xlwings, to_xlwings
 from crm_xl.calc.functions import BUILTINS, VOLATILE
+from crm_xl.calc.lambdas import CALC, HELPERS, LambdaCompiler, LambdaDef, bound, let_name
 from crm_xl.calc.model import CellModel, Ctx, SheetData
 from crm_xl.calc.operators import (
     BINARY,
@@ -63,14 +65,14 @@ from crm_xl.calc.values import (
 from crm_xl.errors import counted
 from crm_xl.xlsx.coordinates import MAX_COL, MAX_ROW, cell_name
 
-LAZY = {"IF", "IFERROR", "IFNA", "CHOOSE", "IFS", "SWITCH", "LET"}
+LAZY = {"IF", "IFERROR", "IFNA", "CHOOSE", "IFS", "SWITCH", "LET", "LAMBDA"} | HELPERS
 
 #: How deep defined names may refer to defined names in one formula (each adds the depth
 #: of its own formula to what the evaluator must recurse through).
 MAX_NAME_DEPTH = 16
 
 
-class Compiler:
+class Compiler(LambdaCompiler):
     """Turns a syntax tree into nested closures ``f(ctx) -> value``.
 
     ``sheet`` holds the formula and ``host`` is its cell (table references depend on it);
@@ -84,10 +86,16 @@ class Compiler:
         self.host = host
         self.spans: list[tuple[SheetData, list[fx.Ref]]] = []
         self.names: list[str] = []  # defined names being expanded (a name may not use itself)
-        self.lets: list[tuple[str, Callable[[Ctx], Any]]] = []  # LET's names in scope, inner last
+        # LET's names and LAMBDAs' parameters in scope, inner last: each a slot's reader, or
+        # the LambdaDef it is bound to
+        self.lets: list[tuple[str, Any]] = []
+        self.lambda_depth = 0  # LAMBDA calls being expanded (lambdas.MAX_LAMBDA_DEPTH)
+        self.lambda_count = 0  # LAMBDA bodies expanded in all (lambdas.MAX_LAMBDA_EXPANSIONS)
 
     def top(self, node: fx.Node, arr: bool) -> Callable[[Ctx], Any]:
         """A whole formula's code; ``arr`` for an array formula (ranges are read whole)."""
+        if self.lambda_of(node) is not None:
+            return lambda ctx: CALC  # a LAMBDA not called: Excel's #CALC!
         return self.expr(node, arr)
 
     def expr(self, node: fx.Node, arr: bool) -> Callable[[Ctx], Any]:
@@ -166,9 +174,11 @@ class Compiler:
 
     def n_Name(self, node: fx.Name, arr: bool) -> Callable[[Ctx], Any]:
         if node.sheet is None and self.lets:
-            local = _let_name(node.name)
+            local = let_name(node.name)
             for name, read in reversed(self.lets):
                 if name == local:
+                    if isinstance(read, LambdaDef):
+                        raise Unsupported(f"the LAMBDA {node.name} used as a value", "LAMBDA")
                     return read
         scope = self.book.sheet_named(node.sheet) if node.sheet else self.sheet
         if scope is None:
@@ -314,11 +324,18 @@ class Compiler:
             return lambda ctx: intersect_value(f(ctx), ctx.row, ctx.col)
         if name.startswith("CRM_"):
             return self._crm(node, arr)
+        if self.lets:  # a LET name or a parameter bound to a LAMBDA, called
+            local = let_name(name)
+            for bound_name, read in reversed(self.lets):
+                if bound_name == local:
+                    if isinstance(read, LambdaDef):
+                        return self.call_lambda(read, node.args, arr)
+                    raise Unsupported(f"{name} is called but is not a LAMBDA", "LAMBDA")
         spec = BUILTINS.get(name)
         if spec is None:
             lam = self.book.name_node(name, self.sheet) if name.isidentifier() else None
             if isinstance(lam, fx.Func) and lam.name == "LAMBDA":
-                return self._call_lambda(name, lam, node.args, arr)
+                return self.call_lambda(self._define(lam, (), name.upper()), node.args, arr)
             raise Unsupported(f"function {name} is not supported by crm-xl recalc", name)
         n = len(node.args)
         if n < spec.min_args or (spec.max_args is not None and n > spec.max_args):
@@ -518,50 +535,21 @@ class Compiler:
                 name = args[i]
                 if not isinstance(name, fx.Name) or name.sheet is not None:
                     raise fx.FormulaError("LET's names must be names")
+                lam = self.lambda_of(args[i + 1])
+                if lam is not None:  # expanded where it is called (crm_xl.calc.lambdas)
+                    codes.append(lambda ctx: None)
+                    self.lets.append((let_name(name.name), lam))
+                    continue
                 codes.append(self.expr(args[i + 1], arr))
                 k = i // 2
-                self.lets.append((_let_name(name.name), lambda ctx, k=k: slots[k]))
+                self.lets.append((let_name(name.name), lambda ctx, k=k: slots[k]))
+            if self.lambda_of(args[-1]) is not None:
+                return lambda ctx: CALC  # LET(f, LAMBDA(x, x), f): a LAMBDA not called
             body = self.expr(args[-1], arr)
         finally:
             del self.lets[before:]
 
-        return _bound(slots, codes, body)
-
-    def _call_lambda(
-        self, name: str, lam: fx.Func, call_args: tuple[fx.Node, ...], arr: bool
-    ) -> Callable[[Ctx], Any]:
-        """A call of a defined name that is a LAMBDA (``ToCelsius(212)`` with ToCelsius =
-        ``LAMBDA(temp, (5/9)*(temp-32))``): the arguments computed in the caller's scope,
-        the body with the parameters only (the caller's LET names are not its own). A
-        LAMBDA that calls itself, and a call with too few or too many arguments, are
-        refused."""
-        params, body_node = lam.args[:-1], lam.args[-1]
-        if not params or not all(isinstance(p, fx.Name) and p.sheet is None for p in params):
-            raise Unsupported(f"the LAMBDA of {name} has no parameters to bind", name)
-        if len(call_args) != len(params):
-            raise Unsupported(
-                f"{name} called with {len(call_args)} of its {len(params)} parameters", name
-            )
-        key = name.upper()
-        if key in self.names:
-            raise Unsupported(f"the LAMBDA {name} calls itself: not evaluated", name)
-        codes = [self.expr(a, arr) for a in call_args]
-        slots: list[Any] = [None] * len(params)
-        outer, self.lets = (
-            self.lets,
-            [
-                (_let_name(p.name), lambda ctx, k=k: slots[k])  # type: ignore[union-attr]
-                for k, p in enumerate(params)
-            ],
-        )
-        self.names.append(key)
-        try:
-            body = self.expr(body_node, arr)
-        finally:
-            self.names.pop()
-            self.lets = outer
-
-        return _bound(slots, codes, body)
+        return bound(slots, codes, body)
 
     def _crm(self, node: fx.Func, arr: bool) -> Callable[[Ctx], Any]:
         """A call of one of the book's custom functions, with the arguments xlwings passes."""
@@ -595,28 +583,3 @@ class Compiler:
             return from_xlwings(result)
 
         return g
-
-
-def _let_name(name: str) -> str:
-    """A LET name as compared: case-insensitive, without the file's ``_xlpm.`` prefix."""
-    up = name.upper()
-    return up[6:] if up.startswith("_XLPM.") else up
-
-
-def _bound(
-    slots: list[Any], codes: list[Callable[[Ctx], Any]], body: Callable[[Ctx], Any]
-) -> Callable[[Ctx], Any]:
-    """``body`` run with ``slots`` filled by ``codes`` in order (LET's names, a LAMBDA's
-    parameters); the slots' earlier values are put back after, as one compiled formula
-    serves a whole column and may run again inside itself."""
-
-    def g(ctx: Ctx) -> Any:
-        saved = slots[:]
-        try:
-            for k, code in enumerate(codes):
-                slots[k] = code(ctx)
-            return body(ctx)
-        finally:
-            slots[:] = saved
-
-    return g

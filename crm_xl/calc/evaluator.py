@@ -59,8 +59,8 @@ How it is built, each module importing only those before it: :mod:`~crm_xl.calc.
 :mod:`~crm_xl.calc.structured_refs` (table references), the readers
 (:mod:`~crm_xl.calc.cell_xml`, :mod:`~crm_xl.calc.row_shapes`,
 :mod:`~crm_xl.calc.reader`), :mod:`~crm_xl.calc.runs` (runs of one formula down a column),
-:mod:`~crm_xl.calc.operators`, :mod:`~crm_xl.calc.custom_calls` and
-:mod:`~crm_xl.calc.compiler` (formula trees to code), :mod:`~crm_xl.calc.vectorised` (a
+:mod:`~crm_xl.calc.operators`, :mod:`~crm_xl.calc.custom_calls`, :mod:`~crm_xl.calc.lambdas`
+(LAMBDA calls, MAP, REDUCE...) and :mod:`~crm_xl.calc.compiler` (formula trees to code), :mod:`~crm_xl.calc.vectorised` (a
 run in one call), :mod:`~crm_xl.calc.blocks` (grouping formulas into blocks),
 :mod:`~crm_xl.calc.planner` (dependency order), and this module: the :class:`Workbook`
 API and the loop that computes blocks.

@@ -82,6 +82,7 @@ __all__ = [
     "ArrayConst",
     "Binary",
     "Bool",
+    "Call",
     "Error",
     "FormulaError",
     "Func",
@@ -204,6 +205,15 @@ class Func(Node):
 
 
 @dataclass(frozen=True)
+class Call(Node):
+    """A call of what an expression gives: ``LAMBDA(x, x*2)(A1)`` (``callee`` the LAMBDA,
+    ``args`` what it is called with)."""
+
+    callee: Node
+    args: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
 class Missing(Node):
     """An omitted argument (``IF(A1,,2)``)."""
 
@@ -259,6 +269,9 @@ def walk(node: Node):
             stack += [n.right, n.left]
         elif isinstance(n, (Unary, Percent)):
             stack.append(n.operand)
+        elif isinstance(n, Call):
+            stack.extend(reversed(n.args))
+            stack.append(n.callee)
 
 
 def functions_used(node: Node) -> set[str]:
@@ -518,7 +531,14 @@ class _Parser:
                 raise FormulaError(f"expected ')' but found {close.value!r}")
             return inner
         if t == Token.FUNC and s == Token.OPEN:
-            return self.call(v[:-1])
+            node = self.call(v[:-1])
+            while (
+                (nxt := self.peek()) is not None
+                and nxt.type == Token.PAREN
+                and nxt.subtype == Token.OPEN
+            ):
+                node = Call(node, self.call_args())  # LAMBDA(x, x*2)(A1)
+            return node
         if t == Token.ARRAY and s == Token.OPEN:
             return self.array()
         raise FormulaError(f"unexpected {v!r}")
@@ -554,6 +574,22 @@ class _Parser:
             if tok.type == Token.FUNC and tok.subtype == Token.CLOSE:
                 return Func(name, tuple(args))
             raise FormulaError(f"unexpected {tok.value!r} in the arguments of {name}")
+
+    def call_args(self) -> tuple[Node, ...]:
+        """``(A1, 2)`` after a function: the arguments of a call of its result (the
+        tokenizer reads the commas as unions: each argument stops at one)."""
+        self.take()
+        args: list[Node] = []
+        while True:
+            tok = self.peek()
+            if tok is not None and tok.type == Token.PAREN and tok.subtype == Token.CLOSE:
+                self.i += 1
+                return tuple(args)
+            if args:
+                if tok is None or tok.type != Token.OP_IN or tok.value != ",":
+                    raise FormulaError("expected ',' or ')' in the arguments of a call")
+                self.i += 1
+            args.append(self.expr(_INFIX_BP[","]))
 
     def array(self) -> Node:
         rows: list[list[Any]] = [[]]
@@ -641,6 +677,8 @@ def depth(node: Node) -> int:
             stack += [(n.left, d + 1), (n.right, d + 1)]
         elif isinstance(n, (Unary, Percent)):
             stack.append((n.operand, d + 1))
+        elif isinstance(n, Call):
+            stack.extend((a, d + 1) for a in (n.callee, *n.args))
     return deepest
 
 

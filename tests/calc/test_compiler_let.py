@@ -74,9 +74,21 @@ def test_named_lambda_calls(formula, expected):
     assert same(got, expected), f"{formula}: got {got!r}, expected {expected!r}"
 
 
-@pytest.mark.parametrize("formula", ["=Hypot(3)", "=Countdown(3)", "=ToCelsius"])
-def test_lambdas_not_evaluated_are_reported(formula):
-    # too few arguments, a recursive lambda, a lambda never called (Excel's #CALC!)
-    wb = Workbook.from_cells({"S": {"Z1": formula}}, names=LAMBDAS)
+def test_a_recursive_named_lambda_is_reported():
+    wb = Workbook.from_cells({"S": {"Z1": "=Countdown(3)"}}, names=LAMBDAS)
     values, problems = wb.recalculate([("S", "Z1")])
     assert values == {} and [p.where for p in problems] == ["S!Z1"]
+
+
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [
+        ("=Hypot(3)", E("#VALUE!")),  # Microsoft: a wrong number of arguments is #VALUE!
+        ("=ToCelsius", E("#CALC!")),  # a LAMBDA never called
+        ("=SUM(MAP({32,212},ToCelsius))", 100.0),  # 0 °C and 100 °C: a named LAMBDA to MAP
+    ],
+)
+def test_named_lambdas_as_excel_gives_them(formula, expected):
+    wb = Workbook.from_cells({"S": {"Z1": formula}}, names=LAMBDAS)
+    got = wb.evaluate("S", "Z1")
+    assert same(got, expected), f"{formula}: got {got!r}, expected {expected!r}"

@@ -247,6 +247,8 @@ def _may_show_at(text: str, host: tuple[int, int]) -> bool:
             stack.extend(((n.left, arrays), (n.right, arrays)))
         elif isinstance(n, (fx.Unary, fx.Percent)):
             stack.append((n.operand, arrays))
+        elif isinstance(n, fx.Call):  # a LAMBDA's result may be an array
+            return True
     return False
 
 
