@@ -259,12 +259,41 @@ def _index_part(arr: Any, r: int, c: int) -> Any:
     return Array(data)
 
 
-def _xfind(x: Any, keys: list[Any], mode: int, search: int) -> int:
+def _blank_find(keys: list[Any], total: int, search: int) -> int:
+    """XLOOKUP's and XMATCH's exact match of an empty lookup value (a blank cell): the
+    first blank cell in the search order. Excel-captured evidence (formualizer PR #438,
+    Excel 365 for Mac) says XLOOKUP and XMATCH do not follow MATCH here (MATCH reads the
+    blank as 0), and LibreOffice made XLOOKUP find blank cells to agree with Excel
+    (tdf#160711); whether a 0, an empty text or FALSE met on the way matches too is not
+    documented: such a cell before the first blank is refused, never guessed. ``keys``
+    are the range's used cells, ``total`` its size (the cells past ``keys`` are blank)."""
+    order = range(total) if search > 0 else range(total - 1, -1, -1)
+    for i in order:
+        v = keys[i] if i < len(keys) else EMPTY
+        if v is EMPTY:
+            return i
+        if (v.__class__ is float and v == 0.0) or v == "" or v is False:
+            raise Unsupported(
+                "XLOOKUP or XMATCH of an empty lookup value where 0, an empty text or FALSE "
+                "comes before the first blank cell: not evaluated",
+                "XLOOKUP",
+            )
+    return -1
+
+
+def _xfind(x: Any, keys: list[Any], mode: int, search: int, total: int | None = None) -> int:
     """0-based position of x in keys by XLOOKUP's and XMATCH's match mode (0 exact, -1
     exact or next smaller, 1 exact or next larger, 2 wildcards) and search mode (1 first
-    to last, -1 last to first; the binary searches 2 and -2 as 1 and -1); -1 if none."""
-    if x is EMPTY or x is MISSING:  # Excel then finds a blank cell, LibreOffice 0 (tdf#160711)
-        raise Unsupported("XLOOKUP or XMATCH of an empty lookup value: not evaluated", "XLOOKUP")
+    to last, -1 last to first; the binary searches 2 and -2 as 1 and -1); -1 if none.
+    ``total``: the size of the range ``keys`` are the used cells of (default: as many)."""
+    if x is EMPTY or x is MISSING:
+        if mode != 0 or abs(search) != 1:
+            raise Unsupported(
+                "XLOOKUP or XMATCH of an empty lookup value with a match mode other than "
+                "exact or a binary search: not evaluated",
+                "XLOOKUP",
+            )
+        return _blank_find(keys, len(keys) if total is None else total, search)
     if abs(search) == 2 and not _strictly_sorted(keys, search > 0):
         # Excel's binary search on unsorted data (or on repeated values) finds what its
         # probing finds, not the first match: not guessed
@@ -331,8 +360,8 @@ def XLOOKUP(
     rr, rc = result.shape
     if (vertical and rr != lr * lc) or (not vertical and rc != lr * lc):
         raise ErrorResult(VALUE)
-    keys = _vector(lookup, used=True)  # blank cells past the used ones never match
-    found = _xfind(x, keys, mode, search)
+    keys = _vector(lookup, used=True)  # blank cells past the used ones match only a blank
+    found = _xfind(x, keys, mode, search, lr * lc)
     if found < 0:
         if if_not_found is MISSING:
             raise ErrorResult(NA)
@@ -359,7 +388,7 @@ def XMATCH(x: Any, lookup: Any, match_mode: Any = MISSING, search_mode: Any = MI
         lookup = Array([[lookup]])
     if 1 not in lookup.shape:
         raise ErrorResult(VALUE)
-    i = _xfind(x, _vector(lookup, used=True), mode, search)
+    i = _xfind(x, _vector(lookup, used=True), mode, search, lookup.size)
     if i < 0:
         raise ErrorResult(NA)
     return float(i + 1)

@@ -75,3 +75,57 @@ def test_lookup_functions(formula, expected):
 def test_match_descending_and_whole_columns(formula, expected):
     got = ev(formula, B2=25.0, B3=38.0, B4=40.0, B5=41.0)
     assert same(got, expected), f"{formula}: got {got!r}, expected {expected!r}"
+
+
+# An empty lookup value (the blank cell Z1): XLOOKUP and XMATCH find the first blank cell
+# of the lookup range (Excel 365, as captured in formualizer PR #438 and as LibreOffice
+# was changed to agree, tdf#160711), not the 0 MATCH would read it as. Keys in A1:A3 with
+# A2 blank, labels in B; A4:A6 are blank too, past the used cells.
+BLANKS = {"A1": "x", "A3": "z", "B1": "p1", "B2": "p2", "B3": "p3", "B4": "p4", "B5": "p5"}
+
+
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [
+        ("=XLOOKUP(Z1,A1:A3,B1:B3)", "p2"),
+        ("=XMATCH(Z1,A1:A3)", 2.0),
+        ("=XMATCH(Z1,A1:A5,0,-1)", 5.0),  # last to first: A5, blank past the used cells
+        ("=XLOOKUP(Z1,A3:A5,B3:B5)", "p4"),  # A4: blank, past the used cells
+        ('=XLOOKUP(Z1,{"x","z"},{1,2},"none")', "none"),  # no blank: not found
+        ("=XMATCH(Z1,{1,2})", E("#N/A")),
+        # the rest of XLOOKUP, by Microsoft's page: if_not_found, match and search modes
+        ("=XLOOKUP(5,{1,3,7},{10,30,70},,-1)", 30.0),  # next smaller; omitted: #N/A if none
+        ("=XLOOKUP(0,{1,3,7},{10,30,70},,-1)", E("#N/A")),
+        ("=XLOOKUP(0,{1,3,7},{10,30,70},,1)", 10.0),  # next larger
+        ("=XLOOKUP(5,{7,1,6,3},{70,10,60,30},,1)", 60.0),  # unsorted: the closest above
+        ("=XLOOKUP(5,{7,1,6,3},{70,10,60,30},,-1)", 30.0),
+        ('=XLOOKUP("?e*",{"apple","pear","beet"},{1,2,3},,2)', 2.0),  # wildcards
+        ('=XLOOKUP("?e*",{"apple","pear","beet"},{1,2,3},,2,-1)', 3.0),  # from the end
+        ('=XLOOKUP("~?",{"a","?"},{1,2},,2)', 2.0),  # ~ escapes a wildcard
+        ("=XLOOKUP(30,{10,20,30,40},{1,2,3,4},,0,2)", 3.0),  # binary, ascending
+        ("=XLOOKUP(20,{40,30,20,10},{1,2,3,4},,0,-2)", 3.0),  # binary, descending
+        ("=XLOOKUP(25,{10,20,30,40},{1,2,3,4},,-1,2)", 2.0),
+        ("=XLOOKUP(25,{10,20,30,40},{1,2,3,4},,1,2)", 3.0),
+        ("=XLOOKUP(1,{1,2},{1,2},,3)", E("#VALUE!")),  # no match mode 3
+    ],
+)
+def test_xlookup_of_an_empty_value_and_its_modes(formula, expected):
+    got = ev(formula, **BLANKS)
+    assert same(got, expected), f"{formula}: got {got!r}, expected {expected!r}"
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "=XMATCH(Z1,{1,0,2})",  # a 0 before any blank: whether it matches is not documented
+        '=XMATCH(Z1,{"a",""})',  # an empty text, likewise
+        "=XMATCH(Z1,A1:A3,1)",  # next larger than nothing
+        "=XMATCH(Z1,A1:A3,0,2)",  # a binary search for a blank
+    ],
+)
+def test_an_empty_lookup_value_excel_gives_no_rule_for_is_reported(formula):
+    from crm_xl.calc.evaluator import Workbook
+
+    wb = Workbook.from_cells({"S": {**BLANKS, "Y1": formula}})
+    values, problems = wb.recalculate([("S", "Y1")])
+    assert ("S", "Y1") not in values and [p.where for p in problems] == ["S!Y1"]
