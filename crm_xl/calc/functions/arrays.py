@@ -20,7 +20,6 @@ Example::
 from __future__ import annotations
 
 import functools
-import re
 from typing import Any
 
 from crm_xl.calc.conversions import compare, round15, to_bool, to_int, to_number
@@ -170,36 +169,61 @@ def UNIQUE(arr: Any, by_col: Any = MISSING, exactly_once: Any = MISSING) -> Any:
 
 # --- SORT and SORTBY --------------------------------------------------------------------
 
-_PLAIN = re.compile(r"[a-z0-9 ]*")
+# Microsoft's "Default sort orders" (Excel's help on sorting): text is compared character
+# by character, case-insensitively, in this order, then the letters A to Z; apostrophes
+# and hyphens are ignored, except that of two texts the same but for a hyphen, the one
+# with the hyphen comes last. Text with any other character (non-ASCII letters, control
+# characters) is sorted by Windows' collation, which is not reproduced: not evaluated.
+_ORDER = '0123456789 !"#$%&()*,./:;?@[\\]^_`{|}~+<=>abcdefghijklmnopqrstuvwxyz'
+_RANK = {c: i for i, c in enumerate(_ORDER)}
+_IGNORED = "'-"
 _TYPE_ORDER = {float: 0, str: 1, bool: 2}
 
 
 def _sort_key_check(v: Any, name: str) -> None:
     if v is EMPTY or v.__class__ is XlError:
         raise Unsupported(f"{name} with blanks or errors among its sort keys: not evaluated", name)
-    if v.__class__ is str and not _PLAIN.fullmatch(v.lower()):
+    if v.__class__ is str and any(c not in _RANK and c not in _IGNORED for c in v.lower()):
         raise Unsupported(
-            f"{name} of text with punctuation or non-ASCII letters (Excel's collation): "
-            "not evaluated",
+            f"{name} of text with non-ASCII letters or control characters (Excel's "
+            "collation): not evaluated",
             name,
         )
 
 
 def _text_key(s: str) -> tuple[int, ...]:
-    """Excel's default sort order of text, character by character, case-insensitive:
-    digits, then the space, then letters (Microsoft's "Default sort orders": 0 1 ... 9
-    (space) ... A B ... Z)."""
-    return tuple(0 if c.isdigit() else 1 if c == " " else 2 for c in s.lower())
+    """The ranks of a text's characters in Excel's default sort order (see ``_ORDER``),
+    apostrophes and hyphens left out.
+
+    >>> _text_key("a-B 1") == _text_key("ab 1"), _text_key("0") < _text_key(" ") < _text_key("_") < _text_key("a")
+    (True, True)
+    """
+    return tuple(_RANK[c] for c in s.lower() if c not in _IGNORED)
 
 
-def _cmp(a: Any, b: Any) -> int:
+def _text_cmp(a: str, b: str, name: str) -> int:
+    """-1, 0 or 1: ``a`` and ``b`` in Excel's default sort order of text."""
+    ka, kb = _text_key(a), _text_key(b)
+    if ka != kb:
+        return -1 if ka < kb else 1
+    if a.lower() == b.lower():
+        return 0  # the same but for case: they keep their order
+    ha, hb = any(c in _IGNORED for c in a), any(c in _IGNORED for c in b)
+    if ha != hb and "'" not in a + b:  # the same but for hyphens: the one with them last
+        return 1 if ha else -1
+    raise Unsupported(
+        f"{name} of texts the same but for apostrophes or hyphens in both (Excel's rule "
+        "says nothing of it): not evaluated",
+        name,
+    )
+
+
+def _cmp(a: Any, b: Any, name: str = "SORT") -> int:
     ta, tb = _TYPE_ORDER[a.__class__], _TYPE_ORDER[b.__class__]
     if ta != tb:
         return -1 if ta < tb else 1
     if ta == 1:
-        ka = [(k, c) for k, c in zip(_text_key(a), a.lower(), strict=True)]
-        kb = [(k, c) for k, c in zip(_text_key(b), b.lower(), strict=True)]
-        return (ka > kb) - (ka < kb)
+        return _text_cmp(a, b, name)
     return compare(a, b)
 
 
@@ -212,7 +236,7 @@ def _sorted(items: list[list[Any]], keys: list[tuple[list[Any], int]], name: str
 
     def cmp(i: int, j: int) -> int:
         for column, order in keys:
-            c = _cmp(column[i], column[j])
+            c = _cmp(column[i], column[j], name)
             if c:
                 return c * order
         return 0

@@ -77,8 +77,10 @@ def test_sort_orders_numbers_text_then_logical_values():
 @pytest.mark.parametrize(
     "formula",
     [
-        '=SORT({"b-c";"bc"})',  # Excel's collation ignores the hyphen: not guessed
-        '=SORT({"é";"f"})',
+        '=SORT({"é";"f"})',  # a non-ASCII letter: Windows' collation, not reproduced
+        '=SORT({"its";"it\'s"})',  # the same but for an apostrophe: no rule given
+        '=SORT({"a-b";"a\'b"})',  # the same but for different ignored characters
+        '=SORTBY({1;2},{"a\tb";"ab"})',  # a control character
         "=SORT(A1:A5)",  # a blank key
         "=SORT({1;#N/A})",
         "=UNIQUE(D1:D3)",  # blank and 0 together
@@ -104,6 +106,31 @@ def test_sort_puts_digits_before_the_space_before_letters():
     # Microsoft's "Default sort orders": 0 1 ... 9 (space) ... A B ... Z, by character
     got = call("SORT", Array([["a b"], ["ab"], ["a1"], ["A"]]))
     assert got == Array([["A"], ["a1"], ["a b"], ["ab"]])
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        # the order Microsoft gives: 0-9, (space), ! " # $ % & ( ) * , . / : ; ? @ [ \ ] ^
+        # _ ` { | } ~ + < = >, then the letters, character by character, any case
+        (["ab", "a-c", "a b", "a_b", "a1", "A!"], ["a1", "a b", "A!", "a_b", "ab", "a-c"]),
+        (["a<", "a+", "a~", "a="], ["a~", "a+", "a<", "a="]),
+        (["a[", "a@", "a?", "a]", "a\\"], ["a?", "a@", "a[", "a\\", "a]"]),
+        (["A11", "A100", "A1"], ["A1", "A100", "A11"]),  # the page's own example
+        # apostrophes and hyphens are ignored...
+        (["oneil", "o'neal", "on-e"], ["on-e", "o'neal", "oneil"]),
+        # ...but of two texts the same except for a hyphen, the one with it comes last
+        (["co-op", "coop"], ["coop", "co-op"]),
+        (["b-c", "bc", "Bc"], ["bc", "Bc", "b-c"]),  # case alone: their order is kept
+    ],
+)
+def test_sort_of_ascii_text_follows_excels_default_sort_order(texts, expected):
+    got = call("SORT", Array([[t] for t in texts]))
+    assert got == Array([[t] for t in expected])
+    # descending is the same order reversed (the texts differ, so no ties to keep)
+    if len({t.lower() for t in texts}) == len(texts):
+        got = call("SORT", Array([[t] for t in texts]), 1.0, -1.0)
+        assert got == Array([[t] for t in reversed(expected)])
 
 
 def test_unique_of_numbers_equal_only_to_15_digits_is_reported():
