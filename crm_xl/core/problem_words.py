@@ -95,6 +95,25 @@ _REASONS_ZH: tuple[tuple[re.Pattern[str], _Words], ...] = tuple(
         (r"^(TRUE|FALSE) is a logical value, not a number$", "{0} 是逻辑值,不是数字"),
         (r"^(.*) is a date, not a number$", "{0} 是日期,不是数字"),
         (r"^(.*) is not a finite number$", "{0} 不是有限的数"),
+        (
+            r"^(.*) is not a number \(the cell holds an overflowing value such as 1e999\)$",
+            "{0} 不是数字(单元格中是溢出的数值,如 1e999)",
+        ),
+        (r"^'(.*)' is not a number$", "“{0}”不是数字"),
+        (r"^(.*) is a date/time, not a number$", "{0} 是日期或时间,不是数字"),
+        (
+            r"^(.*) is outside the range crm_xl scores \(-1e15 to 1e15\)$",
+            "{0} 超出 crm_xl 可评分的范围(-1e15 到 1e15)",
+        ),
+        (r"^\.\.\. and (\d+) more problem\(s\)$", "……另有 {0} 个问题"),
+        (
+            r"^no column '(.*)', needed by indicators\[(\d+)\] \(([^()]*)\)(?: \(did you mean '(.*)'\?\))?; the table's columns are: (.*)$",
+            lambda g: (
+                f"没有“{g[0]}”列(第 {g[1]} 个指标 {g[2]} 需要此列)"
+                + (f"(是否指“{g[3]}”?)" if g[3] else "")
+                + f";表中的列为:{g[4]}"
+            ),
+        ),
         (r"^(.*) is not a number$", "{0} 不是数字"),
         (r"^(.*) is not finite$", "{0} 不是有限的数"),
         (r"^the input shows the error (.*)$", "单元格显示错误 {0}"),
@@ -334,6 +353,7 @@ _PLACES_ZH: tuple[tuple[re.Pattern[str], _Words], ...] = tuple(
         (r"^tiers\.labels\[(\d+)\]$", "第 {0} 个等级名称"),
         (r"^row (\d+), column (\d+)(?: \((.*) vs (.*)\))?$", "第 {0} 行第 {1} 列"),
         (r"^row (\d+)$", "第 {0} 行"),
+        (r"^line (\d+), column '(.*)'$", "第 {0} 行,列“{1}”"),  # of a CSV file
     )
 )
 
@@ -383,6 +403,23 @@ def _translate(text: str) -> str:
 
 
 _LATIN = re.compile(r"[A-Za-z]")
+
+
+def place_text(where: str, lang: str) -> str:
+    """A problem's place (``where``) in ``lang``: each part before a ``": "`` that has words
+    here is translated; file names, sheet names and cell addresses stay.
+
+    Example::
+
+        >>> place_text("customers.csv: line 8, column 'annual_spend'", "zh")
+        'customers.csv: 第 8 行,列“annual_spend”'
+        >>> place_text("客户.xlsx: 客户!F12", "zh")
+        '客户.xlsx: 客户!F12'
+    """
+    if lang != "zh":
+        return where
+    parts = where.split(": ")
+    return ": ".join(p if p in _TERMS else _place(p) for p in parts)
 
 
 def problem_text(message: str, lang: str) -> str:
