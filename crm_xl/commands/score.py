@@ -11,10 +11,25 @@ from __future__ import annotations
 import argparse
 import sys
 
-from crm_xl.errors import CrmError
+from crm_xl.errors import CrmError, Problem
 
 
 def run(args: argparse.Namespace) -> int:
+    """Score the table (see the module notes); with ``--lang zh`` the problems are listed
+    in Chinese too, their file names, cells and the inputs quoted kept as they are."""
+    try:
+        return _run(args)
+    except CrmError as err:
+        if (args.lang or "en") != "zh":
+            raise
+        from crm_xl.core.problem_words import place_text, problem_text
+
+        raise CrmError(
+            Problem(place_text(p.where, "zh"), problem_text(p.message, "zh")) for p in err.problems
+        ) from None
+
+
+def _run(args: argparse.Namespace) -> int:
     from crm_xl.core.rating import rate
     from crm_xl.core.rating_text import column_headers, number_formats, sheet_name, summary
     from crm_xl.core.scorecard import load_scorecard

@@ -3,7 +3,9 @@
 A worksheet function never raises (:func:`worksheet_function`): a problem with the whole
 call — weights that do not fit the values, ranges of different sizes, an argument that is
 not TRUE/FALSE — becomes one error text, the way a cell shows it (:mod:`crm_xl.excel.cells`).
-Problems with single cells stay per cell: the core's results carry them.
+Problems with single cells stay per cell: the core's results carry them. Every error
+text is then given in the language of the function's ``lang`` argument
+(:func:`crm_xl.excel.cells.in_language`), here, for every binding alike.
 
 Example::
 
@@ -17,23 +19,47 @@ Example::
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from crm_xl.errors import CrmError
-from crm_xl.excel.cells import all_empty, error_text, flat, grid, is_empty, show
+from crm_xl.excel.cells import (
+    all_empty,
+    error_text,
+    flat,
+    grid,
+    in_language,
+    is_empty,
+    language,
+    show,
+)
 
 #: How to fix weights that do not sum to 100 %, said by CRM_SCORE and CRM_EXPLAIN.
 WEIGHTS_HINT = "fix them, or set the normalize argument to TRUE to rescale them"
 
 
 def worksheet_function(impl: Callable[..., Any]) -> Callable[..., Any]:
-    """``impl`` as a worksheet function: any problem it raises becomes error text."""
+    """``impl`` as a worksheet function: any problem it raises becomes error text, and every
+    error text is in the language of its ``lang`` argument (English when omitted).
 
-    @functools.wraps(impl)
-    def safe(*args: Any, **kwargs: Any) -> Any:
+    Example::
+
+        >>> @worksheet_function
+        ... def ANSWER(x, lang=None):
+        ...     return number_arg(x, "x", 0.0)
+        >>> print(ANSWER("7", "zh"))
+        #VALUE! x 须为数字,实为 '7'
+        >>> print(ANSWER("7", "fr"))
+        #VALUE! lang must be "en" or "zh", got 'fr'
+    """
+    params = list(inspect.signature(impl).parameters)
+    at = params.index("lang") if "lang" in params else None
+
+    def translated(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        # one place for both ways a call can fail: raised problems and per-cell results
         try:
             return impl(*args, **kwargs)
         except CrmError as err:
@@ -46,6 +72,15 @@ def worksheet_function(impl: Callable[..., Any]) -> Callable[..., Any]:
             )
         except ValueError as err:
             return error_text(str(err))
+
+    @functools.wraps(impl)
+    def safe(*args: Any, **kwargs: Any) -> Any:
+        given = kwargs.get("lang") if at is None or len(args) <= at else args[at]
+        try:
+            lang = language(given)
+        except ValueError as err:
+            return error_text(str(err))
+        return in_language(translated(args, kwargs), lang)
 
     return safe
 

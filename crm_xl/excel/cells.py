@@ -15,6 +15,13 @@ where there is no value, **error text**: the Excel error that fits, then the rea
 xlwings cannot return true Excel error values from a Python function (it writes NaN and
 None as empty cells), so crm_xl returns this text in both Excel and headless mode: it reads
 like an error, says why, and ``ISNUMBER()`` is FALSE for it.
+
+The reason is in the language the formula asks for (every function's optional last
+argument ``lang``; crm_xl's workbooks pass ``crm_lang``): the implementations word it in
+English and :func:`in_language` — called once, where a function's result becomes cell
+values (:func:`crm_xl.excel.arguments.worksheet_function`) — gives it in Chinese through
+:func:`crm_xl.core.problem_words.problem_text`. So Excel, xlwings Lite, LibreOffice and
+``crm-xl recalc`` show the same text.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from crm_xl.core.problem_words import problem_text
 from crm_xl.core.result import DIV0, INCONSISTENT, INVALID, MISSING, NO_DATA, Result, Undefined
 from crm_xl.errors import EXCEL_ERRORS
 
@@ -38,7 +46,7 @@ ERROR_FOR_CODE = {
     INCONSISTENT: _NUM,
 }
 
-#: The longest reason shown in a cell; Excel shows long text poorly.
+#: The longest reason shown in a cell (after the error code); Excel shows long text poorly.
 MAX_TEXT = 160
 
 
@@ -56,9 +64,56 @@ def error_text(reason: Undefined | str, code: str = INVALID) -> str:
         code, message = reason.code, reason.message
     else:
         message = str(reason)
-    if len(message) > MAX_TEXT:
-        message = message[: MAX_TEXT - 3] + "..."
+    # no cut here: in_language cuts a long text, after translating it
     return f"{ERROR_FOR_CODE.get(code, _VALUE)} {message}"
+
+
+#: The languages of error texts (the ``lang`` argument), and the default.
+LANGS = ("en", "zh")
+
+
+def language(lang: Any) -> str:
+    """The ``lang`` argument as ``"en"`` or ``"zh"``: omitted is English; case and spaces
+    do not matter; any other value is refused (ValueError), never silently English.
+
+    Example::
+
+        >>> language(None), language(" ZH "), language("en")
+        ('en', 'zh', 'en')
+    """
+    if is_empty(lang):
+        return "en"
+    text = str(lang).strip().lower() if isinstance(lang, str) else lang
+    if text not in LANGS:
+        raise ValueError(f'lang must be "en" or "zh", got {lang!r}')
+    return text
+
+
+def _is_error_text(value: Any) -> bool:
+    return value.__class__ is str and value[:1] == "#" and " " in value
+
+
+def in_language(value: Any, lang: str) -> Any:
+    """A function's result (a value or a list of rows) with every error text's reason in
+    ``lang``, cut to :data:`MAX_TEXT`; anything else unchanged. Text already in Chinese
+    stays as it is, so a reason carried over from another cell is not translated twice.
+    Cut after translating: a reason cut short would have no Chinese wording.
+
+    Example::
+
+        >>> in_language([["#VALUE! answer 7 is outside the 1-5 scale"], [50.0]], "zh")
+        [['#VALUE! 评分 7 超出 1-5 分的范围'], [50.0]]
+        >>> in_language("#VALUE! answer 7 is outside the 1-5 scale", "en")
+        '#VALUE! answer 7 is outside the 1-5 scale'
+    """
+    if isinstance(value, list):
+        return [in_language(v, lang) for v in value]
+    if not _is_error_text(value):
+        return value
+    code, _, reason = (problem_text(value, lang) if lang != "en" else value).partition(" ")
+    if len(reason) > MAX_TEXT:
+        reason = reason[: MAX_TEXT - 3] + "..."
+    return f"{code} {reason}"
 
 
 def is_empty(value: Any) -> bool:

@@ -10,7 +10,7 @@ Example::
     >>> functions = engine_functions()
     >>> f = functions["CRM_SCORE"]
     >>> [(p.name, p.as_range, p.optional) for p in f.params]
-    [('values', True, False), ('weights', True, False), ('normalize', False, True)]
+    [('values', True, False), ('weights', True, False), ('normalize', False, True), ('lang', False, True)]
     >>> f.call([[85, 75, 10, 70]], [[40, 30, 20, 10]], False)
     65.5
 """

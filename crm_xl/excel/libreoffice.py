@@ -111,7 +111,7 @@ def arguments_in(spec: FunctionSpec, args: tuple[Any, ...] | list[Any]) -> list[
 
         >>> arguments_in(SPECS["CRM_CHURN"], (5,))
         Traceback (most recent call last):
-        ValueError: CRM_CHURN needs 2 arguments, got 1: CRM_CHURN(lost, start)
+        ValueError: CRM_CHURN needs 2 arguments, got 1: CRM_CHURN(lost, start, [lang])
     """
     if len(args) < spec.required:
         raise ValueError(

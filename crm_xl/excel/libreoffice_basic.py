@@ -20,7 +20,7 @@ array formula with. The function's help is in comments above each wrapper.
 Example::
 
     >>> text = basic_module()
-    >>> "REM  CRM_SCORE(values, weights, [normalize]): Weighted composite score" in text
+    >>> "REM  CRM_SCORE(values, weights, [normalize], [lang]): Weighted composite score" in text
     True
     >>> text.count("End Function") == len(SPECS) + 1  # the wrappers and CrmXlCall
     True
@@ -96,11 +96,12 @@ def wrapper(spec: FunctionSpec) -> str:
     Example::
 
         >>> print(wrapper(SPECS["CRM_CHURN"]).split("Function ", 1)[1])
-        CRM_CHURN(Optional p_lost, Optional p_start, Optional more_arguments)
-            Dim args(2), given As Integer
+        CRM_CHURN(Optional p_lost, Optional p_start, Optional p_lang, Optional more_arguments)
+            Dim args(3), given As Integer
             If Not IsMissing(p_lost) Then args(0) = p_lost: given = 1
             If Not IsMissing(p_start) Then args(1) = p_start: given = 2
-            If Not IsMissing(more_arguments) Then given = 3
+            If Not IsMissing(p_lang) Then args(2) = p_lang: given = 3
+            If Not IsMissing(more_arguments) Then given = 4
             ReDim Preserve args(given - 1)
             CRM_CHURN = CrmXlCall("CRM_CHURN", args)
         End Function

@@ -17,7 +17,7 @@ def reference_markdown() -> str:
     Example::
 
         >>> page = reference_markdown()
-        >>> "## CRM_SCORE(values, weights, [normalize])" in page
+        >>> "## CRM_SCORE(values, weights, [normalize], [lang])" in page
         True
         >>> "| `among` | Optional: the whole column" in page, "**结果:** 一个数值。" in page
         (True, True)
@@ -56,6 +56,12 @@ def reference_markdown() -> str:
         "",
         "xlwings cannot return Excel's own error values from Python, so this is text in Excel and",
         "in `crm-xl recalc` alike; `=ISNUMBER(cell)` is FALSE for it.",
+        "",
+        "The reason is in the language of the last argument, `lang`: English when it is omitted,",
+        'Chinese with `"zh"` (`#VALUE! 指标 2:“n/a”是文本,不是数字`). crm_xl\'s workbooks pass their',
+        "`crm_lang` name, so the text is the workbook's language in every binding; formulas written",
+        "before `lang` existed keep working and show English. 错误说明的语言由最后一个参数 `lang`",
+        '决定:省略为英文,`"zh"` 为中文;crm_xl 生成的工作簿传入 `crm_lang`。',
         "",
     ]
     return "\n".join(lines)

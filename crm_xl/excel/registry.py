@@ -12,6 +12,12 @@ from it the same way, without touching the implementations
 * the functions as the headless engine calls them (:mod:`crm_xl.excel.engine`);
 * the reference page ``docs/functions.md`` (:mod:`crm_xl.excel.reference`).
 
+Every function's last argument is the optional ``lang`` (``"en"``, the default, or
+``"zh"``): the language of its error texts (:data:`~crm_xl.excel.spec.LANG`; the RFM
+functions' ``lang`` names their segments too). crm_xl's workbooks pass their ``crm_lang``
+name, so a cell shows the same text in every binding, and formulas written before it
+existed keep working, in English.
+
 A range argument (``is_range``) is passed as a list of rows, even for a single cell, with
 Excel errors as their text (``"#N/A"``): xlwings' ``ndim=2, err_to_str=True``. Any other
 argument is a single cell's plain value.
@@ -30,9 +36,9 @@ Example::
 
     >>> spec = SPECS["CRM_SCORE"]
     >>> [(a.name, a.is_range, a.optional) for a in spec.arguments]
-    [('values', True, False), ('weights', True, False), ('normalize', False, True)]
+    [('values', True, False), ('weights', True, False), ('normalize', False, True), ('lang', False, True)]
     >>> spec.signature()
-    'CRM_SCORE(values, weights, [normalize])'
+    'CRM_SCORE(values, weights, [normalize], [lang])'
 """
 
 from __future__ import annotations
@@ -48,4 +54,8 @@ __all__ = ["CATEGORY", "SPECS", "Argument", "FunctionSpec", "Result", "Text"]
 CATEGORY = "CRM"
 
 #: name → specification, in the order of the reference page.
-SPECS: dict[str, FunctionSpec] = {spec.name: spec for spec in (*SCORES, *KPIS, *SEGMENTS)}
+#: Every entry ends with the optional ``lang`` (:data:`~crm_xl.excel.spec.LANG`), given
+#: here once rather than in each entry.
+SPECS: dict[str, FunctionSpec] = {
+    spec.name: spec.with_lang() for spec in (*SCORES, *KPIS, *SEGMENTS)
+}

@@ -11,7 +11,7 @@ Example::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 
@@ -35,6 +35,19 @@ class Argument:
     # the argument whose being given says this one holds dates (RFM's recency with as_of):
     # for bindings that receive dates as bare serial numbers (xlwings Lite, Office.js)
     dates_with: str = ""
+
+
+#: The optional last argument of every ``CRM_*`` function: the language of its error texts.
+#: crm_xl's workbooks pass their ``crm_lang`` name, so a cell's text is the same in every
+#: binding (the formula carries the language); formulas without it show English.
+LANG = Argument(
+    "lang",
+    Text(
+        'Optional: "en" (default) or "zh", the language of error texts; crm_xl workbooks pass crm_lang.',
+        '可选:"en"(默认)或 "zh",错误说明的语言;crm_xl 工作簿传入 crm_lang。',
+    ),
+    optional=True,
+)
 
 
 @dataclass(frozen=True)
@@ -90,6 +103,20 @@ class FunctionSpec:
             if a.name == name:
                 return a
         raise KeyError(f"{self.name} has no argument {name!r}")
+
+    def with_lang(self) -> FunctionSpec:
+        """This entry with :data:`LANG` as its last argument, unless it has a ``lang`` already
+        (CRM_RFM's, which names the segments too).
+
+        Example::
+
+            >>> f = FunctionSpec("F", Text("f"), (Argument("x", Text("x")),), Result(Text("n"), spills=False), "=F(1)")
+            >>> f.with_lang().signature()
+            'F(x, [lang])'
+        """
+        if any(a.name == LANG.name for a in self.arguments):
+            return self
+        return replace(self, arguments=(*self.arguments, LANG))
 
     def signature(self) -> str:
         """The call as the reference page writes it, optional arguments in brackets."""

@@ -20,7 +20,10 @@ _RFM_OPTIONS = (
     ),
     Argument(
         "lang",
-        Text('Optional: "en" (default) or "zh".', '可选:"en"(默认,英文名称)或 "zh"(中文名称)。'),
+        Text(
+            'Optional: "en" (default) or "zh", the language of segment names and error texts.',
+            '可选:"en"(默认)或 "zh",客户群名称和错误说明的语言。',
+        ),
         optional=True,
     ),
     Argument(

@@ -19,7 +19,7 @@ Example::
     65.5
     >>> import inspect
     >>> str(inspect.signature(CRM_SCORE))
-    '(values, weights, normalize=False)'
+    '(values, weights, normalize=False, lang=None)'
 """
 
 from __future__ import annotations

@@ -103,7 +103,7 @@ def udf_vba(workbook_name: str = "crm_xl.xlsm") -> str:
 
     Example::
 
-        >>> "Function CRM_SCORE(values, weights, Optional normalize)" in udf_vba()
+        >>> "Function CRM_SCORE(values, weights, Optional normalize, Optional lang)" in udf_vba()
         True
     """
     xl_udfs, crm_udfs = load_udf_module()

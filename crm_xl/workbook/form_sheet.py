@@ -95,7 +95,11 @@ def add_self_assessment(
         s = f"{FORM_COL_SCORE}{r}"
         # one formula per item (not an array over the items: LibreOffice drops an array's
         # flag when it saves a sheet it edited, and Excel refuses to change part of one)
-        points.value = f'=IF({s}="","",({s}-1)/4*100)' if standalone else f"=CRM_FORM_SCORE({s})"
+        points.value = (
+            f'=IF({s}="","",({s}-1)/4*100)'
+            if standalone
+            else f"=CRM_FORM_SCORE({s},1,5,{layout.LANG_NAME})"
+        )
         points.fill = st["computed_fill"]
         points.number_format = "0.0"
         for j in range(1, len(headers) + 1):
@@ -125,7 +129,7 @@ def add_self_assessment(
                 f'/SUMPRODUCT(--({scores}<>""),{weights}))'
             )
             if standalone
-            else f"=CRM_SCORE({points},{weights})",
+            else f"=CRM_SCORE({points},{weights},FALSE,{layout.LANG_NAME})",
             "0.0",
         ),
         (

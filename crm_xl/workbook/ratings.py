@@ -59,7 +59,8 @@ def recalculate_ratings(backend: Backend, card: Any = None) -> RatingsResult:
     from crm_xl.excel import functions as f
 
     names = lower_names(backend)
-    lang = names.get(layout.LANG_NAME, '"zh"').strip('"')
+    # the formulas pass crm_lang to every call: so does the button, for the same texts
+    lang = names.get(layout.LANG_NAME, '"zh"').strip('"= ')
     period = latest_period(names)
     card = card if card is not None else read_model_from(backend)  # validates the Model first
     result = RatingsResult(period)
@@ -94,14 +95,21 @@ def recalculate_ratings(backend: Backend, card: Any = None) -> RatingsResult:
     for i, ind_id in enumerate(model["id"]):
         values = block(n(by_id[ind_id].column))
         scores = f.CRM_SCALE(
-            values, model["scale"][i], model["floor"][i], model["target"][i], model["direction"][i]
+            values,
+            model["scale"][i],
+            model["floor"][i],
+            model["target"][i],
+            model["direction"][i],
+            lang=lang,
         )
         put(n(indicator_score_key(ind_id)), scores)
         indicator_scores.append(scores if isinstance(scores, list) else [[scores]] * len(values))
     rows = [[col[r][0] for col in indicator_scores] for r in range(len(indicator_scores[0]))]
-    score = f.CRM_MULTISCORE(rows, weights, dims, dim_ids, dim_weights)
+    score = f.CRM_MULTISCORE(rows, weights, dims, dim_ids, dim_weights, lang)
     put(n("score"), score)
-    tiers = f.CRM_TIER(score, block(layout.TIER_THRESHOLDS_NAME), block(layout.TIER_LABELS_NAME))
+    tiers = f.CRM_TIER(
+        score, block(layout.TIER_THRESHOLDS_NAME), block(layout.TIER_LABELS_NAME), "lower", lang
+    )
     put(n("tier"), tiers)
     scheme = block(layout.RFM_SCHEME_NAME)[0][0]
     days, orders, spend = (
@@ -110,12 +118,13 @@ def recalculate_ratings(backend: Backend, card: Any = None) -> RatingsResult:
         block(n("annual_spend")),
     )
     put(n("rfm_segment"), f.CRM_RFM(days, orders, spend, scheme, lang))
-    put(n("indicators_used"), f.CRM_INDICATORS_USED(rows, weights))
+    put(n("indicators_used"), f.CRM_INDICATORS_USED(rows, weights, lang))
 
     if has_form:
-        points = f.CRM_FORM_SCORE(block(n(layout.SA_SCORES)))
+        points = f.CRM_FORM_SCORE(block(n(layout.SA_SCORES)), 1, 5, lang)
         put(n(layout.SA_POINTS), points)
-        put(n(layout.SA_COMPOSITE), f.CRM_SCORE(points, block(layout.FORM_WEIGHT_NAME)))
+        composite = f.CRM_SCORE(points, block(layout.FORM_WEIGHT_NAME), False, lang)
+        put(n(layout.SA_COMPOSITE), composite)
     return result
 
 
@@ -162,7 +171,7 @@ def fill_result_formulas(backend: Backend, card: Any) -> list[str]:
             r = first + i
             if all(row[at[k]] in (None, "") for k in inputs):
                 continue
-            formulas = result_formulas(card.indicators, _lang(names), r, first, last)
+            formulas = result_formulas(card.indicators, r, first, last)
             for k in results:
                 cell = f"{letters[k]}{r}"
                 if k in live and cell not in held and row[at[k]] in (None, ""):
@@ -203,7 +212,3 @@ def _letters(n: int) -> list[str]:
     from crm_xl.xlsx.coordinates import col_letters
 
     return [col_letters(j) for j in range(1, n + 1)]
-
-
-def _lang(names: dict[str, str]) -> str:
-    return names.get(layout.LANG_NAME, '"zh"').strip('"')

@@ -106,7 +106,7 @@ def add_ratings(
     # of them in one call; in Excel the button writes the whole block at once)
     block = lambda key: f"{letter[key]}{first}:{letter[key]}{last}"  # noqa: E731
     for r in range(first, last + 1):
-        for key, formula in result_formulas(indicators, lang, r, first, last).items():
+        for key, formula in result_formulas(indicators, r, first, last).items():
             ws[f"{letter[key]}{r}"] = formula
     # validation of the inputs
     dv_sat = DataValidation(
@@ -161,24 +161,23 @@ def add_ratings(
     return ws
 
 
-def result_formulas(
-    indicators: Sequence[Any], lang: str, row: int, first: int, last: int
-) -> dict[str, str]:
+def result_formulas(indicators: Sequence[Any], row: int, first: int, last: int) -> dict[str, str]:
     """The ``CRM_*`` formulas of customer row ``row`` of the rows ``first``–``last``, by
     column key (:mod:`crm_xl.workbook.layout`).
 
     Each result reads its own row, the Model's defined names and, where a customer is
     ranked among all (minmax scales, RFM), the whole input column; so a row can be sorted,
-    moved or copied and its results follow it.
+    moved or copied and its results follow it. Each call ends with the workbook's language
+    (``crm_lang``), so its error texts are in the workbook's language wherever it is computed.
 
     Example::
 
         >>> from crm_xl.workbook.build import default_scorecard
-        >>> f = result_formulas(default_scorecard().indicators, "zh", 4, 4, 203)
+        >>> f = result_formulas(default_scorecard().indicators, 4, 4, 203)
         >>> f["tier"]
-        '=CRM_TIER(L4,crm_tier_thresholds,crm_tier_labels)'
+        '=CRM_TIER(L4,crm_tier_thresholds,crm_tier_labels,"lower",crm_lang)'
         >>> f["rfm_segment"]
-        '=CRM_RFM_ROW(G4,F4,E4,$G$4:$G$203,$F$4:$F$203,$E$4:$E$203,crm_rfm_scheme,"zh")'
+        '=CRM_RFM_ROW(G4,F4,E4,$G$4:$G$203,$F$4:$F$203,$E$4:$E$203,crm_rfm_scheme,crm_lang)'
     """
     columns = layout.ratings_columns(list(indicators))
     letter = {c.key: col_letters(j) for j, c in enumerate(columns, 1)}
@@ -187,24 +186,28 @@ def result_formulas(
     # absolute, so that sorting leaves it and inserting or deleting rows stretches it
     whole = lambda key: f"${letter[key]}${first}:${letter[key]}${last}"  # noqa: E731
     ind = lambda key, n: f"INDEX({indicator_name(key)},{n})"  # noqa: E731
+    lang = layout.LANG_NAME
     out: dict[str, str] = {}
     for n, indicator in enumerate(indicators, 1):
         out[indicator_score_key(indicator.id)] = (
             f"=CRM_SCALE({at(indicator.column)},{ind('scale', n)},{ind('floor', n)},"
-            f"{ind('target', n)},{ind('direction', n)},{whole(indicator.column)})"
+            f"{ind('target', n)},{ind('direction', n)},{whole(indicator.column)},{lang})"
         )
     scores = (
         f"{at(indicator_score_key(indicators[0].id))}:{at(indicator_score_key(indicators[-1].id))}"
     )
     weights, dims = indicator_name("weight"), indicator_name("dimension")
     out["score"] = (
-        f"=CRM_MULTISCORE({scores},{weights},{dims},{layout.DIM_ID_NAME},{layout.DIM_WEIGHT_NAME})"
+        f"=CRM_MULTISCORE({scores},{weights},{dims},{layout.DIM_ID_NAME},"
+        f"{layout.DIM_WEIGHT_NAME},{lang})"
     )
+    # at_threshold is given ("lower", the Model's rule) because lang comes after it: an
+    # argument left out in the middle is 0 in LibreOffice, not omitted
     out["tier"] = (
-        f"=CRM_TIER({at('score')},{layout.TIER_THRESHOLDS_NAME},{layout.TIER_LABELS_NAME})"
+        f'=CRM_TIER({at("score")},{layout.TIER_THRESHOLDS_NAME},{layout.TIER_LABELS_NAME},"lower",{lang})'
     )
     rfm_keys = ("days_since_purchase", "orders", "annual_spend")
     rfm = ",".join([*(at(k) for k in rfm_keys), *(whole(k) for k in rfm_keys)])
-    out["rfm_segment"] = f'=CRM_RFM_ROW({rfm},{layout.RFM_SCHEME_NAME},"{lang}")'
-    out["indicators_used"] = f"=CRM_INDICATORS_USED({scores},{weights})"
+    out["rfm_segment"] = f"=CRM_RFM_ROW({rfm},{layout.RFM_SCHEME_NAME},{lang})"
+    out["indicators_used"] = f"=CRM_INDICATORS_USED({scores},{weights},{lang})"
     return out

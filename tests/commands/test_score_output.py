@@ -332,3 +332,38 @@ def test_warnings_are_chinese_with_lang_zh(tmp_path, capsys):
     assert err.splitlines() == [
         "warning: 维度“value”中的指标:权重合计为 105,不是 100%(100 或 1):已除以 105 换算为 100%"
     ]
+
+
+def test_errors_are_chinese_with_lang_zh_files_cells_and_inputs_kept(files, capsys):
+    """Issue 14: ``--lang zh`` lists the problems in Chinese, like its warnings; the file
+    name, the cell or line and what the user typed stay as they are. By hand: the CSV's
+    line 2 (r1, below the header) holds 'abc' in a, line 3 (r2) TRUE in b; in the workbook
+    r1's a is cell C2 and r2's b (7e15, too large) D3 of the sheet 客户."""
+    (files / "t.csv").write_text("id,name,a,b\nr1,x,abc,70\nr2,y,50,TRUE\n", encoding="utf-8")
+    assert score(files, files / "o.csv", "--lang", "zh") == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: {files / 't.csv'}: 第 2 行,列“a”: “abc”不是数字",
+        f"error: {files / 't.csv'}: 第 3 行,列“b”: “TRUE”不是数字",
+    ]
+    assert score(files, files / "o.csv") == 1  # without --lang: English, as before
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: {files / 't.csv'}: line 2, column 'a': 'abc' is not a number",
+        f"error: {files / 't.csv'}: line 3, column 'b': 'TRUE' is not a number",
+    ]
+    wb = openpyxl.Workbook()
+    wb.active.title = "客户"
+    for row in (["id", "name", "a", "b"], ["r1", "x", "abc", 70], ["r2", "y", 50, 7e15]):
+        wb.active.append(row)
+    wb.save(files / "t.xlsx")
+    args = ["score", str(files / "t.xlsx"), "-m", str(files / "card.toml"), "-o"]
+    assert main([*args, str(files / "o.csv"), "--lang", "zh"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: {files / 't.xlsx'}: 客户!C2: “abc”不是数字",
+        f"error: {files / 't.xlsx'}: 客户!D3: 7e+15 超出 crm_xl 可评分的范围(-1e15 到 1e15)",
+    ]
+    (files / "t.csv").write_text("id,name,a,bb\nr1,x,50,70\n", encoding="utf-8")
+    assert score(files, files / "o.csv", "--lang", "zh") == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: {files / 't.csv'}: 没有“b”列(第 2 个指标 b 需要此列)(是否指“bb”?);"
+        "表中的列为:id, name, a, bb"
+    ]

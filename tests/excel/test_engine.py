@@ -23,6 +23,7 @@ def test_parameters_in_order_with_their_defaults():
         Param("target", as_range=False, default=None, optional=True),
         Param("direction", as_range=False, default=None, optional=True),
         Param("among", as_range=True, default=None, optional=True),
+        Param("lang", as_range=False, default=None, optional=True),
     )
     assert f.required == 2
     score = engine_functions()["CRM_SCORE"]

@@ -25,5 +25,5 @@ def test_every_function_has_both_languages_and_an_example():
 def test_each_function_has_a_section_with_its_arguments():
     page = reference_markdown()
     assert page.count("\n## CRM_") == len(SPECS)
-    assert "## CRM_TIER(value, thresholds, labels, [at_threshold])\n" in page
+    assert "## CRM_TIER(value, thresholds, labels, [at_threshold], [lang])\n" in page
     assert '| `at_threshold` | Optional: "lower" (default' in page

@@ -108,7 +108,7 @@ def test_declared_functions_are_called_like_the_implementation(udfs):
     assert udfs.CRM_SCORE(values=[[85, 75, 10, 70]], weights=[[4, 3, 2, 1]], normalize=True) == 65.5
     assert udfs.CRM_TIER(100000, [[100000, 50000]], [["A", "B", "C"]]) == "B"
     with pytest.raises(TypeError):
-        udfs.CRM_NPS([[10]], "extra")
+        udfs.CRM_NPS([[10]], "en", "extra")  # responses and lang, then one too many
 
 
 def test_udf_module_imports_on_its_own_and_leaves_xlwings_alone():

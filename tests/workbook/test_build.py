@@ -155,8 +155,11 @@ def test_self_assessment_form(books):
     ]
     assert ws["E5"].value == "=INDEX(crm_form_weight,1)"
     # one formula per item, so rows can be edited one by one
-    assert [ws[f"F{r}"].value for r in (5, 9)] == ["=CRM_FORM_SCORE(C5)", "=CRM_FORM_SCORE(C9)"]
-    assert ws["C10"].value == "=CRM_SCORE(F5:F9,E5:E9)"
+    assert [ws[f"F{r}"].value for r in (5, 9)] == [
+        "=CRM_FORM_SCORE(C5,1,5,crm_lang)",
+        "=CRM_FORM_SCORE(C9,1,5,crm_lang)",
+    ]
+    assert ws["C10"].value == "=CRM_SCORE(F5:F9,E5:E9,FALSE,crm_lang)"
     (dv,) = [d for d in ws.data_validations.dataValidation if d.type == "list"]
     assert dv.formula1 == '"1,2,3,4,5"' and str(dv.sqref) == "C5:C9"
     assert ws.freeze_panes == "A5" and ws.print_title_rows == "$4:$4"
@@ -178,15 +181,17 @@ def test_ratings_sheet(books):
     # ranks a customer among all (RFM, minmax) reads the whole column, absolute
     formulas = {c: ws[f"{c}4"].value for c in "LMNOP"}
     assert formulas["L"] == (
-        "=CRM_MULTISCORE(P4:V4,crm_ind_weight,crm_ind_dimension,crm_dim_id,crm_dim_weight)"
+        "=CRM_MULTISCORE(P4:V4,crm_ind_weight,crm_ind_dimension,crm_dim_id,crm_dim_weight,crm_lang)"
     )
-    assert formulas["M"] == "=CRM_TIER(L4,crm_tier_thresholds,crm_tier_labels)"
+    assert formulas["M"] == '=CRM_TIER(L4,crm_tier_thresholds,crm_tier_labels,"lower",crm_lang)'
     assert formulas["N"] == (
-        '=CRM_RFM_ROW(G4,F4,E4,$G$4:$G$203,$F$4:$F$203,$E$4:$E$203,crm_rfm_scheme,"zh")'
+        "=CRM_RFM_ROW(G4,F4,E4,$G$4:$G$203,$F$4:$F$203,$E$4:$E$203,crm_rfm_scheme,crm_lang)"
     )
     assert formulas["P"].startswith("=CRM_SCALE(E4,INDEX(crm_ind_scale,1)")
-    assert formulas["P"].endswith(",$E$4:$E$203)")
-    assert ws["M203"].value == "=CRM_TIER(L203,crm_tier_thresholds,crm_tier_labels)"
+    assert formulas["P"].endswith(",$E$4:$E$203,crm_lang)")
+    assert (
+        ws["M203"].value == '=CRM_TIER(L203,crm_tier_thresholds,crm_tier_labels,"lower",crm_lang)'
+    )
     assert ws["M204"].value is None
     rules = {str(r.sqref): [x.formula for x in r.rules] for r in ws.conditional_formatting}
     assert rules["M4:M203"] == [[f"$M4=INDEX(crm_tier_labels,{k})"] for k in (1, 2, 3)]

@@ -87,7 +87,10 @@ def test_deleting_inserting_and_filtering_in_calc(book):
     import openpyxl
 
     ws = openpyxl.load_workbook(book)[SHEET]
-    assert ws["M6"].value.upper() == "=CRM_TIER(L6,CRM_TIER_THRESHOLDS,CRM_TIER_LABELS)"
+    assert (
+        ws["M6"].value.upper()
+        == '=CRM_TIER(L6,CRM_TIER_THRESHOLDS,CRM_TIER_LABELS,"LOWER",CRM_LANG)'
+    )
     hidden = [ws.cell(r, 1).value for r in range(4, 64) if ws.row_dimensions[r].hidden]
     assert "C9001" in hidden  # filtered out (East), computed all the same
     assert all(isinstance(after[c][11], float) for c in hidden)

@@ -29,7 +29,9 @@ from crm_xl.excel.cells import is_empty
 
 
 @worksheet_function
-def CRM_NORMALIZE(value: Any, floor: Any, target: Any, direction: Any = None) -> Any:
+def CRM_NORMALIZE(
+    value: Any, floor: Any, target: Any, direction: Any = None, lang: Any = None
+) -> Any:
     """Each value scaled to 0-100 between a floor (0) and a target (100), clamped."""
     d = None if is_empty(direction) else normalize.check_direction(direction)
     return elementwise(
@@ -45,6 +47,7 @@ def CRM_SCALE(
     target: Any = None,
     direction: Any = None,
     among: Any = None,
+    lang: Any = None,
 ) -> Any:
     """Each value scored 0-100 by the scorecard scale named (linear, form, minmax, score);
     ``among``, the whole column, is what minmax scales over (a formula per row).
@@ -75,14 +78,14 @@ def CRM_SCALE(
 
 
 @worksheet_function
-def CRM_FORM_SCORE(answers: Any, low: Any = None, high: Any = None) -> Any:
+def CRM_FORM_SCORE(answers: Any, low: Any = None, high: Any = None, lang: Any = None) -> Any:
     """Each answer on a low-high scale (1-5 by default) mapped to 0-100."""
     lo, hi = number_arg(low, "low", 1.0), number_arg(high, "high", 5.0)
     return elementwise(lambda a: normalize.form_scale(a, lo, hi), answers)
 
 
 @worksheet_function
-def CRM_MINMAX(values: Any, direction: Any = None) -> Any:
+def CRM_MINMAX(values: Any, direction: Any = None, lang: Any = None) -> Any:
     """Min-max scaling over the range itself: lowest 0, highest 100."""
     d = text_arg(direction, "higher")
     return elementwise(lambda v: normalize.min_max(v, direction=d), values)

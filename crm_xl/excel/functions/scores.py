@@ -31,7 +31,7 @@ from crm_xl.excel.cells import column, error_text, flat, is_empty, show
 
 
 @worksheet_function
-def CRM_SCORE(values: Any, weights: Any, normalize: Any = False) -> Any:
+def CRM_SCORE(values: Any, weights: Any, normalize: Any = False, lang: Any = None) -> Any:
     """Per row: Σ value × weight over the indicators that have a value (blanks re-weighted)."""
     rows, w = rows_and_weights(values, weights)
     mode = "normalize" if flag(normalize, "normalize") else "strict"
@@ -42,7 +42,12 @@ def CRM_SCORE(values: Any, weights: Any, normalize: Any = False) -> Any:
 
 @worksheet_function
 def CRM_MULTISCORE(
-    values: Any, weights: Any, dimensions: Any, dimension_names: Any, dimension_weights: Any
+    values: Any,
+    weights: Any,
+    dimensions: Any,
+    dimension_names: Any,
+    dimension_weights: Any,
+    lang: Any = None,
 ) -> Any:
     """Per row: indicators weighted within their dimension, then the dimensions weighted."""
     rows, w = rows_and_weights(values, weights)
@@ -56,7 +61,7 @@ def CRM_MULTISCORE(
 
 
 @worksheet_function
-def CRM_INDICATORS_USED(values: Any, weights: Any) -> Any:
+def CRM_INDICATORS_USED(values: Any, weights: Any, lang: Any = None) -> Any:
     """Per row: how many indicators CRM_SCORE used (the non-blank ones)."""
     rows, _ = rows_and_weights(values, weights)
     return column(
@@ -68,7 +73,7 @@ def CRM_INDICATORS_USED(values: Any, weights: Any) -> Any:
 
 
 @worksheet_function
-def CRM_EXPLAIN(values: Any, weights: Any, normalize: Any = False) -> Any:
+def CRM_EXPLAIN(values: Any, weights: Any, normalize: Any = False, lang: Any = None) -> Any:
     """Per row: each indicator's points in CRM_SCORE (weight × value after re-weighting)."""
     rows, w = rows_and_weights(values, weights)
     mode = "normalize" if flag(normalize, "normalize") else "strict"

@@ -24,7 +24,9 @@ from crm_xl.excel.cells import all_empty, column, error_text, flat, is_empty
 
 
 @worksheet_function
-def CRM_TIER(value: Any, thresholds: Any, labels: Any, at_threshold: Any = None) -> Any:
+def CRM_TIER(
+    value: Any, thresholds: Any, labels: Any, at_threshold: Any = None, lang: Any = None
+) -> Any:
     """Each value's tier label from thresholds."""
     cells = cell_array(value)
     tiers = assign_tiers(
@@ -181,7 +183,9 @@ def _row_key(values: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 @worksheet_function
-def CRM_RFM_CODE(recency: Any, frequency: Any, monetary: Any, as_of: Any = None) -> Any:
+def CRM_RFM_CODE(
+    recency: Any, frequency: Any, monetary: Any, as_of: Any = None, lang: Any = None
+) -> Any:
     """Per customer: the RFM score code, e.g. ``"545"``."""
     frame, blank = _rfm_frame(recency, frequency, monetary, None, None, as_of)
     return _rfm_cells(frame, blank, "rfm")

@@ -22,7 +22,7 @@ _AHP_OUTPUTS = ("weights", "cr", "ci", "lambda_max", "consistent")
 
 
 @worksheet_function
-def CRM_AHP(matrix: Any, output: Any = None) -> Any:
+def CRM_AHP(matrix: Any, output: Any = None, lang: Any = None) -> Any:
     """AHP weights of a pairwise-comparison matrix (a column), or one of its consistency figures."""
     what = text_arg(output, "weights").lower()
     if what not in _AHP_OUTPUTS:
@@ -34,13 +34,13 @@ def CRM_AHP(matrix: Any, output: Any = None) -> Any:
 
 
 @worksheet_function
-def CRM_AHP_CR(matrix: Any) -> Any:
+def CRM_AHP_CR(matrix: Any, lang: Any = None) -> Any:
     """The consistency ratio of an AHP pairwise-comparison matrix."""
     return CRM_AHP(matrix, "cr")
 
 
 @worksheet_function
-def CRM_ENTROPY_WEIGHTS(matrix: Any, directions: Any = None) -> Any:
+def CRM_ENTROPY_WEIGHTS(matrix: Any, directions: Any = None, lang: Any = None) -> Any:
     """Entropy weights of the data's indicator columns (a row)."""
     dirs = (
         None if is_empty(directions) else [normalize.check_direction(d) for d in flat(directions)]
