@@ -1,4 +1,4 @@
-"""Excel's LINEST for one explanatory variable: the least-squares line ``y = m·x + b``
+"""Excel's LINEST for one explanatory variable, and FORECAST (FORECAST.LINEAR): the least-squares line ``y = m·x + b``
 through known points, with (``stats``) its standard errors, R², the standard error of y,
 the F statistic, the degrees of freedom and the regression and residual sums of squares.
 
@@ -22,6 +22,7 @@ from crm_xl.calc.conversions import to_bool
 from crm_xl.calc.functions.registry import builtin
 from crm_xl.calc.values import (
     EMPTY,
+    ERRORS,
     GRID,
     MISSING,
     NA,
@@ -29,11 +30,14 @@ from crm_xl.calc.values import (
     VALUE,
     Array,
     ErrorResult,
+    Range,
     Unsupported,
     XlError,
     grid_of,
     shape_of,
 )
+
+DIV0 = ERRORS["#DIV/0!"]
 
 
 def _numbers(a: Any) -> tuple[list[float], tuple[int, int]]:
@@ -95,3 +99,46 @@ def LINEST(known_y: Any, known_x: Any = MISSING, const: Any = MISSING, stats: An
         raise Unsupported("LINEST statistics of points exactly on a line (F is infinite)", "LINEST")
     f_stat = ss_reg / (ss_resid / df)
     return Array([[m, b], [se_m, se_b], [r2, sey], [f_stat, float(df)], [ss_reg, ss_resid]])
+
+
+def _pairs(known_y: Any, known_x: Any) -> tuple[list[float], list[float]]:
+    """The (y, x) pairs of two ranges of the same size where both are numbers: text,
+    logical values and blank cells of a reference are left out with their pair, as
+    Excel's FORECAST page says; in an array constant they are refused, not guessed."""
+    ys, xs = grid_of(known_y), grid_of(known_x)
+    fy = [v for row in ys for v in row]
+    fx = [v for row in xs for v in row]
+    if len(fy) != len(fx):
+        raise ErrorResult(NA)
+    out_y, out_x = [], []
+    for y, x in zip(fy, fx, strict=True):
+        for v in (y, x):
+            if v.__class__ is XlError:
+                raise ErrorResult(v)
+        if y.__class__ is float and x.__class__ is float:
+            out_y.append(y)
+            out_x.append(x)
+        elif not (isinstance(known_y, Range) and isinstance(known_x, Range)):
+            raise Unsupported("FORECAST of an array holding text or logical values", "FORECAST")
+    if not out_y:
+        raise ErrorResult(NA)
+    return out_y, out_x
+
+
+@builtin("FORECAST FORECAST.LINEAR", "VRR")
+def FORECAST(x: Any, known_y: Any, known_x: Any) -> float:
+    """The value at ``x`` of the least-squares line through the known points.
+
+    >>> round(FORECAST(30.0, Array([[6.0, 7.0, 9.0, 15.0, 21.0]]), Array([[20.0, 28.0, 31.0, 38.0, 40.0]])), 6)
+    10.607253
+    """
+    if x.__class__ is not float:
+        raise ErrorResult(VALUE)
+    ys, xs = _pairs(known_y, known_x)
+    n = len(ys)
+    xbar, ybar = sum(xs) / n, sum(ys) / n
+    sxx = sum((v - xbar) ** 2 for v in xs)
+    if sxx == 0:
+        raise ErrorResult(DIV0)
+    sxy = sum((a - xbar) * (b - ybar) for a, b in zip(xs, ys, strict=True))
+    return ybar + sxy / sxx * (x - xbar)

@@ -73,3 +73,25 @@ def test_what_is_not_certain_is_reported(formula):
     wb = Workbook.from_cells({"S": {"Z1": formula}})
     values, problems = wb.recalculate([("S", "Z1")])
     assert values == {} and [p.where for p in problems] == ["S!Z1"]
+
+
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [
+        # Microsoft's FORECAST and FORECAST.LINEAR pages: 10.607253 at x = 30
+        ("=ROUND(FORECAST(30,A1:A5,B1:B5),6)", 10.607253),
+        ("=ROUND(_xlfn.FORECAST.LINEAR(30,A1:A5,B1:B5),6)", 10.607253),
+        # by hand: y = 2x + 1 through (0,1), (4,9); a text pair in C is left out
+        ("=FORECAST(10,{1;9},{0;4})", 21.0),
+        ("=FORECAST(10,C1:C3,D1:D3)", 21.0),
+        ('=FORECAST("x",A1:A5,B1:B5)', E("#VALUE!")),
+        ("=FORECAST(1,A1:A5,B1:B4)", E("#N/A")),  # different sizes
+        ("=FORECAST(1,{1;2},{3;3})", E("#DIV/0!")),  # x all equal
+    ],
+)
+def test_forecast(formula, expected):
+    cells = {"C1": 1.0, "D1": 0.0, "C2": "n/a", "D2": 2.0, "C3": 9.0, "D3": 4.0}
+    for r, (y, x) in enumerate(zip((6, 7, 9, 15, 21), (20, 28, 31, 38, 40), strict=True), 1):
+        cells[f"A{r}"], cells[f"B{r}"] = float(y), float(x)
+    got = ev(formula, **cells)
+    assert same(got, expected), f"{formula}: got {got!r}, expected {expected!r}"
