@@ -58,9 +58,22 @@ def edit_targeted(
     get, kind_of = want.get, kinds.get
     swapped: list[bytes] = []
     done: set[bytes] = set()
-    for i in range(1, len(parts), 5):  # [..., head, ref, t, <v>, text after, ...]
-        ref, t, v = parts[i + 1], parts[i + 2], parts[i + 3]
-        parts[i + 1] = parts[i + 2] = b""  # both are inside head already
+    # [..., head, ref, t, <v>, text after, ...]: ref and t are inside head already
+    refs, types = parts[2::5], parts[3::5]
+    parts[2::5] = parts[3::5] = [b""] * len(refs)
+    new_vs = list(map(get, refs)) if changed_only else None
+    if (
+        new_vs is not None
+        and None not in new_vs
+        and set(types) <= {None, b"n"}
+        and kinds.keys().isdisjoint(refs)
+    ):
+        # the usual case of a recalculation, all at once: every such cell is a result cell,
+        # a number stays a number (what the loop below does cell by cell)
+        parts[4::5] = new_vs
+        swapped, done = new_vs, set(refs)
+    for i in range(1, len(parts) if not done else 0, 5):
+        ref, t, v = refs[i // 5], types[i // 5], parts[i + 3]
         new_v = get(ref)
         if new_v is None:
             continue  # a formula cell that is not a result cell
