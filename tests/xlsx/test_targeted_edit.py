@@ -68,9 +68,14 @@ def test_targeted_edit_writes_what_the_full_scan_writes(name, changed_only, monk
         assert fast.cached_values(sheet.name, values) == {k: typed(v) for k, v in values.items()}
 
 
-def test_targeted_edit_on_a_big_sheet_of_mixed_cells(monkeypatch):
-    """Thousands of rows where most result cells keep their type and some change it."""
+@pytest.mark.parametrize("piece", [None, 5000])
+def test_targeted_edit_on_a_big_sheet_of_mixed_cells(piece, monkeypatch):
+    """Thousands of rows where most result cells keep their type and some change it (the
+    part split in pieces of ``piece`` bytes, or of the default)."""
     from crm_xl.xlsx import targeted_edit
+
+    if piece is not None:
+        monkeypatch.setattr(targeted_edit, "SWAP_PIECE", piece)
 
     rows = []
     for r in range(1, 3001):
@@ -136,12 +141,17 @@ def test_openpyxl_empty_cached_values_get_their_values(monkeypatch):
     assert b'<c r="B7"><f>A7*2</f><v>14</v></c>' in fast.part(PART)
 
 
+@pytest.mark.parametrize("piece", [None, 3000])
 @pytest.mark.parametrize("leave_out", [None, "B1500", "C7"])
-def test_every_result_cell_a_new_number_at_once(leave_out, monkeypatch):
+def test_every_result_cell_a_new_number_at_once(leave_out, piece, monkeypatch):
     """A recalculation's usual case (changed_only, a new number in every formula cell of
     the result columns) is swapped in at once: the bytes of the full scan, every cell
-    counted; with one cell left out the cell-by-cell loop runs, to the same bytes."""
+    counted; with one cell left out the cell-by-cell loop runs, to the same bytes. The
+    part is split a piece at a time (``piece``: small, a hundred pieces here)."""
     from crm_xl.xlsx import targeted_edit
+
+    if piece is not None:
+        monkeypatch.setattr(targeted_edit, "SWAP_PIECE", piece)
 
     rows = []
     for r in range(1, 3001):
