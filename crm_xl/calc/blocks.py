@@ -13,7 +13,9 @@ marker until it is computed. Each sheet's blocks are indexed by column
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
+import operator
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -91,6 +93,15 @@ def build_sheet_blocks(book: CellModel, sheet: SheetData, compiled: dict[Any, An
                     below = zip(rows[i:stop], itertools.repeat(col))
                     cells.update(zip(below, itertools.repeat(block.marker)))
                     last, i = rows[stop - 1], stop
+                elif si is not None and plain and i < n:
+                    # the cells of a shared formula below its master: joined in one go (as
+                    # the loop would one by one) while they are the next rows with its si
+                    same = functools.partial(operator.eq, si)
+                    k = sum(1 for _ in itertools.takewhile(same, map(_SI, infos[i:])))
+                    if k and rows[i + k - 1] - row == k:
+                        below = zip(rows[i : i + k], itertools.repeat(col))
+                        cells.update(zip(below, itertools.repeat(block.marker)))
+                        last, i, chained = rows[i + k - 1], i + k, False
         if run is not None:
             run.r1 = last
             run.out = (run.r0, col, last, col)
@@ -99,6 +110,9 @@ def build_sheet_blocks(book: CellModel, sheet: SheetData, compiled: dict[Any, An
             if block.r1 > block.r0:  # one problem for the whole run of cells
                 block.problem.where = f"{block.where()}:{cell_name(block.r1, block.col)}"
             block.marker.failed = block.problem
+
+
+_SI = operator.attrgetter("si")
 
 
 def keep_runs_in_table_zones(

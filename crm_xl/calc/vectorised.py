@@ -23,6 +23,8 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from crm_xl.calc import parser as fx
 from crm_xl.calc.compiler import Compiler
 from crm_xl.calc.custom_calls import fetch, from_py, to_xlwings
@@ -61,6 +63,33 @@ def _row_aggregate(name: str, row: list[Any]) -> Any:
     return min(nums) if name == "MIN" else max(nums)
 
 
+def _sum_numbers(rng: Range, block: Block) -> bool:
+    """The common case of ``=SUM(B{r}:E{r})`` down a column, on whole columns: every cell
+    of the range a number (no empty cell, text, boolean, error or formula not yet
+    computed), every cell of the block still to compute, every sum finite. Each row is
+    summed left to right from 0.0 as :func:`_row_aggregate` does (numpy's ``+`` on float64
+    rounds as Python's), so the results are the same floats; False, nothing written,
+    otherwise (the row-by-row path then runs)."""
+    cells = rng.sheet.cells
+    n = rng.r2 - rng.r1 + 1
+    out = block.sheet.cells
+    keys = list(zip(range(block.r0, block.r0 + n), itertools.repeat(block.col, n), strict=True))
+    if list(map(out.get, keys)).count(block.marker) != n:
+        return False
+    total = np.zeros(n)
+    for c in range(rng.c1, rng.c2 + 1):
+        column = list(
+            map(cells.get, zip(range(rng.r1, rng.r2 + 1), itertools.repeat(c, n), strict=True))
+        )
+        if set(map(type, column)) != {float}:
+            return False
+        total += np.array(column, dtype=np.float64)
+    if not np.all(np.isfinite(total)):
+        return False
+    out.update(zip(keys, total.tolist(), strict=True))
+    return True
+
+
 ROW_AGGREGATES = {"SUM", "AVERAGE", "MIN", "MAX", "COUNT", "COUNTA"}
 
 
@@ -91,8 +120,11 @@ def _aggregate_vectoriser(
         n = block.r1 - block.r0 + 1
         if r1 < 1 or r1 + n - 1 > MAX_ROW or c1 < 1 or c2 > MAX_COL:
             return False
-        rows = fetch(Range(target, r1, c1, r1 + n - 1, c2))
+        rng = Range(target, r1, c1, r1 + n - 1, c2)
         cells, col, marker = block.sheet.cells, block.col, block.marker
+        if name == "SUM" and _sum_numbers(rng, block):
+            return True
+        rows = fetch(rng)
         for i, row in enumerate(rows):
             key = (block.r0 + i, col)
             if cells.get(key) is marker:

@@ -54,13 +54,76 @@ def edit_targeted(
     if b"" in letters or not all(map(bytes.isalpha, letters)):
         return None
     p = pats.prefix
-    parts = _value_swap_regex(p, letters).split(data)
-    get, kind_of = want.get, kinds.get
+    regex = _value_swap_regex(p, letters)
     swapped: list[bytes] = []
     done: set[bytes] = set()
-    for i in range(1, len(parts), 5):  # [..., head, ref, t, <v>, text after, ...]
-        ref, t, v = parts[i + 1], parts[i + 2], parts[i + 3]
-        parts[i + 1] = parts[i + 2] = b""  # both are inside head already
+    pieces: list[bytes] = []
+    row_end = b"</" + p + b"row>"
+    pos, n = 0, len(data)
+    while pos < n:
+        # a row-aligned piece at a time (cells lie within rows): the part's millions of
+        # split pieces never fill memory at once, only one piece's
+        stop = data.find(row_end, pos + SWAP_PIECE, end) if pos + SWAP_PIECE < end else -1
+        stop = n if stop < 0 else stop + len(row_end)
+        piece = regex.split(data if (pos, stop) == (0, n) else data[pos:stop])
+        pieces.append(_swap(piece, want, kinds, changed_only, p, swapped, done))
+        pos = stop
+    if swapped:
+        data = b"".join(pieces)
+        end = data.find(b"</" + p + b"sheetData", start)
+    del pieces
+    if len(done) == len(want):
+        return data, len(swapped), b"".join([b"<r>", *swapped, b"</r>"])
+    rest = {ref: new_v for ref, new_v in want.items() if ref not in done}
+    edit = CellEditor(data, pats, kinds, strings, date1904)
+    absent: list[bytes] = []
+    if not _edit_found(data, start, end, pats, rest, edit, letters, absent):
+        return None
+    new = edit.apply() if edit.changed else data
+    created = b""
+    if absent:  # cells of array ranges the file lacks (openpyxl writes only the first)
+        cells = missing_cells(absent, rest, kinds, edit.c_name)
+        new = insert_missing_cells(new, cells, pats)
+        created = b"".join(xml for row in cells.values() for xml in row.values())
+    inserted = b"".join([b"<r>", *swapped, edit.new_elements(), created, b"</r>"])
+    return new, len(swapped) + edit.changed + len(absent), inserted
+
+
+SWAP_PIECE = 1 << 21
+"""The value swap splits the part this many bytes (rounded to a row's end) at a time."""
+
+
+def _swap(
+    parts: list[bytes],
+    want: dict[bytes, bytes],
+    kinds: dict[bytes, bytes],
+    changed_only: bool,
+    p: bytes,
+    swapped: list[bytes],
+    done: set[bytes],
+) -> bytes:
+    """One piece of the part, split by :func:`_value_swap_regex`, with the new ``<v>`` of
+    each cell it finds that keeps its type (added to ``swapped``; the cells seen to ``done``)
+    joined again."""
+    get, kind_of = want.get, kinds.get
+    # [..., head, ref, t, <v>, text after, ...]: ref and t are inside head already
+    refs, types = parts[2::5], parts[3::5]
+    parts[2::5] = parts[3::5] = [b""] * len(refs)
+    new_vs = list(map(get, refs)) if changed_only else None
+    if (
+        new_vs is not None
+        and None not in new_vs
+        and set(types) <= {None, b"n"}
+        and kinds.keys().isdisjoint(refs)
+    ):
+        # the usual case of a recalculation, all at once: every such cell is a result cell,
+        # a number stays a number (what the loop below does cell by cell)
+        parts[4::5] = new_vs
+        swapped += new_vs
+        done.update(refs)
+        return b"".join(parts)
+    for i in range(1, len(parts), 5):
+        ref, t, v = refs[i // 5], types[i // 5], parts[i + 3]
         new_v = get(ref)
         if new_v is None:
             continue  # a formula cell that is not a result cell
@@ -79,25 +142,7 @@ def edit_targeted(
         parts[i + 3] = new_v
         swapped.append(new_v)
         done.add(ref)
-    if swapped:
-        data = b"".join(parts)
-        end = data.find(b"</" + p + b"sheetData", start)
-    del parts
-    if len(done) == len(want):
-        return data, len(swapped), b"".join([b"<r>", *swapped, b"</r>"])
-    rest = {ref: new_v for ref, new_v in want.items() if ref not in done}
-    edit = CellEditor(data, pats, kinds, strings, date1904)
-    absent: list[bytes] = []
-    if not _edit_found(data, start, end, pats, rest, edit, letters, absent):
-        return None
-    new = edit.apply() if edit.changed else data
-    created = b""
-    if absent:  # cells of array ranges the file lacks (openpyxl writes only the first)
-        cells = missing_cells(absent, rest, kinds, edit.c_name)
-        new = insert_missing_cells(new, cells, pats)
-        created = b"".join(xml for row in cells.values() for xml in row.values())
-    inserted = b"".join([b"<r>", *swapped, edit.new_elements(), created, b"</r>"])
-    return new, len(swapped) + edit.changed + len(absent), inserted
+    return b"".join(parts)
 
 
 def _edit_found(

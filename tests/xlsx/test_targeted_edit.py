@@ -68,9 +68,14 @@ def test_targeted_edit_writes_what_the_full_scan_writes(name, changed_only, monk
         assert fast.cached_values(sheet.name, values) == {k: typed(v) for k, v in values.items()}
 
 
-def test_targeted_edit_on_a_big_sheet_of_mixed_cells(monkeypatch):
-    """Thousands of rows where most result cells keep their type and some change it."""
+@pytest.mark.parametrize("piece", [None, 5000])
+def test_targeted_edit_on_a_big_sheet_of_mixed_cells(piece, monkeypatch):
+    """Thousands of rows where most result cells keep their type and some change it (the
+    part split in pieces of ``piece`` bytes, or of the default)."""
     from crm_xl.xlsx import targeted_edit
+
+    if piece is not None:
+        monkeypatch.setattr(targeted_edit, "SWAP_PIECE", piece)
 
     rows = []
     for r in range(1, 3001):
@@ -134,3 +139,49 @@ def test_openpyxl_empty_cached_values_get_their_values(monkeypatch):
     assert fast.part(PART) == slow.part(PART)
     assert n == 4000  # every B and C cell had no value; D already held its own
     assert b'<c r="B7"><f>A7*2</f><v>14</v></c>' in fast.part(PART)
+
+
+@pytest.mark.parametrize("piece", [None, 3000])
+@pytest.mark.parametrize("leave_out", [None, "B1500", "C7"])
+def test_every_result_cell_a_new_number_at_once(leave_out, piece, monkeypatch):
+    """A recalculation's usual case (changed_only, a new number in every formula cell of
+    the result columns) is swapped in at once: the bytes of the full scan, every cell
+    counted; with one cell left out the cell-by-cell loop runs, to the same bytes. The
+    part is split a piece at a time (``piece``: small, a hundred pieces here)."""
+    from crm_xl.xlsx import targeted_edit
+
+    if piece is not None:
+        monkeypatch.setattr(targeted_edit, "SWAP_PIECE", piece)
+
+    rows = []
+    for r in range(1, 3001):
+        rows.append(
+            f'<row r="{r}"><c r="A{r}"><v>{r}</v></c>'
+            f'<c r="B{r}" s="2"><f>A{r}*2</f><v>0</v></c>'
+            f'<c r="C{r}" t="n"><f>A{r}/4</f><v /></c>'
+            + (
+                f'<c r="D{r}"><f t="shared" ref="D1:D3000" si="0">A1+1</f><v>1</v></c></row>'
+                if r == 1
+                else f'<c r="D{r}"><f t="shared" si="0"/><v>1</v></c></row>'
+            )
+        )
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN_NS}"><sheetData>'
+        + "".join(rows)
+        + "</sheetData></worksheet>"
+    ).encode()
+    values = {}
+    for r in range(1, 3001):
+        values[f"B{r}"], values[f"C{r}"], values[f"D{r}"] = 2.0 * r, r / 4, r + 1.0
+    values.pop(leave_out, None)
+    fast, slow = Package.from_bytes(BOOK, "book.xlsx"), Package.from_bytes(BOOK, "book.xlsx")
+    for pkg in (fast, slow):
+        pkg.set_part(PART, xml)
+    n = fast.set_cached_values("Data", values, changed_only=True)
+    with monkeypatch.context() as m:
+        m.setattr(targeted_edit, "edit_targeted", lambda *a, **k: None)
+        assert slow.set_cached_values("Data", values) == n
+    assert fast.part(PART) == slow.part(PART)
+    assert n == 9000 - (leave_out is not None)
+    assert b'<c r="C6" t="n"><f>A6/4</f><v>1.5</v></c>' in fast.part(PART)
+    assert b'<c r="D3000"><f t="shared" si="0"/><v>3001</v></c>' in fast.part(PART)

@@ -18,7 +18,13 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from crm_xl.xlsx import Package
-from crm_xl.xlsx.values import decode_value, iso_serial, read_shared_strings, rich_text
+from crm_xl.xlsx.values import (
+    decode_value,
+    iso_serial,
+    read_shared_strings,
+    read_shared_strings_each,
+    rich_text,
+)
 from tests.helpers.excel_made import excel_made_files, require_excel_made
 from tests.xlsx.harness import MAIN_NS, members
 
@@ -127,6 +133,29 @@ def test_shared_strings_by_hand():
     )
     assert read_shared_strings(sst.encode()) == ["plain", "", "in bold", "東京", "_x0041_ & A"]
     assert rich_text("<t>a</t><r><t>b</t></r>") == "ab"
+
+
+def test_plain_items_shortcut_reads_as_every_item_decoded():
+    """The plain-<t> shortcut of read_shared_strings gives what rich_text gives item by
+    item: on every Excel-made fixture, and on items next to plain that are not plain."""
+    sst = (
+        f'<sst xmlns="{MAIN_NS}"><si><t>plain</t></si><si><t xml:space="preserve"> sp </t></si>'
+        "<si><t>a_x000D_b</t></si><si><t>R&amp;D</t></si><si><t>two\r\nlines</t></si>"
+        "<si><t></t></si><si><t/></si><si/><si ><t>odd</t></si ><si><t>x</t><t>y</t></si>"
+        '<si><t>b</t><rPh sb="0" eb="1"><t>B</t></rPh></si><si><r><t>r</t></r></si>'
+        "<si><t>snake_case</t></si></sst>"
+    )
+    expected = ["plain", " sp ", "a\rb", "R&D", "two\nlines", "", "", "", "odd", "xy", "b", "r"]
+    assert read_shared_strings(sst.encode()) == [*expected, "snake_case"]
+    assert read_shared_strings_each(sst.encode()) == [*expected, "snake_case"]
+    require_excel_made()
+    compared = 0
+    for path in excel_made_files():
+        part = members(path).get("xl/sharedStrings.xml")
+        if part is not None:
+            assert read_shared_strings(part) == read_shared_strings_each(part), path.name
+            compared += 1
+    assert compared > 10
 
 
 def _book_with(cells: str, date1904: bool = False) -> bytes:
