@@ -42,7 +42,7 @@ from typing import IO
 
 from crm_xl.excel import libreoffice_bridge
 from crm_xl.excel.libreoffice_basic import basic_module
-from crm_xl.excel.libreoffice_types import interface_rdb
+from crm_xl.excel.libreoffice_types import identifier, interface_rdb
 from crm_xl.excel.registry import SPECS
 from crm_xl.xlsx.escapes import escape_attr
 
@@ -143,10 +143,21 @@ def function_help() -> list[dict[str, object]]:
     ]
 
 
+def add_in_methods() -> list[tuple[str, list[str]]]:
+    """The methods of ``org.crmxl.XFunctions``: each registry function with its parameters
+    (named for IDL; the wizard shows the registry's names, which the add-in gives itself).
+
+    Example::
+
+        >>> dict(add_in_methods())["CRM_MULTISCORE"][-1]
+        'dimensionWeights'
+    """
+    return [(s.name, [identifier(a.name) for a in s.arguments]) for s in SPECS.values()]
+
+
 def types_library() -> bytes:
     """``crm_xl.rdb``: interface ``org.crmxl.XFunctions``, a method per registry function."""
-    methods = [(spec.name, [a.name for a in spec.arguments]) for spec in SPECS.values()]
-    return interface_rdb(libreoffice_bridge.INTERFACE, methods)
+    return interface_rdb(libreoffice_bridge.INTERFACE, add_in_methods())
 
 
 def _crm_xl_version() -> str:

@@ -100,6 +100,18 @@ class _Writer:
         return offset
 
 
+def identifier(name: str) -> str:
+    """``name`` as a UNO IDL parameter name: IDL allows ``_`` only in all-capital names.
+
+    Example::
+
+        >>> identifier("dimension_names"), identifier("values")
+        ('dimensionNames', 'values')
+    """
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
 def interface_rdb(interface: str, methods: list[Method], comment: bytes = COMMENT) -> bytes:
     """The type library holding one interface (``"org.crmxl.XFunctions"``) whose methods
     each take the named ``any`` parameters and return ``any``; ``comment`` is the text
