@@ -12,6 +12,15 @@ It offers two UNO services:
   ``OnStartApp``): it puts the wrappers (``CrmXl.bas`` of the extension) into the user's
   Standard Basic library as the module ``CrmXl``, the one library whose functions a cell
   can call.
+* ``org.crmxl.AddIn`` — a Calc add-in (``com.sun.star.sheet.AddIn``, interface
+  ``org.crmxl.XFunctions`` of the extension's ``crm_xl.rdb``): every ``CRM_*`` function with
+  its help in the function wizard (English, or Chinese when LibreOffice's interface is
+  Chinese) and ``CRM_SCORE`` as its name in ``.xlsx`` files (``XCompatibilityNames``).
+  Only on LibreOffice :data:`ADDIN_SINCE` or later: 7.4 neither reads nor writes that name
+  in ``.xlsx`` (no ``ScCompiler::fillFromAddInCollectionExcelName``), and a formula typed
+  there would bind to the add-in and be saved as ``ORG.CRMXL.ADDIN.CRM_SCORE(…)``; so on
+  older versions the service makes an object that is no add-in, and the Basic wrappers
+  (which the add-in's names take precedence over where it is active) do the work.
 
 Where crm_xl is found: LibreOffice's Python knows nothing of the virtual environment crm_xl
 was installed in. The extension's ``crm_xl.json`` lists the folders to add (written by
@@ -50,6 +59,12 @@ EXTENSION_ID = "org.crmxl.functions"  # description.xml's identifier
 CONFIG = "crm_xl.json"
 BASIC_FILE = "CrmXl.bas"
 MODULE = "CrmXl"
+TYPES_FILE = "crm_xl.rdb"
+ADDIN = "org.crmxl.AddIn"
+INTERFACE = "org.crmxl.XFunctions"
+#: The first LibreOffice version the add-in is active on: the oldest one proved to read
+#: and write its CompatibilityName in .xlsx (25.2.3); 7.4.7 does neither.
+ADDIN_SINCE = (25, 2)
 
 
 def search_path(config: dict[str, Any], environ: Mapping[str, str]) -> list[str]:
@@ -89,6 +104,63 @@ def load_call(config: dict[str, Any], environ: Mapping[str, str]) -> Any:
     return call
 
 
+def version_tuple(text: str) -> tuple[int, ...]:
+    """LibreOffice's version (``ooSetupVersion``) as numbers, ``()`` when unreadable.
+
+    Example::
+
+        >>> version_tuple("25.2"), version_tuple("7.4.7.2") >= ADDIN_SINCE, version_tuple("")
+        ((25, 2), False, ())
+    """
+    parts = []
+    for part in text.split("."):
+        if not part.isdigit():
+            break
+        parts.append(int(part))
+    return tuple(parts)
+
+
+def office_version(ctx: Any) -> tuple[int, ...]:
+    """The running LibreOffice's version, from its configuration."""
+    provider = ctx.ServiceManager.createInstanceWithContext(
+        "com.sun.star.configuration.ConfigurationProvider", ctx
+    )
+    node = uno.createUnoStruct("com.sun.star.beans.PropertyValue")
+    node.Name, node.Value = "nodepath", "/org.openoffice.Setup/Product"
+    access = provider.createInstanceWithArguments(
+        "com.sun.star.configuration.ConfigurationAccess", (node,)
+    )
+    return version_tuple(str(access.getByName("ooSetupVersion")))
+
+
+def help_text(text: dict[str, str], language: str) -> str:
+    """The help in the interface's language: Chinese for ``zh``, else English.
+
+    Example::
+
+        >>> help_text({"en": "Score", "zh": "得分"}, "zh"), help_text({"en": "Score", "zh": ""}, "zh")
+        ('得分', 'Score')
+    """
+    return (text.get("zh") if language == "zh" else None) or text.get("en", "")
+
+
+def given_arguments(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    """What the add-in was called with, trailing omitted arguments (``None``) left out.
+
+    Calc passes an omitted ``any`` argument as void, like an empty cell: so an empty cell
+    as the last argument counts as omitted, which crm_xl treats alike (blank is missing).
+
+    Example::
+
+        >>> given_arguments((((1.0,),), None, None)), given_arguments((None, 2.0))
+        ((((1.0,),),), (None, 2.0))
+    """
+    args = tuple(args)
+    while args and args[-1] is None:
+        args = args[:-1]
+    return args
+
+
 def extension_folder(ctx: Any) -> Path:
     """The folder LibreOffice unpacked the extension into."""
     provider = ctx.getValueByName("/singletons/com.sun.star.deployment.PackageInformationProvider")
@@ -116,26 +188,120 @@ def install_module(ctx: Any) -> None:
     libraries.storeLibraries()
 
 
+_loaded: list[Any] = []  # crm_xl's call (or why it did not load), once per session
+
+
+def run(ctx: Any, name: str, args: Any) -> Any:
+    """crm_xl's ``call(name, args)``, loading crm_xl on first use; a failure is cell text."""
+    if not _loaded:
+        try:
+            config = read_config(ctx)
+        except Exception as err:
+            return f"#NAME? the crm_xl extension cannot read {CONFIG}: {err}"
+        _loaded.append(load_call(config, os.environ))
+    if isinstance(_loaded[0], str):
+        return _loaded[0]
+    return _loaded[0](name, tuple(args))
+
+
 if unohelper is not None:
+    from com.sun.star.lang import XLocalizable, XServiceName  # type: ignore[import-not-found]
+    from com.sun.star.sheet import XAddIn, XCompatibilityNames  # type: ignore[import-not-found]
+    from org.crmxl import XFunctions  # type: ignore[import-not-found]  # crm_xl.rdb
+
+    class AddIn(
+        unohelper.Base, XFunctions, XAddIn, XCompatibilityNames, XServiceName, XLocalizable
+    ):
+        """``org.crmxl.AddIn`` where active: the wizard's help, the functions by name."""
+
+        def __init__(self, ctx: Any, functions: list[dict[str, Any]]) -> None:
+            self.ctx = ctx
+            self.functions = {f["name"]: f for f in functions}
+            self.locale = uno.createUnoStruct("com.sun.star.lang.Locale")
+
+        def __getattr__(self, name: str) -> Any:
+            # the methods of org.crmxl.XFunctions, one per registry function
+            if name.startswith("CRM_") and name in self.__dict__.get("functions", {}):
+                return lambda *args: self._result(name, args)
+            raise AttributeError(name)
+
+        def _result(self, name: str, args: tuple[Any, ...]) -> Any:
+            value = run(self.ctx, name, given_arguments(args))
+            if isinstance(value, tuple):  # rows: what Calc fills an array formula with
+                return uno.Any("[][]any", value)
+            return value
+
+        def getServiceName(self) -> str:
+            return ADDIN
+
+        def setLocale(self, locale: Any) -> None:
+            self.locale = locale
+
+        def getLocale(self) -> Any:
+            return self.locale
+
+        def _function(self, name: str) -> dict[str, Any]:
+            return self.functions.get(name, {"description": {}, "arguments": []})
+
+        def _argument(self, name: str, index: int) -> dict[str, Any]:
+            arguments = self._function(name)["arguments"]
+            return arguments[index] if 0 <= index < len(arguments) else {"name": "", "help": {}}
+
+        def getProgrammaticFuntionName(self, display: str) -> str:  # sic, XAddIn's spelling
+            return display if display in self.functions else ""
+
+        def getDisplayFunctionName(self, name: str) -> str:
+            return name if name in self.functions else ""
+
+        def getFunctionDescription(self, name: str) -> str:
+            return help_text(self._function(name)["description"], self.locale.Language)
+
+        def getDisplayArgumentName(self, name: str, index: int) -> str:
+            return self._argument(name, index)["name"]
+
+        def getArgumentDescription(self, name: str, index: int) -> str:
+            return help_text(self._argument(name, index)["help"], self.locale.Language)
+
+        def getProgrammaticCategoryName(self, name: str) -> str:
+            return "Add-In"
+
+        def getDisplayCategoryName(self, name: str) -> str:
+            return "Add-In"
+
+        def getCompatibilityNames(self, name: str) -> tuple:
+            # the name in .xlsx files (what Excel and crm_xl read), for every language
+            found = uno.createUnoStruct("com.sun.star.sheet.LocalizedName")
+            found.Locale = uno.createUnoStruct("com.sun.star.lang.Locale", "en", "US", "")
+            found.Name = name
+            return (found,) if name in self.functions else ()
+
+    class NoAddIn(unohelper.Base, XServiceName):
+        """``org.crmxl.AddIn`` on LibreOffice before :data:`ADDIN_SINCE`: no XAddIn, so
+        Calc lists no function of it and ``CRM_*`` stays with the Basic wrappers."""
+
+        def __init__(self, ctx: Any) -> None:
+            self.ctx = ctx
+
+        def getServiceName(self) -> str:
+            return ADDIN
+
+    def make_addin(ctx: Any) -> Any:
+        """The add-in where LibreOffice reads and writes its names in .xlsx, else NoAddIn."""
+        try:
+            if office_version(ctx) < ADDIN_SINCE:
+                return NoAddIn(ctx)
+            return AddIn(ctx, read_config(ctx).get("functions", []))
+        except Exception:  # never break Calc's start: the Basic wrappers still work
+            return NoAddIn(ctx)
 
     class Functions(unohelper.Base, XInvocation):
         """``org.crmxl.Functions``: Basic's ``bridge.Call(name, args)``."""
-
-        call: Any = None  # crm_xl's call, or the text saying why it did not load
 
         def __init__(self, ctx: Any) -> None:
             self.ctx = ctx
 
         def _call(self, name: str, args: Any) -> Any:
-            if Functions.call is None:
-                try:
-                    config = read_config(self.ctx)
-                except Exception as err:
-                    return f"#NAME? the crm_xl extension cannot read {CONFIG}: {err}"
-                Functions.call = load_call(config, os.environ)
-            if isinstance(Functions.call, str):
-                return Functions.call
-            return Functions.call(name, tuple(args))
+            return run(self.ctx, name, args)
 
         def invoke(self, name: str, params: Any, *_out: Any) -> Any:
             if name.lower() != "call" or len(params) != 2:
@@ -174,3 +340,4 @@ if unohelper is not None:
     g_ImplementationHelper.addImplementation(
         Installer, "org.crmxl.Installer", ("org.crmxl.Installer", "com.sun.star.task.Job")
     )
+    g_ImplementationHelper.addImplementation(make_addin, ADDIN, (ADDIN, "com.sun.star.sheet.AddIn"))

@@ -8,8 +8,13 @@ Extension Manager ▸ Add, or ``unopkg add crm_xl.oxt``) and restarts LibreOffic
   Standard library, the one library whose functions cells can call;
 * ``crm_xl_bridge.py`` — the Python component (:mod:`crm_xl.excel.libreoffice_bridge`):
   the service the wrappers call, which runs crm_xl's implementations, and that job;
+* ``crm_xl.rdb`` — the UNO type library of the add-in (:mod:`crm_xl.excel.libreoffice_types`):
+  interface ``org.crmxl.XFunctions``, one method per ``CRM_*`` function, which the
+  component's ``org.crmxl.AddIn`` implements on LibreOffice 25.2 and later, for the
+  function wizard's help (see :mod:`crm_xl.excel.libreoffice_bridge`);
 * ``crm_xl.json`` — where LibreOffice's Python finds crm_xl: by default the
-  site-packages of the Python that built the extension, and that Python's version;
+  site-packages of the Python that built the extension, and that Python's version; and
+  the functions' help for the wizard (:func:`function_help`, from the registry);
 * ``Jobs.xcu`` (the job on ``OnStartApp``), ``description.xml``, ``META-INF/manifest.xml``.
 
 Nothing in it computes: the wrappers convert arguments, the implementations are crm_xl's,
@@ -21,8 +26,8 @@ Example::
     >>> buffer = io.BytesIO()
     >>> _ = write_extension(buffer, python_paths=["/opt/crm"])
     >>> sorted(zipfile.ZipFile(buffer).namelist())  # doctest: +NORMALIZE_WHITESPACE
-    ['CrmXl.bas', 'Jobs.xcu', 'META-INF/manifest.xml', 'crm_xl.json', 'crm_xl_bridge.py',
-     'description-en.txt', 'description-zh.txt', 'description.xml']
+    ['CrmXl.bas', 'Jobs.xcu', 'META-INF/manifest.xml', 'crm_xl.json', 'crm_xl.rdb',
+     'crm_xl_bridge.py', 'description-en.txt', 'description-zh.txt', 'description.xml']
 """
 
 from __future__ import annotations
@@ -37,10 +42,13 @@ from typing import IO
 
 from crm_xl.excel import libreoffice_bridge
 from crm_xl.excel.libreoffice_basic import basic_module
+from crm_xl.excel.libreoffice_types import identifier, interface_rdb
+from crm_xl.excel.registry import SPECS
 from crm_xl.xlsx.escapes import escape_attr
 
 _MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
 <manifest:manifest xmlns:manifest="http://openoffice.org/2001/manifest">
+ <manifest:file-entry manifest:media-type="application/vnd.sun.star.uno-typelibrary;type=RDB" manifest:full-path="crm_xl.rdb"/>
  <manifest:file-entry manifest:media-type="application/vnd.sun.star.uno-component;type=Python" manifest:full-path="crm_xl_bridge.py"/>
  <manifest:file-entry manifest:media-type="application/vnd.sun.star.configuration-data" manifest:full-path="Jobs.xcu"/>
 </manifest:manifest>
@@ -112,6 +120,46 @@ def default_python_paths() -> list[str]:
     return list(dict.fromkeys(paths))
 
 
+def function_help() -> list[dict[str, object]]:
+    """What the add-in shows in the function wizard, from the registry: per function its
+    description and each argument's name and help, English and Chinese.
+
+    Example::
+
+        >>> score = function_help()[0]
+        >>> score["name"], score["arguments"][2]["name"], score["arguments"][2]["optional"]
+        ('CRM_SCORE', 'normalize', True)
+    """
+    return [
+        {
+            "name": spec.name,
+            "description": {"en": spec.description.en, "zh": spec.description.zh},
+            "arguments": [
+                {"name": a.name, "optional": a.optional, "help": {"en": a.help.en, "zh": a.help.zh}}
+                for a in spec.arguments
+            ],
+        }
+        for spec in SPECS.values()
+    ]
+
+
+def add_in_methods() -> list[tuple[str, list[str]]]:
+    """The methods of ``org.crmxl.XFunctions``: each registry function with its parameters
+    (named for IDL; the wizard shows the registry's names, which the add-in gives itself).
+
+    Example::
+
+        >>> dict(add_in_methods())["CRM_MULTISCORE"][-1]
+        'dimensionWeights'
+    """
+    return [(s.name, [identifier(a.name) for a in s.arguments]) for s in SPECS.values()]
+
+
+def types_library() -> bytes:
+    """``crm_xl.rdb``: interface ``org.crmxl.XFunctions``, a method per registry function."""
+    return interface_rdb(libreoffice_bridge.INTERFACE, add_in_methods())
+
+
 def _crm_xl_version() -> str:
     try:
         return version("crm-xl")
@@ -134,6 +182,7 @@ def write_extension(
         "python": python_version or f"{sys.version_info[0]}.{sys.version_info[1]}",
         "paths": default_python_paths() if python_paths is None else list(python_paths),
         "crm_xl": _crm_xl_version(),
+        "functions": function_help(),
     }
     bridge = Path(libreoffice_bridge.__file__).read_text(encoding="utf-8")
     description = _DESCRIPTION.format(
@@ -146,6 +195,7 @@ def write_extension(
         oxt.writestr("Jobs.xcu", _JOBS)
         for lang, text in _ABOUT.items():
             oxt.writestr(f"description-{lang}.txt", text)
+        oxt.writestr(libreoffice_bridge.TYPES_FILE, types_library())
         oxt.writestr("crm_xl_bridge.py", bridge)
         oxt.writestr(libreoffice_bridge.BASIC_FILE, basic_module())
         oxt.writestr(libreoffice_bridge.CONFIG, json.dumps(config, indent=1, ensure_ascii=False))

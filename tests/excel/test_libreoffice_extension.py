@@ -26,6 +26,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 from crm_xl.cli import main
 from crm_xl.excel.libreoffice import call
 from crm_xl.excel.libreoffice_basic import basic_module, wrapper
+from crm_xl.excel.libreoffice_bridge import ADDIN_SINCE
 from crm_xl.excel.registry import SPECS
 from crm_xl.workbook.recalc import recalc_book
 from tests.helpers.excel_made import available as excel_made_available
@@ -346,10 +347,66 @@ def test_a_plain_headless_conversion_computes_too(calc):
 
 
 def test_the_function_wizard_does_not_list_basic_functions(calc):
-    # Known limit of LibreOffice (7.4): Calc's function list (FunctionDescriptions, what
-    # the wizard shows) holds built-in and UNO add-in functions, never Basic ones, so the
-    # CRM_* help is in the module's comments and docs/functions.md, not in the wizard.
+    # Calc's function list (FunctionDescriptions, what the wizard shows) holds built-in and
+    # UNO add-in functions, never Basic ones; before 25.2 the extension's add-in is
+    # inactive (see the next test), so the CRM_* help is not in the wizard there
+    if _version(calc["version"]) >= ADDIN_SINCE:
+        pytest.skip(f"LibreOffice {calc['version']}: the add-in lists them (next test)")
     assert calc["wizard_functions"] == []
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in text.split(".")[:2])
+
+
+def test_the_function_wizard_shows_the_help_where_calc_keeps_the_names(tmp_path):
+    """The add-in half of the extension, on whichever LibreOffice ``$SOFFICE`` names.
+
+    On 25.2 and later (proved: 25.2.3) the wizard lists every CRM_* function with the
+    registry's help; ``CRM_SCORE(`` in an .xlsx binds to the add-in by its
+    CompatibilityName and is written back under it. Before (proved: 7.4.7) no CRM_* entry
+    is listed — Calc would write a formula typed with the add-in as
+    ``ORG.CRMXL.ADDIN.CRM_SCORE(``, so the add-in stays inactive and the Basic wrappers
+    compute. Books are only converted here (``soffice --convert-to``), which works on both.
+    """
+    _require_same_python()
+    oxt = tmp_path / "crm_xl.oxt"
+    assert main(["libreoffice-extension", "-o", str(oxt)]) == 0
+    _user_book(tmp_path / "user.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "user.xlsx")
+    # the add-in's own (programmatic) name: only the add-in answers to it
+    wb["Scores"]["G12"] = "=ORG.CRMXL.ADDIN.CRM_CHURN(5,100)"
+    wb.save(tmp_path / "user.xlsx")
+    convert = [
+        {"path": str(tmp_path / "user.xlsx"), "outdir": str(tmp_path / "csv")},
+        {"path": str(tmp_path / "user.xlsx"), "outdir": str(tmp_path / "xlsx"), "to": "xlsx"},
+    ]
+    got = calc_with_extension(oxt, [], convert=convert)
+    import csv
+
+    with open(tmp_path / "csv" / "user.csv", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    # worked out by hand (see test_calc_computes_the_users_workbook)
+    assert rows[1][6] == "65.5" and rows[2][6] == "79.375" and rows[1][7] == "B"
+    assert rows[10][6] == "5"  # G11: CRM_CHURN(5,100)
+    with zipfile.ZipFile(tmp_path / "xlsx" / "user.xlsx") as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    formulas = dict(re.findall(r'<c r="([A-Z]+\d+)"[^>]*>\s*<f[^>]*>([^<]*)</f>', sheet))
+    assert formulas["G2"] == "CRM_SCORE(B2:E2,$I$1:$L$1)"  # saved under its own name
+    assert formulas["G11"] == "CRM_CHURN(5,100)"
+    if _version(got["version"]) < ADDIN_SINCE:
+        assert got["wizard"] == []
+        assert rows[11][6] == "#NAME?"  # no add-in answers on this version
+        return
+    wizard = {w["name"]: w for w in got["wizard"]}
+    assert sorted(wizard) == sorted(SPECS)
+    for name, spec in SPECS.items():  # LibreOffice's interface here is English (en-US)
+        assert wizard[name]["description"] == spec.description.en
+        assert [(a["name"], a["description"]) for a in wizard[name]["arguments"]] == [
+            (a.name, a.help.en) for a in spec.arguments
+        ]
+    assert rows[11][6] == "5"  # the add-in computed
+    assert formulas["G12"] == "CRM_CHURN(5,100)"  # and Calc wrote its CompatibilityName
 
 
 def test_where_libreoffices_python_finds_crm_xl(tmp_path):

@@ -19,11 +19,16 @@ environment's: ``/usr/bin/python3 uno_calc.py JOB.json``. JOB is::
    Every cell whose formula names ``CRM_`` is reported: sheet, cell,
    formula, and its result (number, text or LibreOffice's error code).
 3. With ``"convert": [{"path": BOOK, "outdir": DIR}]``: each book converted to CSV by a
-   plain ``soffice --headless --convert-to csv`` with the same profile, as a script would.
+   plain ``soffice --headless --convert-to csv`` with the same profile, as a script would
+   (``"to": "xlsx"``: saved as .xlsx instead, Calc's "Calc MS Excel 2007 XML" filter).
 4. With ``"remove_after": true``: the extension removed again, LibreOffice restarted and
    the books computed once more (``"after_removal"``).
-5. What the function wizard could show: whether ``com.sun.star.sheet.FunctionDescriptions``
-   lists ``CRM_SCORE``, and the Standard library's modules.
+5. What the function wizard shows: every ``CRM_*`` entry of
+   ``com.sun.star.sheet.FunctionDescriptions`` (``"wizard"``: name, description, arguments
+   with their help), LibreOffice's version (``"version"``), the Standard library's modules.
+
+LibreOffice is ``$SOFFICE`` when set (another installation: ``/opt/lo-new/soffice``), else
+``soffice`` on PATH.
 """
 
 from __future__ import annotations
@@ -81,11 +86,16 @@ def office_environment(environ: dict[str, str]) -> dict[str, str]:
     return env
 
 
+def soffice() -> str:
+    """The LibreOffice to run: ``$SOFFICE``, else ``soffice`` on PATH."""
+    return os.environ.get("SOFFICE") or "soffice"
+
+
 def _start(profile: Path) -> tuple[subprocess.Popen, Any]:
     pipe = f"crm_xl_{uuid.uuid4().hex}"
     proc = subprocess.Popen(
         [
-            "soffice",
+            soffice(),
             f"-env:UserInstallation={profile.resolve().as_uri()}",
             "--headless",
             "--invisible",
@@ -246,6 +256,20 @@ def _type_in(doc: Any, formulas: dict[str, str]) -> None:
             target.setFormula(formula)
 
 
+def _version() -> str:
+    """LibreOffice's version as ``soffice --version`` prints it (``7.4.7.2``). Not asked
+    through UNO: LibreOffice 25.2.3 (unpacked beside the system's 7.4.7) dropped the
+    connection whenever a call passed PropertyValues from 7.4.7's Python bridge."""
+    out = subprocess.run(
+        [soffice(), "--version"],
+        capture_output=True,
+        text=True,
+        env=office_environment(dict(os.environ)),
+        timeout=60,
+    ).stdout
+    return out.split()[1] if out.startswith("LibreOffice ") else ""
+
+
 def compute(profile: Path, books: list[dict], load_libraries: list[str]) -> dict:
     proc, ctx = _start(profile)
     try:
@@ -281,14 +305,26 @@ def compute(profile: Path, books: list[dict], load_libraries: list[str]) -> dict
         descriptions = ctx.ServiceManager.createInstanceWithContext(
             "com.sun.star.sheet.FunctionDescriptions", ctx
         )
-        names = []
+        wizard = []
         for i in range(descriptions.getCount()):
             entry = {p.Name: p.Value for p in descriptions.getByIndex(i)}
-            names.append(entry.get("Name"))
+            if "CRM" in (entry.get("Name") or "").upper():
+                wizard.append(
+                    {
+                        "name": entry["Name"],
+                        "description": entry.get("Description"),
+                        "arguments": [
+                            {"name": a.Name, "description": a.Description}
+                            for a in entry.get("Arguments", ())
+                        ],
+                    }
+                )
         standard = libraries.getByName("Standard")
         return {
             "books": results,
-            "wizard_functions": [n for n in names if n and "CRM" in n.upper()],
+            "wizard_functions": [w["name"] for w in wizard],
+            "wizard": wizard,
+            "version": _version(),
             "standard_modules": list(standard.getElementNames()),
         }
     finally:
@@ -310,13 +346,14 @@ def main(job_path: str) -> None:
         remove(profile, identifier, Path(job["extension"]))
         out["after_removal"] = compute(profile, job["books"], [])
     for book in job.get("convert", []):
+        to = "xlsx:Calc MS Excel 2007 XML" if book.get("to") == "xlsx" else "csv"
         subprocess.run(
             [
-                "soffice",
+                soffice(),
                 f"-env:UserInstallation={profile.resolve().as_uri()}",
                 "--headless",
                 "--convert-to",
-                "csv",
+                to,
                 "--outdir",
                 book["outdir"],
                 book["path"],
