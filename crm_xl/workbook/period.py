@@ -208,6 +208,7 @@ def add_period(
             if name.lower().endswith((".xml", ".rels", ".vml")):
                 backend.pkg.check_part(name)
         backend.save(book)
+        del backend  # its parts and caches: the recalculation below reads the file afresh
         result.book = book
         # the copies still hold the old period's stored results: store the new ones, so that
         # readers other than Excel do not show last period's numbers as this period's (and

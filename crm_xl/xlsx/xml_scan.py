@@ -179,7 +179,8 @@ def parse(data: bytes, max_depth: int = 64, shallow: Iterable[str] = ()) -> Node
     shallow = set(shallow)
     root: Node | None = None
     stack: list[Node | None] = []
-    for m in TOKEN.finditer(data):
+    tokens = TOKEN.finditer(data)
+    while (m := next(tokens, None)) is not None:
         name = m.group(2)
         if name is None:
             continue
@@ -195,6 +196,9 @@ def parse(data: bytes, max_depth: int = 64, shallow: Iterable[str] = ()) -> Node
         if not keep:
             if not m.group(4):
                 stack.append(None)
+                close = _end_tag(data, m.end(), name)
+                if close is not None:  # straight to it: a big sheetData is 40 MB of tokens
+                    tokens = TOKEN.finditer(data, close)
             continue
         nsmap = parent.nsmap if parent is not None else BASE_NS
         raw = m.group(3)
@@ -211,6 +215,27 @@ def parse(data: bytes, max_depth: int = 64, shallow: Iterable[str] = ()) -> Node
     if root is None:
         raise ValueError("no root element")
     return root
+
+
+def _end_tag(data: bytes, start: int, name: bytes) -> int | None:
+    """Where the end tag of the element ``name`` whose content starts at ``start`` is, found
+    without reading the content's tokens; None when the content could hide one (a comment,
+    CDATA, a processing instruction, or an element of the same name inside)."""
+    end_tag = b"</" + name
+    close = data.find(end_tag, start)
+    while close >= 0 and data[close + len(end_tag) : close + len(end_tag) + 1] not in _NAME_ENDS:
+        close = data.find(end_tag, close + 1)
+    if close < 0 or data.find(b"<!", start, close) >= 0 or data.find(b"<?", start, close) >= 0:
+        return None
+    opens = data.find(b"<" + name, start, close)
+    while opens >= 0:
+        if data[opens + len(name) + 1 : opens + len(name) + 2] in (*_NAME_ENDS, b"/"):
+            return None
+        opens = data.find(b"<" + name, opens + 1, close)
+    return close
+
+
+_NAME_ENDS = (b">", b" ", b"\t", b"\n", b"\r")
 
 
 def splice(data: bytes, edits: list[Edit]) -> bytes:

@@ -9,7 +9,12 @@ import pytest
 from crm_xl.errors import CrmError
 from crm_xl.xlsx import ErrorValue, Formula, Package
 from tests.xlsx.harness import (
+    BOOK,
+    CELL,
+    FIXTURES,
     MAIN,
+    MAIN_NS,
+    PART,
     cell_node,
     check_consistent,
     fixture,
@@ -215,3 +220,82 @@ def test_replacing_a_formula_drops_calc_chain(tmp_path):
     assert not pkg.has_part("xl/calcChain.xml")
     pkg.save(tmp_path / "nochain.xlsx")
     check_consistent(tmp_path / "nochain.xlsx")
+
+
+@pytest.mark.parametrize("name", FIXTURES)
+def test_clearing_cells_streamed_writes_what_the_tree_writes(name, monkeypatch):
+    """Every other row's cells cleared (None), and every fourth row's given text or a number,
+    on every Excel-made worksheet: the streamed edit (``new-period``'s) writes the bytes the
+    tree's way writes, or leaves the sheet to it; calcChain goes the same way."""
+    from crm_xl.xlsx import cell_writes
+
+    took = []
+    real = cell_writes.edit_streamed
+    monkeypatch.setattr(cell_writes, "edit_streamed", lambda *a: took.append(real(*a)) or took[-1])
+    fast, slow = Package.open(fixture(name)), Package.open(fixture(name))
+    for sheet in fast.sheets():
+        if sheet.kind != "worksheet":
+            continue
+        refs = [m.group(1).decode() for m in CELL.finditer(fast.part(sheet.part))]
+        rows = {ref: int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) for ref in refs}
+        clear = {ref: None for ref, r in rows.items() if r % 2}
+        clear.update({ref: "a&b" if r % 8 else 2.5 for ref, r in rows.items() if r % 4 == 0})
+        if not clear:
+            continue
+        try:
+            fast.set_cells(sheet.name, clear)
+        except CrmError as err:  # a shared formula's first cell, an array: refused alike
+            with monkeypatch.context() as m, pytest.raises(CrmError) as slow_err:
+                m.setattr(cell_writes, "edit_streamed", lambda *a: False)
+                slow.set_cells(sheet.name, clear)
+            assert str(slow_err.value) == str(err)
+            continue
+        with monkeypatch.context() as m:
+            m.setattr(cell_writes, "edit_streamed", lambda *a: False)
+            slow.set_cells(sheet.name, clear)
+        assert fast.part(sheet.part) == slow.part(sheet.part), sheet.name
+        assert fast.has_part("xl/calcChain.xml") == slow.has_part("xl/calcChain.xml")
+
+
+def test_clearing_cells_streamed_by_hand(monkeypatch):
+    """What a cleared cell becomes, worked out from the rules of set_cells: the style stays,
+    ``t``/``cm``/``vm`` and the value go, a cell with nothing left goes; other cells, rows and ``<dimension>`` are untouched."""
+    from crm_xl.xlsx import cell_writes
+
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN_NS}">'
+        '<dimension ref="A1:C2"/><sheetData>'
+        '<row r="1" spans="1:3"><c r="A1" s="3" t="s"><v>0</v></c><c r="B1" t="n"><v>5</v></c>'
+        '<c r="C1" s="2" cm="1"><f>A1*2</f><v>4</v></c></row>'
+        '<row r="2"><c r="A2" s = "4"/><c r="AA2"><v>7</v></c><c r="C2" t="inlineStr">'
+        "<is><t>x</t></is></c></row></sheetData></worksheet>"
+    ).encode()
+    took = []
+    real = cell_writes.edit_streamed
+    monkeypatch.setattr(cell_writes, "edit_streamed", lambda *a: took.append(real(*a)) or took[-1])
+    pkg = Package.from_bytes(BOOK, "book.xlsx")
+    pkg.set_part(PART, xml)
+    pkg.set_cells("Data", {"A1": None, "B1": None, "C1": None, "A2": None, "C2": None})
+    assert (
+        pkg.part(PART)
+        == (
+            f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN_NS}">'
+            '<dimension ref="A1:C2"/><sheetData>'
+            '<row r="1" spans="1:3"><c r="A1" s="3"/><c r="C1" s="2"/></row>'
+            '<row r="2"><c r="A2" s="4"/><c r="AA2"><v>7</v></c></row></sheetData></worksheet>'
+        ).encode()
+    )
+    assert took == [True]
+    pkg.set_cells("Data", {"A1": "T", "C1": 1.5})  # cells it has: streamed
+    assert b'<c r="A1" s="3" t="inlineStr"><is><t>T</t></is></c><c r="C1" s="2"><v>1.5</v></c>' in (
+        pkg.part(PART)
+    )
+    pkg.set_cells("Data", {"B5": 1})  # a row to create: the tree's way
+    assert b'</row><row r="5"><c r="B5"><v>1</v></c></row></sheetData>' in pkg.part(PART)
+    assert b'<dimension ref="A1:C5"/>' in pkg.part(PART)
+    assert took == [True, True, False]
+    # a shared formula on the sheet: the tree's way, which protects its first cell
+    pkg.set_part(PART, xml.replace(b"<f>A1*2</f>", b'<f t="shared" ref="C1:C2" si="0">A1*2</f>'))
+    with pytest.raises(CrmError, match="shared formula"):
+        pkg.set_cells("Data", {"C1": None})
+    assert took == [True, True, False, False]
