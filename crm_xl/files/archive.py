@@ -228,7 +228,7 @@ def check_ods_content(path: Path, source: str = "") -> None:
         >>> try:
         ...     check_ods_content(book)
         ... except CrmError as err:
-        ...     print(err.problems[0].message[:63])
+        ...     print(err.problems[0].message[:65])
         part content.xml: sheet 'S' spans 1,048,576 rows × 8 columns from
     """
     where = source or str(path)
