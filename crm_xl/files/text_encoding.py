@@ -77,9 +77,10 @@ def _utf16_without_bom(raw: bytes) -> str | None:
     if len(head) < 8 or len(head) % 2:
         return None
     even, odd = head[0::2], head[1::2]
-    if odd.count(0) == len(odd) and even.count(0) == 0:
+    # mostly ASCII (a header), a Chinese or accented letter or two among it
+    if odd.count(0) >= 0.8 * len(odd) and even.count(0) == 0:
         return "utf-16-le"
-    if even.count(0) == len(even) and odd.count(0) == 0:
+    if even.count(0) >= 0.8 * len(even) and odd.count(0) == 0:
         return "utf-16-be"
     return None
 
