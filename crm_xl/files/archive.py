@@ -170,6 +170,8 @@ def _check_extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -
                     where,
                 )
             data = tail + chunk
+            if b"<!DOCTYPE" in data or b"<!ENTITY" in data:  # calamine's words are cryptic
+                raise CrmError(f"part {info.filename} {_DTD_REFUSED}", where)
             last = 0
             for m in _CELL_REF.finditer(data):
                 letters, digits = m.group(1), m.group(2)
@@ -190,3 +192,137 @@ def _check_extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -
             "in Excel shows where the sheet ends) and save it again",
             where,
         )
+
+
+_DTD_REFUSED = (
+    "is not usable XML: it declares a DTD (<!DOCTYPE ...>), which crm_xl refuses "
+    "(a spreadsheet never needs one)"
+)
+#: The tags of an OpenDocument table that say where its cells are, with any prefix (a
+#: hostile file may bind the table namespace to another one); longest names first.
+_ODS_TAG = re.compile(
+    rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(covered-table-cell|table-cell|table-row|table)(?=[\s/>])"
+    rb"([^>]*?)(/?)>"
+)
+_ODS_REPEAT = re.compile(rb"number-(?:rows|columns)-repeated\s*=\s*[\"']\s*([0-9]{1,12})")
+_ODS_NAME = re.compile(rb"\bname\s*=\s*\"([^\"]{0,100})")
+
+
+def check_ods_content(path: Path, source: str = "") -> None:
+    """Refuse an .ods whose ``content.xml`` declares a DTD (a billion-laughs file) or whose
+    tables reach further than a table crm_xl reads: ``number-rows-repeated="1048576"`` on a
+    row holding a value makes a 2 KB file a million rows, which calamine builds in full
+    (20 s and 700 MB for one column, an abort for a few more). Empty repeated rows and cells
+    (what LibreOffice writes after the last cell) do not count. Reads the part as a stream
+    within the archive limits of :func:`check_archive` (call that first); a missing part
+    or a file that is not a zip is left to the reader's own message.
+
+    Example::
+
+        >>> import tempfile, zipfile
+        >>> book = Path(tempfile.mkdtemp()) / "far.ods"
+        >>> row = '<table:table-row table:number-rows-repeated="1048576">'
+        >>> cell = '<table:table-cell office:value-type="float" table:number-columns-repeated="8"/>'
+        >>> with zipfile.ZipFile(book, "w") as z:
+        ...     z.writestr("content.xml", f'<table:table table:name="S">{row}{cell}</table:table-row></table:table>')
+        >>> try:
+        ...     check_ods_content(book)
+        ... except CrmError as err:
+        ...     print(err.problems[0].message[:65])
+        part content.xml: sheet 'S' spans 1,048,576 rows × 8 columns from
+    """
+    where = source or str(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            try:
+                info = archive.getinfo("content.xml")
+            except KeyError:
+                raise CrmError(
+                    "part content.xml, which holds an OpenDocument spreadsheet's cells, is "
+                    "missing: the file is damaged or not a spreadsheet; open it in LibreOffice "
+                    "and save it again",
+                    where,
+                ) from None
+            _scan_ods(archive, info, where)
+    except zipfile.BadZipFile as err:
+        raise CrmError(_bad_zip(err), where) from None
+    except (zlib.error, EOFError, NotImplementedError, RuntimeError) as err:
+        raise CrmError(f"not a readable workbook: {err}", where) from None
+
+
+def _bad_zip(err: zipfile.BadZipFile) -> str:
+    if "CRC" in str(err):  # a part cut short, or one whose size header lies
+        part = str(err).rsplit(" ", 1)[-1].strip("'")
+        return (
+            f"part {part} is damaged: its checksum does not match (the file was cut short "
+            "or altered); open it in the program that made it, which may repair it, and save "
+            "it again"
+        )
+    return f"not a readable workbook: {err}"
+
+
+def _scan_ods(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> None:
+    limit = min(MAX_UNZIPPED_HARD, max(RATIO_MIN_BYTES, info.compress_size * MAX_ZIP_RATIO))
+    size = 0
+    tail = b""
+    # one state per open table (a cell may hold a table of its own)
+    tables: list[dict] = []
+    row = {"repeat": 1, "col": 0, "width": 0}
+    with archive.open(info) as stream:
+        while chunk := stream.read(_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise CrmError(
+                    f"part {info.filename} unpacks to more than its header says or "
+                    f"{limit / 2**20:,.0f} MiB; refusing a possible zip bomb",
+                    where,
+                )
+            data = tail + chunk
+            if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+                raise CrmError(f"part {info.filename} {_DTD_REFUSED}", where)
+            last = 0
+            for m in _ODS_TAG.finditer(data):
+                closing, tag, attrs, empty = m.group(1), m.group(2), m.group(3), m.group(4)
+                last = m.end()
+                repeat = _ods_repeat(attrs)
+                if tag == b"table":
+                    if not closing:
+                        name = _ODS_NAME.search(attrs)
+                        sheet = name.group(1).decode("utf-8", "replace") if name else "?"
+                        tables.append({"name": sheet, "rows": 0, "height": 0, "width": 0})
+                    if closing or empty:
+                        _check_ods_table(tables.pop() if tables else None, info.filename, where)
+                elif not tables:
+                    continue
+                elif tag == b"table-row":
+                    if not closing:
+                        row = {"repeat": repeat, "col": 0, "width": 0}
+                    if closing or empty:
+                        table = tables[-1]
+                        if row["width"]:
+                            table["height"] = table["rows"] + row["repeat"]
+                            table["width"] = max(table["width"], row["width"])
+                        table["rows"] += row["repeat"]
+                elif not closing:  # a cell: a value, or content (not self-closing), counts
+                    if not empty or b"value-type" in attrs:
+                        row["width"] = row["col"] + repeat
+                    row["col"] += repeat
+            tail = data[last:][-_CHUNK:]  # a tag cut by the chunk's end
+
+
+def _ods_repeat(attrs: bytes) -> int:
+    m = _ODS_REPEAT.search(attrs)
+    return max(1, int(m.group(1))) if m else 1
+
+
+def _check_ods_table(table: dict | None, part: str, where: str) -> None:
+    if table is None or table["height"] * table["width"] <= MAX_GRID_CELLS:
+        return
+    rows, cols = table["height"], table["width"]
+    raise CrmError(
+        f"part {part}: sheet '{table['name']}' spans {rows:,} rows × {cols:,} "
+        f"column{'s' * (cols != 1)} from A1 (cells repeated by number-rows-repeated or "
+        f"number-columns-repeated), more than the {MAX_GRID_CELLS:,} cells crm_xl reads as a "
+        "table; delete the rows and columns outside the table and save it again",
+        where,
+    )

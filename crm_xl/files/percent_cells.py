@@ -47,13 +47,14 @@ def has_percent_styles(path: Path) -> bool:
     return b"%" in styles or re.search(rb'numFmtId="(?:9|10)"', styles) is not None
 
 
-def percent_cells(path: Path, sheet: str) -> set[tuple[int, int]]:
+def percent_cells(path: Path, sheet: str, kind: str | None = None) -> set[tuple[int, int]]:
     """The numeric cells of ``sheet`` shown as percentages, as 0-based (row, column) from A1.
+    ``kind`` is the file's format (``.xls``, ``.ods``, ...) when its name says another.
 
     Empty for a workbook without percent formats, without reading its cells again, and for
     .xlsb, whose formats crm_xl cannot read (docs: save such a table as .xlsx).
     """
-    suffix = path.suffix.lower()
+    suffix = kind or path.suffix.lower()
     if suffix == ".xls":
         return _xls_percent_cells(path, sheet)
     if suffix == ".ods":
@@ -62,7 +63,9 @@ def percent_cells(path: Path, sheet: str) -> set[tuple[int, int]]:
         return set()
     import openpyxl
 
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    # a stream, not the path: openpyxl refuses a package whose name is not .xlsx/.xlsm
+    stream = open(path, "rb")  # noqa: SIM115 (closed with the workbook below)
+    wb = openpyxl.load_workbook(stream, read_only=True, data_only=True)
     try:
         ws = wb[sheet]
         found = set()
@@ -77,6 +80,7 @@ def percent_cells(path: Path, sheet: str) -> set[tuple[int, int]]:
         return found
     finally:
         wb.close()
+        stream.close()
 
 
 def _xls_percent_cells(path: Path, sheet: str) -> set[tuple[int, int]]:

@@ -21,14 +21,16 @@ the header row is guarded the same way, and a value holding a line break of any 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from crm_xl.errors import CrmError, Problem, counted
-from crm_xl.files.archive import check_archive, check_sheet_extents
+from crm_xl.files.archive import check_archive, check_ods_content, check_sheet_extents
 from crm_xl.files.atomic import atomic_path
+from crm_xl.files.biff import OLE_MAGIC, PASSWORD_PROTECTED, check_xls
 from crm_xl.files.input_file import check_regular_file, read_input_bytes
 from crm_xl.files.percent_cells import percent_cells
 from crm_xl.files.shown import (
@@ -100,20 +102,35 @@ class Table:
         import difflib
 
         present = [str(c) for c in self.frame.columns]
+        known = set(present)
         problems = []
         for col in columns:
-            if col not in present:
-                hint = difflib.get_close_matches(col, present, n=1)
+            if col not in known:
+                # difflib over a million headers (a hostile one-line CSV) takes minutes
+                near = present if len(present) <= MAX_HINTED else []
+                hint = difflib.get_close_matches(col, near, n=1)
                 hint_text = f" (did you mean '{hint[0]}'?)" if hint else ""
                 problems.append(
                     Problem(
                         self.source,
                         f"no column '{col}', needed by {needed_by.get(col, 'the scorecard')}{hint_text}; "
-                        f"the table's columns are: {', '.join(present)}",
+                        f"the table's columns are: {_listed(present)}",
                     )
                 )
         if problems:
             raise CrmError(problems)
+
+
+#: Headers looked through for a "did you mean" hint, and listed in a message.
+MAX_HINTED = 1000
+MAX_NAMED = 30
+
+
+def _listed(names: list[str]) -> str:
+    """``a, b, c``; a long list cut after :data:`MAX_NAMED` names, saying how many more."""
+    if len(names) <= MAX_NAMED:
+        return ", ".join(names)
+    return ", ".join(names[:MAX_NAMED]) + f" ... and {len(names) - MAX_NAMED:,} more"
 
 
 def read_table(path: str | Path, sheet: str | None = None) -> Table:
@@ -133,8 +150,11 @@ def read_table(path: str | Path, sheet: str | None = None) -> Table:
     path = Path(path)
     check_regular_file(path, str(path))
     suffix = path.suffix.lower()
+    kind = workbook_kind(path)
+    if kind is not None:  # by content, as Excel opens a misnamed file (after a warning)
+        return _read_excel(path, sheet, kind)
     if suffix in EXCEL_SUFFIXES:
-        return _read_excel(path, sheet)
+        raise CrmError(_not_a_workbook(path), str(path))
     if suffix in (".csv", ".txt", ".tsv"):
         if sheet is not None:
             raise CrmError("--sheet is only for Excel files", str(path))
@@ -142,6 +162,59 @@ def read_table(path: str | Path, sheet: str | None = None) -> Table:
     raise CrmError(
         f"unknown table type '{suffix}': use .csv or an Excel file ({', '.join(EXCEL_SUFFIXES)})",
         str(path),
+    )
+
+
+def workbook_kind(path: Path) -> str | None:
+    """What the bytes of ``path`` say it is, whatever its name: ``.xlsx`` or ``.xlsm`` (an
+    OOXML package), ``.xlsb``, ``.ods``, ``.xls`` (any OLE file: an .xls, or an encrypted
+    .xlsx, which Excel wraps so), or None (not a workbook: text, or something else).
+
+    Example::
+
+        >>> import tempfile
+        >>> path = Path(tempfile.mkdtemp()) / "export.xls"
+        >>> _ = path.write_text("id,name\\nC1,Acme\\n")
+        >>> workbook_kind(path) is None
+        True
+    """
+    suffix = path.suffix.lower()
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(8)
+    except OSError:
+        return None  # the reader says why, in its words
+    if head.startswith(OLE_MAGIC):
+        return ".xls"
+    if not head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return None
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = {n.lower() for n in archive.namelist()}
+    except (zipfile.BadZipFile, OSError):
+        return suffix if suffix in EXCEL_SUFFIXES else ".xlsx"  # damaged: its reader says so
+    if "content.xml" in names or "mimetype" in names:
+        return ".ods"
+    if "xl/workbook.bin" in names:
+        return ".xlsb"
+    return suffix if suffix in (".xlsx", ".xlsm") else ".xlsx"
+
+
+def _not_a_workbook(path: Path) -> str:
+    with open(path, "rb") as stream:
+        head = stream.read(2048)
+    if not head:
+        return "the file is empty"
+    if any(tag in head.lower() for tag in (b"<html", b"<table", b"<!doctype html")):
+        return (
+            "is a web page (HTML) with an Excel file's name, as some web exports write: open "
+            "it in Excel and save it as .xlsx, or export the table as CSV"
+        )
+    return (
+        "is not an Excel workbook: its bytes are neither a zip package (.xlsx, .xlsm, .ods) "
+        "nor an OLE file (.xls); if it is a text export, name it .csv"
     )
 
 
@@ -156,12 +229,7 @@ def _read_csv(path: Path) -> Table:
     head = text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS]
     sep = max((",", ";", "\t"), key=lambda c: max(line.count(c) for line in head))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
-    try:
-        records = _csv_records(reader)
-    except csv.Error as err:
-        raise CrmError(
-            f"line {reader.line_num + 1}: not a readable CSV table: {err}", str(path)
-        ) from None
+    records = _csv_records(reader, path)
     if not records:
         raise CrmError("the file is empty", str(path))
     at = header_index([fields for _, fields in records[:HEADER_SEARCH_ROWS]])
@@ -203,13 +271,25 @@ def _first(problems: list[Problem]) -> list[Problem]:
     return [*problems[:MAX_LISTED], Problem("", f"... and {more:,} more like these")]
 
 
-def _csv_records(reader: Any) -> list[tuple[int, list[str]]]:
-    """Every record of ``reader`` with the line it starts on (a quoted value may span lines)."""
+def _csv_records(reader: Any, path: Path) -> list[tuple[int, list[str]]]:
+    """Every record of ``reader`` with the line it starts on (a quoted value may span lines);
+    CrmError naming the line a record that cannot be read starts on."""
+    import csv
+
     records = []
     start = 1
-    for fields in reader:
-        records.append((start, fields))
-        start = reader.line_num + 1
+    try:
+        for fields in reader:
+            records.append((start, fields))
+            start = reader.line_num + 1
+    except csv.Error as err:
+        reason = str(err)
+        if "field larger than field limit" in reason:
+            reason = (
+                f"a value is longer than {csv.field_size_limit():,} characters: a quote that "
+                "is never closed, or not a table of customers"
+            )
+        raise CrmError(f"line {start}: not a readable CSV table: {reason}", str(path)) from None
     return records
 
 
@@ -218,17 +298,28 @@ def _drop_blank_rows(frame: Any) -> Any:
     return frame[frame.notna().any(axis=1)]
 
 
-def _read_excel(path: Path, sheet: str | None) -> Table:
+def _read_excel(path: Path, sheet: str | None, kind: str) -> Table:
     import pandas as pd
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook, PasswordError
 
     check_archive(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+    if kind in (".xlsx", ".xlsm"):
         check_sheet_extents(path)
+    elif kind == ".ods":
+        check_ods_content(path)
+    elif kind == ".xls":
+        check_xls(path)
     try:
-        book = CalamineWorkbook.from_path(str(path))
-    except Exception as err:  # calamine raises its own error types for broken files
-        raise CrmError(f"not a readable workbook: {err}", str(path)) from None
+        if path.suffix.lower() == kind:
+            book = CalamineWorkbook.from_path(str(path))
+        else:  # calamine picks the reader by the name; from a stream, by the content
+            with open(path, "rb") as stream:
+                book = CalamineWorkbook.from_filelike(stream)
+    except PasswordError:
+        raise CrmError(PASSWORD_PROTECTED, str(path)) from None
+    except BaseException as err:  # calamine raises its own error types for broken files
+        _reraise_unless_calamine(err)
+        raise CrmError(f"not a readable workbook: {_calamine_reason(err)}", str(path)) from None
     names = book.sheet_names
     if sheet is None:
         sheet = names[0]
@@ -236,7 +327,8 @@ def _read_excel(path: Path, sheet: str | None) -> Table:
         raise CrmError(f"no sheet '{sheet}'; the sheets are: {', '.join(names)}", str(path))
     try:
         rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-    except Exception as err:  # calamine's errors on a damaged sheet (XmlError, ZipError, …)
+    except BaseException as err:  # calamine's errors on a damaged sheet (XmlError, ZipError, …)
+        _reraise_unless_calamine(err)
         raise CrmError(
             f"sheet '{sheet}' cannot be read ({_calamine_reason(err)}): the file is damaged or "
             "written by a tool Excel does not read; open and save it in Excel, or export it as CSV",
@@ -244,7 +336,7 @@ def _read_excel(path: Path, sheet: str | None) -> Table:
         ) from None
     if not rows:
         raise CrmError(f"sheet '{sheet}' is empty", str(path))
-    _percent_points(rows, percent_cells(path, sheet))
+    _percent_points(rows, percent_cells(path, sheet, kind))
     at = header_index(rows[:HEADER_SEARCH_ROWS])
     header = [str(h).strip() if h not in (None, "") else "" for h in rows[at]]
     while header and header[-1] == "":
@@ -258,7 +350,15 @@ def _read_excel(path: Path, sheet: str | None) -> Table:
     return Table(frame, str(path), sheet, at + 1 if at else None, _title(rows[:at]))
 
 
-def _calamine_reason(err: Exception) -> str:
+def _reraise_unless_calamine(err: BaseException) -> None:
+    """Re-raise ``err`` unless it is calamine's: its errors, or a panic of its Rust code on a
+    malformed file (pyo3's PanicException derives from BaseException, not Exception, so a
+    plain ``except Exception`` let it end the run with a traceback)."""
+    if not isinstance(err, Exception) and type(err).__name__ != "PanicException":
+        raise err
+
+
+def _calamine_reason(err: BaseException) -> str:
     """calamine's message in words a user can pass on (its I/O wrapper dropped)."""
     text = str(err).removeprefix("I/O error: ").strip()
     if "compression method not supported" in text:
@@ -337,9 +437,11 @@ def _check_headers(header: list[str], where: str) -> None:
         problems.append(
             Problem(where, "a column has no header: every column of the first row needs a name")
         )
-    dupes = sorted({h for h in header if header.count(h) > 1 and h})
+    # counted once each: header.count() per column took hours on a line of 10^6 columns
+    counts = Counter(header)
+    dupes = sorted(h for h, n in counts.items() if n > 1 and h)
     if dupes:
-        problems.append(Problem(where, f"duplicate column header(s): {', '.join(dupes)}"))
+        problems.append(Problem(where, f"duplicate column header(s): {_listed(dupes)}"))
     if problems:
         raise CrmError(problems)
 

@@ -45,6 +45,12 @@ def decode_table_text(raw: bytes, source: str = "") -> tuple[str, str]:
             return raw.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
             raise CrmError(_UNDECODABLE, source) from None
+    unmarked = _utf16_without_bom(raw)
+    if unmarked:  # some tools drop the BOM of Excel's "Unicode Text"; ASCII then shows it
+        try:
+            return raw.decode(unmarked), "utf-16"
+        except UnicodeDecodeError:
+            raise CrmError(_UNDECODABLE, source) from None
     try:
         return raw.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
@@ -62,6 +68,21 @@ _UNDECODABLE = (
     "cannot tell the file's encoding (it is not UTF-8, GBK/GB18030 or Windows-1252): "
     "save it from Excel as 'CSV UTF-8 (Comma delimited)'"
 )
+
+
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """``utf-16-le``/``-be`` when the first bytes are ASCII text in UTF-16 (every other
+    byte zero: a header line such as ``id<TAB>name``), else None."""
+    head = raw[:200]
+    if len(head) < 8 or len(head) % 2:
+        return None
+    even, odd = head[0::2], head[1::2]
+    # mostly ASCII (a header), a Chinese or accented letter or two among it
+    if odd.count(0) >= 0.8 * len(odd) and even.count(0) == 0:
+        return "utf-16-le"
+    if even.count(0) >= 0.8 * len(even) and odd.count(0) == 0:
+        return "utf-16-be"
+    return None
 
 
 def _decode(raw: bytes, encoding: str) -> str | None:
