@@ -80,10 +80,10 @@ def test_arguments_arrive_as_basic_hands_them_over():
 
 def test_a_wrong_call_is_error_text_never_an_exception():
     assert call("CRM_CHURN", (5,)) == (
-        "#VALUE! CRM_CHURN needs 2 arguments, got 1: CRM_CHURN(lost, start)"
+        "#VALUE! CRM_CHURN needs 2 arguments, got 1: CRM_CHURN(lost, start, [lang])"
     )
-    assert call("CRM_CHURN", (5, 100, None)) == (
-        "#VALUE! CRM_CHURN takes at most 2 arguments: CRM_CHURN(lost, start)"
+    assert call("CRM_CHURN", (5, 100, "zh", None)) == (
+        "#VALUE! CRM_CHURN takes at most 3 arguments: CRM_CHURN(lost, start, [lang])"
     )
 
 
@@ -139,7 +139,7 @@ def _user_book(path: Path) -> None:
     ws["B19"], ws["C19"], ws["D19"], ws["E19"] = 80, "=NA()", 60, 70
     ws["G19"] = "=CRM_SCORE(B19:E19,$I$1:$L$1)"
     ws["G23"] = "=CRM_SCORE(B2:E2)"  # too few arguments
-    ws["G24"] = "=CRM_SCORE(B2:E2,I1:L1,FALSE,1)"  # too many
+    ws["G24"] = '=CRM_SCORE(B2:E2,I1:L1,FALSE,"en",1)'  # too many
     wb.save(path)
 
 
@@ -281,7 +281,7 @@ def test_calc_computes_the_users_workbook(calc):
     assert ("Scores", "G22") not in value
     # a wrong number of arguments: crm_xl's message, not a blank cell nor a silent drop
     assert value[("Scores", "G23")].startswith("#VALUE! CRM_SCORE needs 2 arguments, got 1")
-    assert value[("Scores", "G24")].startswith("#VALUE! CRM_SCORE takes at most 3 arguments")
+    assert value[("Scores", "G24")].startswith("#VALUE! CRM_SCORE takes at most 4 arguments")
     # and the same as crm_xl's engine, cell by cell
     engine = _engine_values(Path(_book(calc, "user.xlsx")["path"]), calc["tmp"])
     # typed in Calc, or where LibreOffice differs (G19: the #N/A input; G23/G24: crm-xl
