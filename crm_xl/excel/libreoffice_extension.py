@@ -150,7 +150,7 @@ def add_in_methods() -> list[tuple[str, list[str]]]:
     Example::
 
         >>> dict(add_in_methods())["CRM_MULTISCORE"][-1]
-        'dimensionWeights'
+        'lang'
     """
     return [(s.name, [identifier(a.name) for a in s.arguments]) for s in SPECS.values()]
 
