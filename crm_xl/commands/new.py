@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     if args.map and not args.customers:
         raise CrmError("--map maps the columns of a --customers table: give one")
     if args.customers:
-        imported = import_customers(args.customers, args.sheet, parse_mapping(args.map))
+        imported = import_customers(args.customers, args.sheet, parse_mapping(args.map), args.lang)
         customers = imported.customers
         for line in imported.report(args.lang):
             if line.warning:

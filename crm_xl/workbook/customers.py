@@ -148,6 +148,22 @@ def _field_of(header: Any, fields: dict[str, str]) -> str | None:
     return fields.get(_norm(header)) or fields.get(_norm(_without_unit(header)))
 
 
+def _text(value: Any) -> str | None:
+    """A text field's cell as text: a whole number typed in a number cell (a numeric
+    customer ID, read as 10001.0) as it shows, ``10001``; a blank as None.
+
+    Example::
+
+        >>> _text(10001.0), _text(10001), _text(2.5), _text(float("nan")), _text("00123")
+        ('10001', '10001', '2.5', None, '00123')
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    return str(value)
+
+
 def parse_mapping(items: list[str] | None) -> dict[str, str]:
     """``--map`` values as source header → field key: ``所属区域=region``, or the path of a
     CSV or Excel file whose two first columns are the source header and the field.
@@ -202,14 +218,21 @@ def parse_mapping(items: list[str] | None) -> dict[str, str]:
 
 
 def import_customers(
-    path: str | Path, sheet: str | None = None, mapping: Mapping[str, str] | None = None
+    path: str | Path,
+    sheet: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    lang: str = "en",
 ) -> CustomerImport:
     """Customers from a CSV or Excel table, matched to the Ratings fields by header (key,
     Chinese or English label) or by ``mapping`` (source header → field key), and what the
     import did (see :class:`CustomerImport`).
 
-    Raises :class:`CrmError` when no column gives a customer ID or name, when two source
-    columns go to one field, or listing every cell of a number column that is not a number.
+    A ``mapping`` source matches a header as the fields do: in any case and spacing, with or
+    without its unit in brackets (``年度采购额`` maps ``年度采购额(元)``).
+
+    Raises :class:`CrmError` (in ``lang``) when no column gives a customer ID or name, when
+    a ``mapping`` source is no column of the table, when two source columns go to one
+    field, or listing every cell of a number column that is not a number.
 
     Example::
 
@@ -227,8 +250,10 @@ def import_customers(
     table = read_table(path, sheet=sheet)
     columns: dict[str, str] = {}
     unused: list[str] = []
+    zh = lang == "zh"
+    mapped = _mapped_columns(mapping, [str(h) for h in table.frame.columns], str(path), zh)
     for header in table.frame.columns:
-        key = mapping.get(str(header).strip()) or _field_of(header, fields)
+        key = mapped.get(str(header)) or _field_of(header, fields)
         (unused.append(str(header)) if key is None else columns.__setitem__(str(header), key))
     taken: dict[str, list[str]] = {}
     for source, key in columns.items():
@@ -236,7 +261,9 @@ def import_customers(
     twice = [
         Problem(
             str(path),
-            f"columns {', '.join(map(repr, sources))} all go to the field {key}: map one elsewhere or remove it",
+            f"列 {'、'.join(map(repr, sources))} 都对应字段 {key}:请把其中一列映射到别的字段或删除"
+            if zh
+            else f"columns {', '.join(map(repr, sources))} all go to the field {key}: map one elsewhere or remove it",
         )
         for key, sources in taken.items()
         if len(sources) > 1
@@ -244,10 +271,13 @@ def import_customers(
     if twice:
         raise CrmError(twice)
     if not set(IDENTITY) & set(columns.values()):
+        headers = ", ".join(map(str, table.frame.columns))
         raise CrmError(
-            "the table needs a customer_id (客户编号) or name (客户名称) column; "
-            f"its columns are: {', '.join(map(str, table.frame.columns))} "
-            "(name yours with --map 'HEADER=customer_id')",
+            "表格需要客户编号(customer_id)或客户名称(name)列;"
+            f"它的列是:{headers}(可用 --map '表头=customer_id' 指定)"
+            if zh
+            else "the table needs a customer_id (客户编号) or name (客户名称) column; "
+            f"its columns are: {headers} (name yours with --map 'HEADER=customer_id')",
             str(path),
         )
     numeric = {c.key for c in layout.RATINGS_INPUTS if not c.text}
@@ -262,7 +292,7 @@ def import_customers(
                 None if v != v else (int(v) if float(v).is_integer() else float(v)) for v in numbers
             ]
         else:
-            texts = [None if v is None else str(v) for v in table.frame[header]]
+            texts = [_text(v) for v in table.frame[header]]
             for i, text in enumerate(texts):
                 if text is not None:
                     texts[i], codes = without_forbidden_chars(text)
@@ -290,6 +320,41 @@ def import_customers(
     notes = {lang: table.header_note(lang) for lang in ("en", "zh")}
     header_notes = {k: v for k, v in notes.items() if v is not None}
     return CustomerImport(customers, columns, unused, blank, duplicates, header_notes, cleaned)
+
+
+def _mapped_columns(
+    mapping: Mapping[str, str], headers: list[str], path: str, zh: bool
+) -> dict[str, str]:
+    """``mapping`` (source → field) by the table's own headers; a source that names no
+    header (after the same normalisation as the fields', unit in brackets optional) is an
+    error, never silently ignored.
+
+    Example::
+
+        >>> _mapped_columns({"年度采购额": "annual_spend"}, ["年度采购额(元)", "ID"], "t.csv", False)
+        {'年度采购额(元)': 'annual_spend'}
+    """
+    out: dict[str, str] = {}
+    problems = []
+    for source, key in mapping.items():
+        exact = [h for h in headers if _norm(h) == _norm(source)]
+        loose = [h for h in headers if _norm(_without_unit(h)) == _norm(_without_unit(source))]
+        found = exact or loose
+        if found:
+            out.setdefault(found[0], key)
+            continue
+        listed = ", ".join(headers)
+        problems.append(
+            Problem(
+                path,
+                f"--map {source}={key}:表格中没有“{source}”列;它的列是:{listed}"
+                if zh
+                else f"--map {source}={key}: the table has no column {source!r}; its columns are: {listed}",
+            )
+        )
+    if problems:
+        raise CrmError(problems)
+    return out
 
 
 def read_customers(path: str | Path, sheet: str | None = None) -> list[Customer]:

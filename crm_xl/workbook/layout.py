@@ -175,6 +175,9 @@ def indicator_name(key: str) -> str:
 MODEL_NAME = indicator_name("weight")
 DIM_ID_NAME, DIM_WEIGHT_NAME = "crm_dim_id", "crm_dim_weight"
 TIER_THRESHOLDS_NAME, TIER_LABELS_NAME = "crm_tier_thresholds", "crm_tier_labels"
+#: The model's rule at a threshold, a constant name (``"lower"`` or ``"upper"``) that the
+#: Model reader takes; a workbook without it is ``"lower"``, the default rule.
+TIER_AT_NAME = "crm_tier_at"
 RFM_SCHEME_NAME = "crm_rfm_scheme"
 FORM_WEIGHT_NAME = "crm_form_weight"  # the self-assessment items' weights
 DEPARTMENTS_NAME = "departments"  # a period's collected department forms: crm_<period>_departments

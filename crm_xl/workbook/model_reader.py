@@ -165,6 +165,9 @@ def read_model_rows(
         "dimensions": dimensions,
         "tiers": {"by": "score", **tiers},
     }
+    rule = names.get(layout.TIER_AT_NAME.lower())
+    if rule is not None:  # the rule the Ratings' tier formulas were written with
+        data["tiers"]["at_threshold"] = str(rule).strip('"= ')
     if outside:
         data["tiers"]["outside"] = outside
     return data, where

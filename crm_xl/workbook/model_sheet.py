@@ -101,6 +101,12 @@ def write_model(wb: Any, card: Any, lang: str, st: dict[str, Any]) -> None:
             lang,
             "等级阈值(超过阈值才进入该等级)",
             "Tier thresholds (a tier is reached by exceeding its threshold)",
+        )
+        if tiers.at_threshold == "lower"
+        else pick(
+            lang,
+            "等级阈值(达到阈值即进入该等级)",
+            "Tier thresholds (a tier is reached at its threshold)",
         ),
         st,
     )
@@ -119,6 +125,8 @@ def write_model(wb: Any, card: Any, lang: str, st: dict[str, Any]) -> None:
     ):
         start, end = col_letters(first), col_letters(first + count - 1)
         add_name(wb, name, absolute_ref(sheet, f"{start}{row}", f"{end}{row}"))
+
+    add_name(wb, layout.TIER_AT_NAME, f'"{tiers.at_threshold}"')
 
     # RFM scheme and the self-assessment items' weights
     value = col_letters(layout.MODEL_VALUE_COL)

@@ -108,7 +108,11 @@ def recalculate_ratings(backend: Backend, card: Any = None) -> RatingsResult:
     score = f.CRM_MULTISCORE(rows, weights, dims, dim_ids, dim_weights, lang)
     put(n("score"), score)
     tiers = f.CRM_TIER(
-        score, block(layout.TIER_THRESHOLDS_NAME), block(layout.TIER_LABELS_NAME), "lower", lang
+        score,
+        block(layout.TIER_THRESHOLDS_NAME),
+        block(layout.TIER_LABELS_NAME),
+        card.tiers.at_threshold,
+        lang,
     )
     put(n("tier"), tiers)
     scheme = block(layout.RFM_SCHEME_NAME)[0][0]
@@ -171,7 +175,7 @@ def fill_result_formulas(backend: Backend, card: Any) -> list[str]:
             r = first + i
             if all(row[at[k]] in (None, "") for k in inputs):
                 continue
-            formulas = result_formulas(card.indicators, r, first, last)
+            formulas = result_formulas(card.indicators, r, first, last, card.tiers.at_threshold)
             for k in results:
                 cell = f"{letters[k]}{r}"
                 if k in live and cell not in held and row[at[k]] in (None, ""):

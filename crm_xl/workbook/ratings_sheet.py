@@ -105,8 +105,9 @@ def add_ratings(
     # deleting rows move each result with its customer (the engine still computes a column
     # of them in one call; in Excel the button writes the whole block at once)
     block = lambda key: f"{letter[key]}{first}:{letter[key]}{last}"  # noqa: E731
+    rule = card.tiers.at_threshold
     for r in range(first, last + 1):
-        for key, formula in result_formulas(indicators, r, first, last).items():
+        for key, formula in result_formulas(indicators, r, first, last, rule).items():
             ws[f"{letter[key]}{r}"] = formula
     # validation of the inputs
     dv_sat = DataValidation(
@@ -161,7 +162,9 @@ def add_ratings(
     return ws
 
 
-def result_formulas(indicators: Sequence[Any], row: int, first: int, last: int) -> dict[str, str]:
+def result_formulas(
+    indicators: Sequence[Any], row: int, first: int, last: int, at_threshold: str = "lower"
+) -> dict[str, str]:
     """The ``CRM_*`` formulas of customer row ``row`` of the rows ``first``–``last``, by
     column key (:mod:`crm_xl.workbook.layout`).
 
@@ -176,6 +179,8 @@ def result_formulas(indicators: Sequence[Any], row: int, first: int, last: int) 
         >>> f = result_formulas(default_scorecard().indicators, 4, 4, 203)
         >>> f["tier"]
         '=CRM_TIER(L4,crm_tier_thresholds,crm_tier_labels,"lower",crm_lang)'
+        >>> result_formulas(default_scorecard().indicators, 4, 4, 203, "upper")["tier"]
+        '=CRM_TIER(L4,crm_tier_thresholds,crm_tier_labels,"upper",crm_lang)'
         >>> f["rfm_segment"]
         '=CRM_RFM_ROW(G4,F4,E4,$G$4:$G$203,$F$4:$F$203,$E$4:$E$203,crm_rfm_scheme,crm_lang)'
     """
@@ -201,10 +206,13 @@ def result_formulas(indicators: Sequence[Any], row: int, first: int, last: int) 
         f"=CRM_MULTISCORE({scores},{weights},{dims},{layout.DIM_ID_NAME},"
         f"{layout.DIM_WEIGHT_NAME},{lang})"
     )
-    # at_threshold is given ("lower", the Model's rule) because lang comes after it: an
-    # argument left out in the middle is 0 in LibreOffice, not omitted
+    # at_threshold is always given (the model's rule, "lower" or "upper") because lang comes
+    # after it: an argument left out in the middle is 0 in LibreOffice, not omitted
+    if at_threshold not in ("lower", "upper"):
+        raise ValueError(f"at_threshold must be 'lower' or 'upper', not {at_threshold!r}")
     out["tier"] = (
-        f'=CRM_TIER({at("score")},{layout.TIER_THRESHOLDS_NAME},{layout.TIER_LABELS_NAME},"lower",{lang})'
+        f"=CRM_TIER({at('score')},{layout.TIER_THRESHOLDS_NAME},{layout.TIER_LABELS_NAME},"
+        f'"{at_threshold}",{lang})'
     )
     rfm_keys = ("days_since_purchase", "orders", "annual_spend")
     rfm = ",".join([*(at(k) for k in rfm_keys), *(whole(k) for k in rfm_keys)])

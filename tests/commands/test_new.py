@@ -92,6 +92,39 @@ def test_new_with_its_own_model(files, capsys):
     assert main(["recalc", "--check", str(book)]) == 0  # what new stored is up to date
 
 
+def test_a_model_whose_tiers_are_reached_at_the_threshold_keeps_that_rule(files, capsys):
+    """``at_threshold = "upper"``: 80 is exactly the S threshold, so C2 is S (A under the
+    default rule, above); the rule goes into the Ratings formulas and the Model, so a
+    recalc after an edit and the button keep it."""
+    upper = MODEL.replace('by = "score"', 'by = "score"\nat_threshold = "upper"')
+    (files / "model.toml").write_text(upper, encoding="utf-8")
+    book = files / "team.xlsx"
+    args = ["new", str(book), "--period", "2026-Q4", "--lang", "en"]
+    assert (
+        main([*args, "--customers", str(files / "c.csv"), "--model", str(files / "model.toml")])
+        == 0
+    )
+    _, rows = _ratings(book)
+    assert [rows[c][12] for c in ("C1", "C2", "C3")] == ["A", "S", "C"]
+    assert main(["recalc", "--check", str(book)]) == 0
+    # C1's spend raised to 100,000 by hand: value 0.7·100 + 0.3·50 = 85, composite
+    # 0.6·85 + 0.4·100 = 91 → S; C2 stays exactly 80 → S under this rule
+    import openpyxl
+
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Ratings 2026-Q4"]
+    spend = next(c.column for c in ws[3] if c.value == "Annual spend")
+    ws.cell(4, spend).value = 100000
+    wb.save(book)
+    capsys.readouterr()
+    assert main(["recalc", str(book)]) == 0
+    _, rows = _ratings(book)
+    assert [rows[c][11] for c in ("C1", "C2")] == [91.0, 80.0]
+    assert [rows[c][12] for c in ("C1", "C2", "C3")] == ["S", "S", "C"]
+    model = CalamineWorkbook.from_path(str(book)).get_sheet_by_name("Model").to_python()
+    assert any("reached at its threshold" in str(c) for r in model for c in r)
+
+
 def test_a_model_the_workbook_cannot_hold_is_refused_and_nothing_is_written(files, capsys):
     bad = MODEL.replace('id = "orders"', 'id = "orders"\ncolumn = "basket_size"', 1)
     (files / "model.toml").write_text(bad, encoding="utf-8")

@@ -156,3 +156,37 @@ def test_the_usual_headers_of_users_own_tables_are_matched_and_said(tmp_path):
         120000,
         4,
     )
+
+
+def test_a_mapping_source_that_is_no_column_is_refused_in_the_book_language(write_csv, tmp_path):
+    csv = write_csv(OWN_HEADERS)
+    with pytest.raises(CrmError) as err:
+        import_customers(csv, mapping={"区域": "region"})
+    assert "--map 区域=region: the table has no column '区域'; its columns are: 客户编号," in str(
+        err.value
+    )
+    with pytest.raises(CrmError) as err:
+        import_customers(csv, mapping={"区域": "region"}, lang="zh")
+    assert "--map 区域=region:表格中没有“区域”列" in str(err.value)
+    with pytest.raises(CrmError) as err:
+        import_customers(write_csv("联系人,金额\nA,1\n"), lang="zh")
+    assert "表格需要客户编号(customer_id)或客户名称(name)列" in str(err.value)
+
+
+def test_a_mapping_source_matches_its_header_with_or_without_the_unit(write_csv):
+    csv = write_csv("客户编号,采购额(元)\nK1,5000\n")
+    imp = import_customers(csv, mapping={"采购额": "annual_spend"})
+    assert imp.customers[0].values["annual_spend"] == 5000
+
+
+def test_numeric_customer_ids_stay_as_typed(tmp_path):
+    # an Excel column of IDs typed as numbers is read as floats (10001.0): the workbook
+    # shows 10001, as the user typed it; a text ID with leading zeros stays as it is
+    path = tmp_path / "ids.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["客户编号", "客户名称"])
+    wb.active.append([10001, "甲"])
+    wb.active.append(["00123", "乙"])
+    wb.save(path)
+    imp = import_customers(path)
+    assert [c.values["customer_id"] for c in imp.customers] == ["10001", "00123"]
