@@ -27,7 +27,9 @@ def run(args: argparse.Namespace) -> int:
     if args.map and not args.customers:
         raise CrmError("--map maps the columns of a --customers table: give one")
     if args.customers:
-        imported = import_customers(args.customers, args.sheet, parse_mapping(args.map), args.lang)
+        imported = import_customers(
+            args.customers, args.sheet, parse_mapping(args.map), args.lang, card
+        )
         customers = imported.customers
         for line in imported.report(args.lang):
             if line.warning:
@@ -48,6 +50,15 @@ def run(args: argparse.Namespace) -> int:
             os.replace(path, book.parent / path.name)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    if args.lang == "zh":
+        model = f",评分模型 {args.model}" if args.model else ""
+        made = f"已创建 {book}({period},{len(customers)} 位客户{model})"
+        if args.macros:
+            print(f"{made}及其配套模块 {companion}")
+            print("按钮通过 xlwings RunPython 运行 companion.main():见 docs/excel-setup.md")
+        else:
+            print(made)
+        return 0
     model = f", model {args.model}" if args.model else ""
     people = counted(len(customers), "customer")
     if args.macros:

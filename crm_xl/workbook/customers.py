@@ -12,7 +12,7 @@ stay text whatever they start with (a name such as ``=HYPERLINK(…)`` is never 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -112,11 +112,17 @@ class CustomerImport:
         return lines
 
 
-def _fields() -> dict[str, str]:
-    """Every way a header may name a field: its key, its Chinese and English labels and the
+def _fields(indicators: Sequence[Any] = ()) -> dict[str, str]:
+    """Every way a header may name a field: the labels of the model's ``indicators`` (the
+    team's own words come first), each field's key, its Chinese and English labels and the
     usual other headers (:data:`~crm_xl.workbook.layout.HEADER_ALIASES`), in any case, with
     or without a unit in brackets."""
     out: dict[str, str] = {}
+    for ind in indicators:
+        for h in (ind.label_zh, ind.label_en):
+            if h:
+                out.setdefault(_norm(h), ind.column)
+                out.setdefault(_norm(_without_unit(h)), ind.column)
     for c in layout.RATINGS_INPUTS:
         for h in (c.key, c.zh, c.en, *layout.HEADER_ALIASES.get(c.key, ())):
             out.setdefault(_norm(h), c.key)
@@ -222,10 +228,15 @@ def import_customers(
     sheet: str | None = None,
     mapping: Mapping[str, str] | None = None,
     lang: str = "en",
+    card: Any = None,
 ) -> CustomerImport:
     """Customers from a CSV or Excel table, matched to the Ratings fields by header (key,
     Chinese or English label) or by ``mapping`` (source header → field key), and what the
     import did (see :class:`CustomerImport`).
+
+    With ``card`` (the workbook's scorecard; the built-in one without it) its indicators'
+    labels name their fields too, and only the fields it scores, or that the RFM segment
+    uses, are reported blank: a field the model does not use is no loss.
 
     A ``mapping`` source matches a header as the fields do: in any case and spacing, with or
     without its unit in brackets (``年度采购额`` maps ``年度采购额(元)``).
@@ -245,8 +256,12 @@ def import_customers(
     from crm_xl.files.tables import read_table
     from crm_xl.xlsx.xml_checks import without_forbidden_chars
 
+    from crm_xl.core.scorecard import load_scorecard
+    from crm_xl.files.resources import sample_path
+
     mapping = dict(mapping or {})
-    fields = _fields()
+    card = card if card is not None else load_scorecard(sample_path("scorecard.toml"))
+    fields = _fields(card.indicators)
     table = read_table(path, sheet=sheet)
     columns: dict[str, str] = {}
     unused: list[str] = []
@@ -316,7 +331,8 @@ def import_customers(
             for cid, rows in seen.items()
             if len(rows) > 1
         }
-    blank = [c.key for c in layout.RATINGS_INPUTS if c.key not in values]
+    needed = {*IDENTITY, *layout.RFM_INPUT_KEYS, *(ind.column for ind in card.indicators)}
+    blank = [c.key for c in layout.RATINGS_INPUTS if c.key in needed and c.key not in values]
     notes = {lang: table.header_note(lang) for lang in ("en", "zh")}
     header_notes = {k: v for k, v in notes.items() if v is not None}
     return CustomerImport(customers, columns, unused, blank, duplicates, header_notes, cleaned)

@@ -336,6 +336,9 @@ RATINGS_INPUTS = (
     RatingsColumn("complaint_hours", "投诉处理时长(小时)", "Complaint hours", "satisfaction", "input", "0.0", 12, allowed=">=0"),
     RatingsColumn("campaigns", "活动参与次数", "Campaigns joined", "campaign", "input", "0", 11, allowed=">=0"),
 )  # fmt: skip
+#: The inputs of the RFM segment (recency, frequency, monetary), in the order its formulas
+#: take them.
+RFM_INPUT_KEYS = ("days_since_purchase", "orders", "annual_spend")
 #: Other headers users' own tables give the input fields (exports of CRM systems, hand-made
 #: lists), besides each field's key and labels; a unit in brackets after a header
 #: (``全年消费(元)``, ``Spend (CNY)``) is ignored when matching. Each import says which
@@ -345,7 +348,7 @@ HEADER_ALIASES = {
     "name": ("公司名称", "客户", "客户名", "名称", "公司", "单位名称", "Customer name", "Company", "Account", "Account name"),
     "region": ("所属区域", "地区", "大区", "区域名称", "Area", "Territory"),
     "channel": ("销售渠道", "渠道", "Sales channel"),
-    "annual_spend": ("全年消费", "年消费", "年度消费", "消费金额", "年销售额", "销售额", "Spend", "Annual revenue", "Revenue"),
+    "annual_spend": ("全年消费", "年消费", "年度消费", "消费金额", "年销售额", "销售额", "年度采购额", "年采购额", "采购额", "采购金额", "Spend", "Annual revenue", "Revenue"),
     "orders": ("订单数", "订单次数", "下单次数", "Order count", "Number of orders"),
     "days_since_purchase": ("最近购买天数", "距今天数", "最近一次购买距今天数", "Recency", "Recency (days)"),
     "interactions": ("互动", "联系次数", "拜访次数", "Contacts", "Touches"),

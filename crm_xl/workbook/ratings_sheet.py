@@ -214,7 +214,7 @@ def result_formulas(
         f"=CRM_TIER({at('score')},{layout.TIER_THRESHOLDS_NAME},{layout.TIER_LABELS_NAME},"
         f'"{at_threshold}",{lang})'
     )
-    rfm_keys = ("days_since_purchase", "orders", "annual_spend")
+    rfm_keys = layout.RFM_INPUT_KEYS
     rfm = ",".join([*(at(k) for k in rfm_keys), *(whole(k) for k in rfm_keys)])
     out["rfm_segment"] = f"=CRM_RFM_ROW({rfm},{layout.RFM_SCHEME_NAME},{lang})"
     out["indicators_used"] = f"=CRM_INDICATORS_USED({scores},{weights},{lang})"

@@ -209,8 +209,13 @@ def test_one_customer_is_one_customer_and_a_title_row_names_the_file_once(tmp_pa
     single = tmp_path / "single.csv"
     single.write_text("customer_id,name\nC1,One\n", encoding="utf-8")
     args = ["new", str(tmp_path / "s.xlsx"), "--period", "2026-Q4", "--customers", str(single)]
-    assert main(args) == 0
+    assert main([*args, "--lang", "en"]) == 0
     assert (
         capsys.readouterr().out.splitlines()[-1]
         == f"created {tmp_path / 's.xlsx'} (2026-Q4, 1 customer)"
+    )
+    assert main([*args, "--force"]) == 0  # a Chinese workbook (the default) says it in Chinese
+    assert (
+        capsys.readouterr().out.splitlines()[-1]
+        == f"已创建 {tmp_path / 's.xlsx'}(2026-Q4,1 位客户)"
     )

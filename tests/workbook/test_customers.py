@@ -25,9 +25,9 @@ def test_columns_it_cannot_place_are_listed_not_dropped(write_csv):
         "年消费金额": "annual_spend",
     }
     assert imp.unused == ["片区", "来源", "末次购买间隔", "打分", "备注"]
+    # what the built-in model scores or the RFM segment takes, left blank (region and
+    # channel are carried, not scored: no loss)
     assert imp.blank_fields == [
-        "region",
-        "channel",
         "orders",
         "days_since_purchase",
         "interactions",
@@ -190,3 +190,29 @@ def test_numeric_customer_ids_stay_as_typed(tmp_path):
     wb.save(path)
     imp = import_customers(path)
     assert [c.values["customer_id"] for c in imp.customers] == ["10001", "00123"]
+
+
+def test_the_models_own_labels_name_its_fields_and_only_its_fields_are_reported_blank(write_csv):
+    from crm_xl.core.scorecard import parse_scorecard
+
+    card = parse_scorecard(
+        {
+            "dimensions": [{"id": "v", "label_en": "V", "weight": 100}],
+            "indicators": [
+                {"id": "spend", "column": "annual_spend", "label_zh": "签约金额", "dimension": "v",
+                 "weight": 50, "floor": 0, "target": 10},
+                {"id": "sat", "column": "satisfaction", "label_en": "Sat", "dimension": "v", "weight": 50, "scale": "form"},
+            ],
+            "tiers": {"by": "score", "thresholds": [50], "labels": ["A", "B"]},
+        }
+    )  # fmt: skip
+    csv = write_csv("客户编号,签约金额(万元),满意度\nK1,8,4\n")
+    imp = import_customers(csv, card=card)
+    assert imp.columns == {
+        "客户编号": "customer_id",
+        "签约金额(万元)": "annual_spend",
+        "满意度": "satisfaction",
+    }
+    # interactions, complaint hours and campaigns are no part of this model: not reported;
+    # the name is (an identity field), and the RFM segment's recency and frequency
+    assert imp.blank_fields == ["name", "orders", "days_since_purchase"]
