@@ -252,12 +252,11 @@ def import_customers(
         >>> imp.customers[0].values["customer_id"], imp.unused, imp.blank_fields
         ('C0001', [], [])
     """
+    from crm_xl.core.scorecard import load_scorecard
     from crm_xl.core.user_numbers import numeric_column
+    from crm_xl.files.resources import sample_path
     from crm_xl.files.tables import read_table
     from crm_xl.xlsx.xml_checks import without_forbidden_chars
-
-    from crm_xl.core.scorecard import load_scorecard
-    from crm_xl.files.resources import sample_path
 
     mapping = dict(mapping or {})
     card = card if card is not None else load_scorecard(sample_path("scorecard.toml"))
