@@ -277,8 +277,15 @@ def department_form(period: Period, lang: str, department: str, weights: Sequenc
 
 
 def _save_form(wb: Any, path: Path) -> Path:
+    """Save a department form with its formulas' results stored, as every workbook crm_xl
+    writes: a reader other than Excel (pandas, a viewer, the mail preview) shows "0/5"
+    items scored, and nothing asks the reader to recompute on opening."""
     from crm_xl.files.atomic import atomic_path
+    from crm_xl.workbook.build import CALC_ENGINE_ID, store_results
 
+    wb.calculation.fullCalcOnLoad = False
+    wb.calculation.calcId = CALC_ENGINE_ID
     with atomic_path(path) as tmp:
         wb.save(tmp)
+        store_results(tmp)
     return path

@@ -146,6 +146,13 @@ def test_department_forms(sample, capsys):
     assert ws["E5"].value == 20 and ws["F5"].value == '=IF(C5="","",(C5-1)/4*100)'
     assert "crm_" not in "".join(str(c.value) for row in ws.iter_rows() for c in row)  # standalone
     assert "wrote" in capsys.readouterr().out
+    # a blank form's results are stored, as in every workbook crm_xl writes (a mail preview
+    # or pandas shows "0/5" items scored), and nothing forces a recalculation on opening
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_path(str(forms[1])).get_sheet_by_name("自评 2027-Q1").to_python()
+    assert [r[2] for r in rows[9:13]] == ["", "0/5", "", ""]
+    assert b'fullCalcOnLoad="1"' not in zipfile.ZipFile(forms[1]).read("xl/workbook.xml")
 
 
 @pytest.mark.parametrize(
