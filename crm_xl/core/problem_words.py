@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from crm_xl.core.scorecard_words import SCORECARD_REASONS_ZH
+
 # the words of places: arguments of the CRM_* functions and of the core, and parts of a table
 _TERMS = {
     "value": "数值",
@@ -86,7 +88,7 @@ def _quoted(text: str) -> str:
     return text
 
 
-_REASONS_ZH: tuple[tuple[re.Pattern[str], _Words], ...] = tuple(
+_REASONS_ZH: tuple[tuple[re.Pattern[str], _Words], ...] = SCORECARD_REASONS_ZH + tuple(
     (re.compile(pattern, re.S), words)
     for pattern, words in (
         # -- a cell's value ---------------------------------------------------------------

@@ -368,6 +368,8 @@ WEIGHT_SUM_HINT = (
 def _check_weights(
     check: _Checker, card_weights: list[float], where: str, mode: str, warnings: list
 ) -> None:
+    if any(w < 0 for w in card_weights):
+        return  # each negative weight is already reported at its key
     try:
         _, more = as_fractions(card_weights, weight_sum=mode, where=where, fix_hint=WEIGHT_SUM_HINT)
         warnings.extend(f"{where}: {m}" for m in more)

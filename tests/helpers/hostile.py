@@ -101,3 +101,48 @@ def run_capped(args: list[str], *, memory_mib: int = 1024, timeout: float = 120)
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     lines = [line for line in err.splitlines() if line.strip()]
     return Outcome(done.returncode, lines[0] if lines else "", peak, done.stdout, err)
+
+
+def _vm_size_mib() -> int:
+    with open("/proc/self/status") as status:
+        line = next(x for x in status if x.startswith("VmSize:"))
+    return int(line.split()[1]) // 1024
+
+
+def call_capped(function, *args, memory_mib: int = 1024, timeout: int = 60):
+    """``function(*args)`` in a forked child allowed ``memory_mib`` of address space beyond
+    what this process already maps, and ``timeout`` seconds: cheap enough for a property
+    test (no interpreter start), and a crash (an abort in native code, the memory cap)
+    fails the test instead of killing it. Returns ``("ok", value)``, ``("CrmError",
+    [problem texts])``, ``("raised", "Type: message")`` or ``("died", "signal N")``."""
+    import os
+    import pickle
+    import signal
+
+    from crm_xl.errors import CrmError
+
+    limit = (_vm_size_mib() + memory_mib) * 2**20
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        os.close(read_end)
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, resource.RLIM_INFINITY))
+            signal.alarm(timeout)
+            try:
+                result = ("ok", function(*args))
+            except CrmError as err:
+                result = ("CrmError", [str(p) for p in err.problems])
+            except BaseException as err:  # what the test is looking for
+                result = ("raised", f"{type(err).__name__}: {err}"[:500])
+            with os.fdopen(write_end, "wb") as out:
+                pickle.dump(result, out)
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as stream:
+        data = stream.read()
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status) or not data:
+        return ("died", f"signal {os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0}")
+    return pickle.loads(data)
