@@ -150,3 +150,27 @@ def test_recalculate_ratings_runs_there_through_lites_book(bare_python):
     scores = next(a for a in actions if a["start_row"] == 3 and a["start_column"] == 11)  # L4
     assert len(scores["values"]) == 200
     assert sum(isinstance(r[0], float) for r in scores["values"]) == customers > 0
+
+
+def test_make_report_writes_its_sheet_there_without_jinja2_or_matplotlib(bare_python, tmp_path):
+    # the report's reading and computation and the sheet need no optional dependency; the
+    # HTML page (jinja2, matplotlib) is said to be missing instead of failing the script
+    from tests.report.test_lite_report import GIVEN
+
+    host = LiteHost(bare_python)
+    try:
+        host.request(op="exec", code=GIVEN)
+        payload = book_payload(ROOT / "workbooks" / "crm_sample_en.xlsx")
+        args = ["2026-12-15", str(tmp_path)]
+        actions = host.request(op="script", name="make_report_given", book=payload, args=args)[
+            "actions"
+        ]
+    finally:
+        host.close()
+    assert [a["args"][1] for a in actions if a["func"] == "addSheet"] == ["Report 2026-Q4"]
+    (alert,) = [a["args"][0] for a in actions if a["func"] == "alert"]
+    assert alert.startswith("The evaluation report is on the sheet 'Report 2026-Q4'.")
+    assert "No HTML report: the Python package markupsafe is missing" in alert  # jinja2's
+    assert not list(tmp_path.iterdir())
+    values = [v for a in actions if a["func"] == "setValues" for row in a["values"] for v in row]
+    assert sum(isinstance(v, float) for v in values) > 50

@@ -28,12 +28,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from crm_xl.core.alert_rules import WarningRules
 from crm_xl.errors import CrmError
 from crm_xl.workbook import layout
-from crm_xl.workbook.backend import lower_names, read_named
+from crm_xl.workbook.backend import Backend, lower_names, read_named
 from crm_xl.workbook.layout import Period, split_ref
 from crm_xl.xlsx.coordinates import cell_name, col_letters, parse_range
 
@@ -129,8 +129,10 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
 
-def _deadline(value: Any) -> tuple[dt.date | None, str]:
-    """A deadline cell as a date, or the text it holds when it is not one."""
+def _deadline(value: Any, serials: bool = False) -> tuple[dt.date | None, str]:
+    """A deadline cell as a date, or the text it holds when it is not one; ``serials``: a
+    number is a date's serial (Office.js hands a date cell over as its serial)."""
+    value = _serial_date(value) if serials else value
     if isinstance(value, dt.datetime):
         return value.date(), ""
     if isinstance(value, dt.date):
@@ -144,8 +146,32 @@ def _deadline(value: Any) -> tuple[dt.date | None, str]:
     return None, text
 
 
+def _serial_date(value: Any) -> Any:
+    """A positive number as the date whose Excel serial it is; anything else unchanged."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 2958466:
+        from crm_xl.calc.conversions import serial_to_datetime
+
+        return serial_to_datetime(float(value))
+    return value
+
+
+class Sheets(Protocol):
+    """The workbook's sheets as rows of values from A1 (``""`` for an empty cell)."""
+
+    #: True when a date cell comes as its serial number (Office.js), not as a date.
+    serial_dates: bool
+
+    def at(self, sheet: str) -> list[list[Any]]:
+        """The sheet's rows from A1."""
+
+    def cell(self, sheet: str, row: int, col: int) -> Any:
+        """One cell's value (None when empty)."""
+
+
 class _Sheets:
     """The workbook's sheets as rows of values (python-calamine), read once each."""
+
+    serial_dates = False
 
     def __init__(self, path: Path) -> None:
         import python_calamine
@@ -168,7 +194,7 @@ class _Sheets:
 
 
 def _period_inputs(
-    period: Period, names: dict[str, str], sheets: _Sheets, weights: list[float], lang: str
+    period: Period, names: dict[str, str], sheets: Sheets, weights: list[float], lang: str
 ) -> PeriodInputs:
     table = names.get(layout.name(period, layout.RATINGS_TABLE).lower())
     if table is None:
@@ -234,7 +260,7 @@ def _period_inputs(
             )
             if all(_blank(v) for v in (problem, measure, owner, deadline)):
                 continue
-            when, when_text = _deadline(deadline)
+            when, when_text = _deadline(deadline, sheets.serial_dates)
             inputs.plan.append(
                 PlanRow(
                     _text(problem), _text(measure), _text(owner), when, when_text, f"{form}!A{r}"
@@ -246,7 +272,7 @@ def _period_inputs(
 
 
 def _departments(
-    period: Period, names: dict[str, str], sheets: _Sheets, weights: list[float]
+    period: Period, names: dict[str, str], sheets: Sheets, weights: list[float]
 ) -> list[DepartmentRow]:
     """The departments' rows of the period's collected sheet (``crm_<period>_departments``:
     department, filled in by, date, one answer per item), each composite recomputed with
@@ -281,6 +307,7 @@ def _departments(
                     f"{sheet}!{cell_name(r, col)}",
                 )
         date = sheets.cell(sheet, r, box[1] + 2)
+        date = _serial_date(date) if sheets.serial_dates else date
         if isinstance(date, dt.datetime):
             date = date.date()
         rows.append(
@@ -297,7 +324,7 @@ def _departments(
 
 
 def _department_plans(
-    period: Period, names: dict[str, str], sheets: _Sheets, departments: int
+    period: Period, names: dict[str, str], sheets: Sheets, departments: int
 ) -> list[PlanRow]:
     """The departments' improvement-plan rows of the collected sheet: below the company
     row and the plans' title and header rows (department, problem, measure, owner,
@@ -314,7 +341,7 @@ def _department_plans(
         dept, problem, measure, owner, deadline = (sheets.cell(sheet, r, c) for c in range(1, 6))
         if all(_blank(v) for v in (dept, problem, measure, owner, deadline)):
             return rows
-        when, when_text = _deadline(deadline)
+        when, when_text = _deadline(deadline, sheets.serial_dates)
         rows.append(
             PlanRow(
                 _text(problem),
@@ -342,11 +369,6 @@ def read_book(path: str | Path, rules: WarningRules | None = None) -> Book:
     Raises :class:`CrmError` naming the file and the place of each problem: a file that is
     not a crm_xl workbook, a Model edit that does not validate (at its cell).
     """
-    from crm_xl.workbook.model_reader import (
-        read_form_weights,
-        read_model_from,
-        read_warning_rules,
-    )
     from crm_xl.workbook.package_backend import PackageBackend
     from crm_xl.xlsx import Package
 
@@ -356,6 +378,24 @@ def read_book(path: str | Path, rules: WarningRules | None = None) -> Book:
     try:
         pkg = Package.open(path)  # the archive limits and the workbook's structure, checked
         backend = PackageBackend(path, pkg=pkg)
+    except CrmError as err:
+        raise err.prefixed(str(path)) from None
+    return read_book_from(backend, _Sheets(path), path, rules)
+
+
+def read_book_from(
+    backend: Backend, sheets: Sheets, path: Path, rules: WarningRules | None = None
+) -> Book:
+    """:func:`read_book` over any workbook: ``backend`` for the names and the Model (the
+    file's package, or Excel's book through xlwings), ``sheets`` for the sheets' cells;
+    ``path`` names the workbook in the report and in every problem."""
+    from crm_xl.workbook.model_reader import (
+        read_form_weights,
+        read_model_from,
+        read_warning_rules,
+    )
+
+    try:
         names = lower_names(backend)
         if layout.LANG_NAME not in names:
             raise CrmError(
@@ -378,7 +418,6 @@ def read_book(path: str | Path, rules: WarningRules | None = None) -> Book:
             )
         weights = read_form_weights(backend)
         book_rules = rules if rules is not None else read_warning_rules(backend)
-        sheets = _Sheets(path)
         inputs = [_period_inputs(p, names, sheets, weights, lang) for p in periods]
     except CrmError as err:
         raise err.prefixed(str(path)) from None

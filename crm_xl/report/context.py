@@ -25,6 +25,7 @@ from typing import Any
 from crm_xl.core.alert_rules import RULE_SPECS, WarningRules
 from crm_xl.errors import CrmError
 from crm_xl.report import figures, text
+from crm_xl.report.book import Book
 from crm_xl.report.compute import RatedPeriod, rate_period
 from crm_xl.report.early_warnings import find_warnings
 from crm_xl.workbook.layout import Period
@@ -133,7 +134,19 @@ def build_context(
     today, ``rules`` to the Model's. Periods after ``period`` are left out."""
     from crm_xl.report.book import read_book
 
-    book = read_book(path, rules)
+    return context_of(read_book(path, rules), period=period, lang=lang, as_of=as_of, charts=charts)
+
+
+def context_of(
+    book: Book,
+    *,
+    period: str | None = None,
+    lang: str | None = None,
+    as_of: dt.date | None = None,
+    charts: bool = True,
+) -> dict[str, Any]:
+    """:func:`build_context` of a workbook already read (:func:`crm_xl.report.book.read_book`,
+    or :func:`~crm_xl.report.book.read_book_from` for the book open in Excel)."""
     lang = lang or book.lang
     if lang not in ("zh", "en"):
         raise CrmError(f"language must be zh or en, got '{lang}'", "--lang")

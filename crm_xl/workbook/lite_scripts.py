@@ -16,8 +16,8 @@ in ``main.py`` for a shape named ``crm_recalculate`` linked to L1 of that sheet.
 :func:`crm_xl.workbook.period.add_period_to` too; it needs the sheets' formulas, which
 Lite's Book does not send with the values (xlwings fetches them with ``await
 rng.get_formula()``, one round trip per sheet, in Lite only), so the script fetches them
-first and :class:`LiteBackend` answers from them. Not offered: **Make report**, which reads
-the saved workbook file that Lite cannot reach; use ``crm-xl report`` on the file.
+first and :class:`LiteBackend` answers from them. **Make report** is
+:mod:`crm_xl.report.lite` (the report layer's, above this one).
 
 Example::
 

@@ -182,10 +182,18 @@ def book_payload(path: Path, blank: dict[str, list[str]] | None = None) -> dict[
 
 
 def apply_actions(book: dict[str, Any], actions: list[dict[str, Any]]) -> list[str]:
-    """Apply a script's ``setValues`` actions to the payload's values (what xlwings Lite's
-    client does in Excel); returns the other actions' names (alerts and the like)."""
+    """Apply a script's ``setValues``, ``addSheet`` and ``sheetClear`` actions to the
+    payload's values (what xlwings Lite's client does in Excel); returns the other actions'
+    names (alerts, formats and the like)."""
     others = []
     for action in actions:
+        if action["func"] == "addSheet":  # args: the new sheet's position, its name
+            position, name = action["args"][:2]
+            book["sheets"].insert(position, {**book["sheets"][0], "name": name, "values": []})
+            continue
+        if action["func"] == "sheetClear":
+            book["sheets"][action["sheet_position"]]["values"] = []
+            continue
         if action["func"] != "setValues":
             others.append(action["func"])
             continue
@@ -193,7 +201,7 @@ def apply_actions(book: dict[str, Any], actions: list[dict[str, Any]]) -> list[s
         r0, c0 = action["start_row"], action["start_column"]  # 0-based
         for i, row in enumerate(action["values"]):
             while len(values) <= r0 + i:
-                values.append([""] * len(values[0]))
+                values.append([""] * (len(values[0]) if values else 0))
             for j, v in enumerate(row):
                 line = values[r0 + i]
                 line.extend([""] * (c0 + j + 1 - len(line)))
