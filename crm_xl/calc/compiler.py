@@ -28,7 +28,7 @@ from typing import Any
 from crm_xl.calc import parser as fx
 from crm_xl.calc.conversions import compare, date_serial, to_bool, to_number
 from crm_xl.calc.custom_calls import from_xlwings, to_xlwings
-from crm_xl.calc.functions import BUILTINS, VOLATILE
+from crm_xl.calc.functions import BUILTINS, REFUSED, VOLATILE
 from crm_xl.calc.lambdas import CALC, HELPERS, LambdaCompiler, LambdaDef, bound, let_name
 from crm_xl.calc.model import CellModel, Ctx, SheetData
 from crm_xl.calc.operators import (
@@ -315,6 +315,8 @@ class Compiler(LambdaCompiler):
             return self._now()
         if name in VOLATILE:
             raise Unsupported(f"{name}() is not supported: it {VOLATILE[name]}", name)
+        if name in REFUSED:
+            raise Unsupported(f"{name}() is not supported: it {REFUSED[name]}", name)
         if name in LAZY:
             return getattr(self, "lazy_" + name)(node, arr)
         if name == "SINGLE":  # the @ operator

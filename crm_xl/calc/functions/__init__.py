@@ -7,7 +7,8 @@ here.
 - :mod:`~crm_xl.calc.functions.integers`: GCD, LCM, ROMAN, ARABIC
 - :mod:`~crm_xl.calc.functions.statistical`: AVERAGE, COUNT, MAX, STDEV, MEDIAN, RANK...
 - :mod:`~crm_xl.calc.functions.aggregate`: SUBTOTAL and AGGREGATE (filtered and hidden rows)
-- :mod:`~crm_xl.calc.functions.regression`: LINEST (one explanatory variable)
+- :mod:`~crm_xl.calc.functions.regression`: LINEST, LOGEST, TREND, GROWTH, FORECAST (the fit
+  in :mod:`~crm_xl.calc.functions.least_squares`)
 - :mod:`~crm_xl.calc.functions.criteria`: COUNTIF(S), SUMIF(S), AVERAGEIF(S), MAXIFS, MINIFS
 - :mod:`~crm_xl.calc.functions.lookup`: lookup and reference (VLOOKUP, XLOOKUP, INDEX...)
 - :mod:`~crm_xl.calc.functions.references`: INDIRECT, OFFSET, ANCHORARRAY, FORMULATEXT
@@ -48,6 +49,6 @@ from crm_xl.calc.functions import (  # noqa: F401
     statistical,
     text,
 )
-from crm_xl.calc.functions.registry import BUILTINS, VOLATILE, Builtin, builtin, call
+from crm_xl.calc.functions.registry import BUILTINS, REFUSED, VOLATILE, Builtin, builtin, call
 
-__all__ = ["BUILTINS", "VOLATILE", "Builtin", "builtin", "call"]
+__all__ = ["BUILTINS", "REFUSED", "VOLATILE", "Builtin", "builtin", "call"]

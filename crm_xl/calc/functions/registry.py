@@ -9,7 +9,8 @@ per parameter, as Excel's own function table does:
 - ``A`` an array: like ``R``, and the argument is computed as an array formula even in an
   ordinary cell (``SUMPRODUCT(--(A1:A5<>""))``).
 
-:data:`VOLATILE` lists the functions refused on purpose, with the reason.
+:data:`VOLATILE` lists the functions refused on purpose, with the reason, and
+:data:`REFUSED` those whose result Excel computes in a way that is not documented.
 
 Example (importing :mod:`crm_xl.calc.functions` registers every function)::
 
@@ -67,6 +68,18 @@ VOLATILE = {
     "INFO": _VOLATILE.format("it depends on the Excel session"),
 }
 """Functions refused on purpose: recalculation must be deterministic."""
+
+_ETS = (
+    "uses Excel's exponential smoothing (AAA), whose fitting of its parameters is not "
+    "documented: its result cannot be reproduced exactly"
+)
+REFUSED = {
+    "FORECAST.ETS": _ETS,
+    "FORECAST.ETS.CONFINT": _ETS,
+    "FORECAST.ETS.SEASONALITY": _ETS,
+    "FORECAST.ETS.STAT": _ETS,
+}
+"""Functions refused because Excel's result cannot be reproduced exactly, with the reason."""
 
 
 def builtin(

@@ -1,10 +1,16 @@
-"""Excel's LINEST for one explanatory variable, and FORECAST (FORECAST.LINEAR): the least-squares line ``y = m·x + b``
-through known points, with (``stats``) its standard errors, R², the standard error of y,
-the F statistic, the degrees of freedom and the regression and residual sums of squares.
+"""Excel's regression functions: LINEST and LOGEST (a line, or a curve ``y = b·m^x``, through
+known points, with ``stats`` their standard errors, r², the standard error of y, F, the
+degrees of freedom and the sums of squares), TREND and GROWTH (the values of that line or
+curve at new x), and FORECAST (FORECAST.LINEAR). The fit and Excel's rules for collinear
+columns and statistics are in :mod:`crm_xl.calc.functions.least_squares`.
 
-Several explanatory variables (Excel's multiple regression, with its own treatment of
-collinear columns), all-equal x values and a fit with no degree of freedom left are
-refused ("not evaluated") rather than guessed.
+How the x values are read (Microsoft's LINEST page): x of the same shape as y is one
+variable; otherwise, with y in one column each column of x is a variable, with y in one
+row each row is; any other shape is ``#REF!``; text, logical values or blank cells among
+the known values are ``#VALUE!``. The result has a column per variable in REVERSE order
+of the x columns, then the constant; with ``stats`` five rows, ``#N/A`` after the first two
+values of rows 3 to 5. FORECAST.ETS and its kind (exponential smoothing with Excel's own
+undocumented fitting of its parameters) are refused, not guessed.
 
 Example (Microsoft's LINEST page, example 1: slope 2, intercept 1)::
 
@@ -18,7 +24,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from crm_xl.calc.conversions import to_bool
+from crm_xl.calc.conversions import round15, to_bool
+from crm_xl.calc.functions.least_squares import Fit, fit
 from crm_xl.calc.functions.registry import builtin
 from crm_xl.calc.values import (
     EMPTY,
@@ -26,6 +33,7 @@ from crm_xl.calc.values import (
     GRID,
     MISSING,
     NA,
+    NUM,
     REF,
     VALUE,
     Array,
@@ -40,65 +48,150 @@ from crm_xl.calc.values import (
 DIV0 = ERRORS["#DIV/0!"]
 
 
-def _numbers(a: Any) -> tuple[list[float], tuple[int, int]]:
+def _numbers(a: Any) -> tuple[list[list[float]], tuple[int, int]]:
     if not isinstance(a, GRID) and a.__class__ is not float:
         raise ErrorResult(VALUE)
-    values = [v for row in grid_of(a) for v in row]
-    for v in values:
-        if v.__class__ is XlError:
-            raise ErrorResult(v)
-        if v.__class__ is not float:
-            raise ErrorResult(VALUE)
-    return values, shape_of(a)
+    rows = grid_of(a)
+    for row in rows:
+        for v in row:
+            if v.__class__ is XlError:
+                raise ErrorResult(v)
+            if v.__class__ is not float:
+                raise ErrorResult(VALUE)
+    return rows, shape_of(a)
+
+
+def _flag(v: Any, default: bool) -> bool:
+    return default if v is MISSING or v is EMPTY else to_bool(v)
+
+
+def _variables(known_y: Any, known_x: Any) -> tuple[list[float], list[list[float]], str]:
+    """The y values, the x variables (one list each) and how they lie: ``same`` (one
+    variable shaped like y), ``cols`` (y in a column, a variable per column of x) or
+    ``rows`` (y in a row, a variable per row)."""
+    yrows, yshape = _numbers(known_y)
+    ys = [v for row in yrows for v in row]
+    if known_x is MISSING:
+        return ys, [[float(i + 1) for i in range(len(ys))]], "same"
+    xrows, xshape = _numbers(known_x)
+    if (
+        xshape == yshape
+        and not (yshape[1] == 1 and yshape[0] > 1)
+        and not (yshape[0] == 1 and yshape[1] > 1)
+    ):
+        return ys, [[v for row in xrows for v in row]], "same"
+    if yshape[1] == 1 and xshape[0] == yshape[0]:
+        return ys, [list(col) for col in zip(*xrows, strict=True)], "cols"
+    if yshape[0] == 1 and xshape[1] == yshape[1]:
+        return ys, [list(row) for row in xrows], "rows"
+    raise ErrorResult(REF)
+
+
+def _table(f: Fit, with_stats: bool, transform: Any = None) -> Array:
+    out = [*reversed(f.coefficients), f.intercept]
+    if transform is not None:
+        out = [round15(transform(v)) for v in out]
+    if not with_stats:
+        return Array([out])
+    se, se_b, (r2, sey, f_stat, df, ss_reg, ss_resid) = f.statistics()
+    pad = [NA] * (len(out) - 2)
+    return Array(
+        [
+            out,
+            [*reversed(se), NA if se_b is None else se_b],
+            [r2, sey, *pad],
+            [f_stat, df, *pad],
+            [ss_reg, ss_resid, *pad],
+        ]
+    )
 
 
 @builtin("LINEST", "AAVV", min_args=1, lift=False)
 def LINEST(known_y: Any, known_x: Any = MISSING, const: Any = MISSING, stats: Any = MISSING) -> Any:
-    ys, yshape = _numbers(known_y)
-    if known_x is MISSING:
-        xs = [float(i + 1) for i in range(len(ys))]
-    else:
-        xs, xshape = _numbers(known_x)
-        if xshape != yshape:
-            # y in one column: each column of x is a variable (one row: each row is)
-            several = (yshape[1] == 1 and xshape[0] == yshape[0]) or (
-                yshape[0] == 1 and xshape[1] == yshape[1]
-            )
-            if several:
-                raise Unsupported("LINEST with several explanatory variables", "LINEST")
-            raise ErrorResult(REF)
-    with_const = const is MISSING or const is EMPTY or to_bool(const)
-    with_stats = stats is not MISSING and stats is not EMPTY and to_bool(stats)
-    n = len(ys)
-    if with_const:
-        xbar, ybar = sum(xs) / n, sum(ys) / n
-        sxx = sum((x - xbar) ** 2 for x in xs)
-        sxy = sum((x - xbar) * (y - ybar) for x, y in zip(xs, ys, strict=True))
-    else:
-        xbar = ybar = 0.0
-        sxx = sum(x * x for x in xs)
-        sxy = sum(x * y for x, y in zip(xs, ys, strict=True))
-    if sxx == 0:
-        raise Unsupported("LINEST of x values that are all equal", "LINEST")
-    m = sxy / sxx
-    b = ybar - m * xbar
-    if not with_stats:
-        return Array([[m, b]])
-    df = n - (2 if with_const else 1)
-    if df <= 0:
-        raise Unsupported("LINEST statistics with no degree of freedom left", "LINEST")
-    fitted = [m * x + b for x in xs]
-    ss_resid = sum((y - f) ** 2 for y, f in zip(ys, fitted, strict=True))
-    ss_reg = sum((f - ybar) ** 2 for f in fitted)
-    sey = math.sqrt(ss_resid / df)
-    se_m = sey / math.sqrt(sxx)
-    se_b: Any = sey * math.sqrt(1 / n + xbar * xbar / sxx) if with_const else NA
-    total = ss_reg + ss_resid
-    r2 = ss_reg / total if total else 1.0
-    if ss_resid == 0:
-        raise Unsupported("LINEST statistics of points exactly on a line (F is infinite)", "LINEST")
-    f_stat = ss_reg / (ss_resid / df)
-    return Array([[m, b], [se_m, se_b], [r2, sey], [f_stat, float(df)], [ss_reg, ss_resid]])
+    """The coefficients of the least-squares line, the last x column first.
+
+    >>> LINEST(Array([[1.0], [2.0], [4.0]]), Array([[1.0, 0.0], [2.0, 0.0], [3.0, 0.0]]))
+    Array([[0.0, 1.5, -0.666666666666667]])
+    """
+    ys, columns, _ = _variables(known_y, known_x)
+    f = fit(columns, ys, _flag(const, True))
+    return _table(f, _flag(stats, False))
+
+
+def _logs(ys: list[float]) -> list[float]:
+    if any(y <= 0 for y in ys):
+        raise ErrorResult(NUM)
+    return [math.log(y) for y in ys]
+
+
+@builtin("LOGEST", "AAVV", min_args=1, lift=False)
+def LOGEST(known_y: Any, known_x: Any = MISSING, const: Any = MISSING, stats: Any = MISSING) -> Any:
+    """The curve ``y = b·m1^x1·…`` fitted to ln y by least squares: the m's (the last x
+    column first) and b; the statistics are those of the fit of ln y.
+
+    >>> LOGEST(Array([[2.0, 4.0, 8.0]]), Array([[1.0, 2.0, 3.0]]))
+    Array([[2.0, 1.0]])
+    """
+    ys, columns, _ = _variables(known_y, known_x)
+    f = fit(columns, _logs(ys), _flag(const, True), "LOGEST")
+    return _table(f, _flag(stats, False), math.exp)
+
+
+def _new_points(
+    layout: str, columns: list[list[float]], yshape: tuple[int, int], new_x: Any, name: str
+) -> tuple[list[list[float]], tuple[int, int]]:
+    """The new x values, one list per variable, and the shape of the result."""
+    k = len(columns)
+    if new_x is MISSING:
+        if layout == "cols":
+            return columns, (len(columns[0]), 1)
+        if layout == "rows":
+            return columns, (1, len(columns[0]))
+        return columns, yshape
+    rows, (r, c) = _numbers(new_x)
+    if layout == "cols" and c == k:
+        return [list(col) for col in zip(*rows, strict=True)], (r, 1)
+    if layout == "rows" and r == k:
+        return [list(row) for row in rows], (1, c)
+    if k == 1 and (r, c) in ((1, 1), yshape):
+        return [[v for row in rows for v in row]], (r, c)
+    raise Unsupported(f"{name} of new x values shaped unlike the known x values", name)
+
+
+def _at_new_points(
+    known_y: Any, known_x: Any, new_x: Any, const: Any, name: str, log: bool
+) -> Array:
+    ys, columns, layout = _variables(known_y, known_x)
+    f = fit(columns, _logs(ys) if log else ys, _flag(const, True), name)
+    points, (r, c) = _new_points(layout, columns, shape_of(known_y), new_x, name)
+    values = f.predict(points)
+    if log:
+        values = [round15(math.exp(v)) for v in f.raw_values(points)]
+    return Array([values[i * c : (i + 1) * c] for i in range(r)])
+
+
+@builtin("TREND", "AAAV", min_args=1, lift=False)
+def TREND(
+    known_y: Any, known_x: Any = MISSING, new_x: Any = MISSING, const: Any = MISSING
+) -> Array:
+    """The values of the least-squares line at ``new_x`` (at the known x when omitted).
+
+    >>> TREND(Array([[1.0], [9.0], [5.0], [7.0]]), Array([[0.0], [4.0], [2.0], [3.0]]), Array([[5.0], [6.0]]))
+    Array([[11.0], [13.0]])
+    """
+    return _at_new_points(known_y, known_x, new_x, const, "TREND", log=False)
+
+
+@builtin("GROWTH", "AAAV", min_args=1, lift=False)
+def GROWTH(
+    known_y: Any, known_x: Any = MISSING, new_x: Any = MISSING, const: Any = MISSING
+) -> Array:
+    """The values of LOGEST's curve at ``new_x`` (at the known x when omitted).
+
+    >>> GROWTH(Array([[2.0, 4.0, 8.0]]), Array([[1.0, 2.0, 3.0]]), Array([[4.0, 5.0]]))
+    Array([[16.0, 32.0]])
+    """
+    return _at_new_points(known_y, known_x, new_x, const, "GROWTH", log=True)
 
 
 def _pairs(known_y: Any, known_x: Any) -> tuple[list[float], list[float]]:
